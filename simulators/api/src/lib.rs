@@ -1,1 +1,16 @@
+//! The SSAP control-plane contract: wire types ([`types`]), refusal codes ([`codes`]) and the
+//! single HTTP client ([`client`]) that endpoints and step definitions share.
+//!
+//! The same contract is served by the reference server (`ssap-control-plane`), by a remote
+//! deployment, and by mock stubs; only the base URL differs, which is why there is one concrete
+//! client rather than a trait with several implementations.
 
+pub mod client;
+pub mod codes;
+pub mod types;
+
+pub use client::{
+    redact_json, AdminClient, ApiError, DeviceClient, EnrollmentClient, Exchange, ExchangeLog,
+    Http, OperatorClient,
+};
+pub use types::*;

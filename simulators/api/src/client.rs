@@ -1,0 +1,584 @@
+//! The one HTTP client of the control-plane API. Simulated endpoints and step definitions both
+//! go through it, so every behaviour crosses a real socket whatever serves the other end
+//! (the embedded reference server, a remote one, or wiremock stubs).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::types::*;
+
+/// Header carrying the per-org admin API key (as the public JumpCloud API does).
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// Header carrying the org connect key an agent presents once, to register its device.
+pub const CONNECT_KEY_HEADER: &str = "x-connect-key";
+/// Header carrying the per-device credential issued at registration.
+pub const DEVICE_KEY_HEADER: &str = "x-device-key";
+
+/// Why a call failed, with enough context to say which call and what came back.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No HTTP answer: connection refused or reset, or the client timeout passed.
+    #[error("{method} {path}: no answer from the control plane at {base}: {detail}")]
+    Transport {
+        method: String,
+        path: String,
+        base: String,
+        detail: String,
+        timed_out: bool,
+    },
+    /// An HTTP answer with an error status.
+    #[error("{method} {path}: HTTP {status} {code}: {message}")]
+    Status {
+        method: String,
+        path: String,
+        status: u16,
+        code: String,
+        message: String,
+        retry_after_secs: Option<u64>,
+    },
+    /// A success status whose body is not what the contract says.
+    #[error("{method} {path}: HTTP {status} with a body that does not match the API contract: {detail}")]
+    Malformed {
+        method: String,
+        path: String,
+        status: u16,
+        detail: String,
+    },
+}
+
+impl ApiError {
+    /// The machine code of a refusal (`user_suspended`, `too_many_attempts`, ...), if any.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of a refusal.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Worth retrying with the same request: nothing came back, the reply was unreadable,
+    /// or the server said it is overloaded or broken (5xx, 429).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Transport { .. } | ApiError::Malformed { .. } => true,
+            ApiError::Status { status, .. } => *status >= 500 || *status == 429,
+        }
+    }
+}
+
+/// One request and its answer, kept for the scenario's report. Secrets are redacted at
+/// capture time, so nothing sensitive is ever held, let alone written.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub request_body: Option<String>,
+    pub status: Option<u16>,
+    pub response_body: Option<String>,
+    pub millis: u64,
+}
+
+/// Shared list of exchanges; clone it into every client of one scenario.
+#[derive(Debug, Clone, Default)]
+pub struct ExchangeLog(Arc<Mutex<Vec<Exchange>>>);
+
+impl ExchangeLog {
+    pub fn push(&self, e: Exchange) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(e);
+        }
+    }
+    pub fn snapshot(&self) -> Vec<Exchange> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+/// JSON keys whose values are replaced by "[redacted]" in captured exchanges.
+const SECRET_KEYS: &[&str] = &[
+    "password",
+    "api_key",
+    "connect_key",
+    "device_credential",
+    "ticket",
+    "password_hash",
+    "token",
+];
+
+/// Replaces the values of secret-bearing keys anywhere in a JSON document.
+pub fn redact_json(text: &str) -> String {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if SECRET_KEYS.contains(&k.as_str()) && !val.is_null() {
+                        *val = serde_json::Value::String("[redacted]".into());
+                    } else {
+                        walk(val);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(mut v) => {
+            walk(&mut v);
+            v.to_string()
+        }
+        // Not JSON: keep only its length, it might be anything.
+        Err(_) => format!("[{} bytes, not JSON]", text.len()),
+    }
+}
+
+/// Connection settings shared by every credential's client.
+#[derive(Clone)]
+pub struct Http {
+    inner: reqwest::Client,
+    base: String,
+    log: Option<ExchangeLog>,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http").field("base", &self.base).finish()
+    }
+}
+
+impl Http {
+    /// `base` is the server root, e.g. `http://127.0.0.1:8080`. `timeout` bounds every call.
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, ApiError> {
+        let inner = reqwest::Client::builder()
+            .timeout(timeout)
+            .pool_max_idle_per_host(64)
+            .build()
+            .map_err(|e| ApiError::Transport {
+                method: "-".into(),
+                path: "-".into(),
+                base: base.into(),
+                detail: format!("cannot build the HTTP client: {e}"),
+                timed_out: false,
+            })?;
+        Ok(Self {
+            inner,
+            base: base.trim_end_matches('/').to_string(),
+            log: None,
+        })
+    }
+
+    /// Same connection pool, with every exchange recorded into `log`.
+    pub fn with_log(&self, log: ExchangeLog) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            base: self.base.clone(),
+            log: Some(log),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: Option<&B>,
+    ) -> Result<R, ApiError> {
+        let url = format!("{}{}", self.base, path);
+        let mut req = self.inner.request(method.clone(), &url);
+        if let Some((h, v)) = auth {
+            req = req.header(h, v);
+        }
+        let body_text = match body {
+            Some(b) => {
+                let text = serde_json::to_string(b).map_err(|e| ApiError::Malformed {
+                    method: method.to_string(),
+                    path: path.into(),
+                    status: 0,
+                    detail: format!("cannot encode the request: {e}"),
+                })?;
+                req = req
+                    .header("content-type", "application/json")
+                    .body(text.clone());
+                Some(text)
+            }
+            None => None,
+        };
+        let started = Instant::now();
+        let outcome = req.send().await;
+        let (status, text) = match outcome {
+            Ok(resp) => {
+                let status = resp.status();
+                let retry_after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                match resp.text().await {
+                    Ok(text) => (status, Ok((text, retry_after))),
+                    Err(e) => (status, Err(e)),
+                }
+            }
+            Err(e) => {
+                self.record(&method, path, &body_text, None, None, started);
+                return Err(transport(&method, path, &self.base, &e));
+            }
+        };
+        let (text, retry_after) = match text {
+            Ok(t) => t,
+            Err(e) => {
+                self.record(&method, path, &body_text, Some(status), None, started);
+                return Err(transport(&method, path, &self.base, &e));
+            }
+        };
+        self.record(&method, path, &body_text, Some(status), Some(&text), started);
+        if status.is_success() {
+            let text = if text.is_empty() { "null" } else { &text };
+            serde_json::from_str(text).map_err(|e| ApiError::Malformed {
+                method: method.to_string(),
+                path: path.into(),
+                status: status.as_u16(),
+                detail: e.to_string(),
+            })
+        } else {
+            Err(status_error(&method, path, status, &text, retry_after))
+        }
+    }
+
+    fn record(
+        &self,
+        method: &Method,
+        path: &str,
+        req: &Option<String>,
+        status: Option<StatusCode>,
+        resp: Option<&str>,
+        started: Instant,
+    ) {
+        if let Some(log) = &self.log {
+            log.push(Exchange {
+                method: method.to_string(),
+                path: path.to_string(),
+                request_body: req.as_deref().map(redact_json),
+                status: status.map(|s| s.as_u16()),
+                response_body: resp.filter(|t| !t.is_empty()).map(redact_json),
+                millis: started.elapsed().as_millis() as u64,
+            });
+        }
+    }
+}
+
+fn transport(method: &Method, path: &str, base: &str, e: &reqwest::Error) -> ApiError {
+    let mut detail = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        detail.push_str(": ");
+        detail.push_str(&s.to_string());
+        src = s.source();
+    }
+    ApiError::Transport {
+        method: method.to_string(),
+        path: path.into(),
+        base: base.into(),
+        detail,
+        timed_out: e.is_timeout(),
+    }
+}
+
+fn status_error(
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    text: &str,
+    retry_after_secs: Option<u64>,
+) -> ApiError {
+    let (code, message) = match serde_json::from_str::<ApiErrorBody>(text) {
+        Ok(b) => (b.code, b.message),
+        Err(_) => (
+            "unexpected_reply".to_string(),
+            format!(
+                "{} (body not in the API's error format)",
+                status.canonical_reason().unwrap_or("error")
+            ),
+        ),
+    };
+    ApiError::Status {
+        method: method.to_string(),
+        path: path.into(),
+        status: status.as_u16(),
+        code,
+        message,
+        retry_after_secs,
+    }
+}
+
+const NO_BODY: Option<&()> = None;
+
+/// The operator: creates orgs, nothing else.
+#[derive(Debug, Clone)]
+pub struct OperatorClient {
+    http: Http,
+    token: String,
+}
+
+impl OperatorClient {
+    pub fn new(http: Http, token: impl Into<String>) -> Self {
+        Self {
+            http,
+            token: token.into(),
+        }
+    }
+
+    pub async fn create_org(&self, name: &str) -> Result<OrgCreated, ApiError> {
+        let auth = format!("Bearer {}", self.token);
+        self.http
+            .call(
+                Method::POST,
+                "/api/operator/orgs",
+                Some(("authorization", &auth)),
+                Some(&NewOrg { name: name.into() }),
+            )
+            .await
+    }
+}
+
+/// An org's administrator, authenticated by the org's API key.
+#[derive(Debug, Clone)]
+pub struct AdminClient {
+    http: Http,
+    api_key: String,
+}
+
+impl AdminClient {
+    pub fn new(http: Http, api_key: impl Into<String>) -> Self {
+        Self {
+            http,
+            api_key: api_key.into(),
+        }
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R, ApiError> {
+        self.http
+            .call(method, path, Some((API_KEY_HEADER, &self.api_key)), body)
+            .await
+    }
+
+    pub async fn settings(&self) -> Result<OrgSettings, ApiError> {
+        self.call(Method::GET, "/api/admin/settings", NO_BODY).await
+    }
+
+    pub async fn update_settings(&self, patch: &OrgSettingsPatch) -> Result<OrgSettings, ApiError> {
+        self.call(Method::PATCH, "/api/admin/settings", Some(patch))
+            .await
+    }
+
+    pub async fn create_user(&self, user: &NewUser) -> Result<User, ApiError> {
+        self.call(Method::POST, "/api/admin/users", Some(user))
+            .await
+    }
+
+    pub async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User, ApiError> {
+        self.call(Method::PATCH, &format!("/api/admin/users/{id}"), Some(patch))
+            .await
+    }
+
+    pub async fn user(&self, id: &str) -> Result<User, ApiError> {
+        self.call(Method::GET, &format!("/api/admin/users/{id}"), NO_BODY)
+            .await
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, ApiError> {
+        self.call(Method::GET, "/api/admin/users", NO_BODY).await
+    }
+
+    pub async fn devices(&self) -> Result<Vec<Device>, ApiError> {
+        self.call(Method::GET, "/api/admin/devices", NO_BODY).await
+    }
+
+    pub async fn device(&self, id: &str) -> Result<Device, ApiError> {
+        self.call(Method::GET, &format!("/api/admin/devices/{id}"), NO_BODY)
+            .await
+    }
+
+    pub async fn associations(&self, device_id: &str) -> Result<Vec<Association>, ApiError> {
+        self.call(
+            Method::GET,
+            &format!("/api/admin/devices/{device_id}/associations"),
+            NO_BODY,
+        )
+        .await
+    }
+
+    pub async fn bind(
+        &self,
+        device_id: &str,
+        assoc: &NewAssociation,
+    ) -> Result<Association, ApiError> {
+        self.call(
+            Method::POST,
+            &format!("/api/admin/devices/{device_id}/associations"),
+            Some(assoc),
+        )
+        .await
+    }
+
+    pub async fn unbind(&self, device_id: &str, user_id: &str) -> Result<(), ApiError> {
+        self.call(
+            Method::DELETE,
+            &format!("/api/admin/devices/{device_id}/associations/{user_id}"),
+            NO_BODY,
+        )
+        .await
+    }
+
+    pub async fn set_login_window_text(
+        &self,
+        device_id: &str,
+        text: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let path = format!("/api/admin/devices/{device_id}/policies/login-window-text");
+        match text {
+            Some(t) => {
+                self.call(
+                    Method::PUT,
+                    &path,
+                    Some(&LoginWindowText { text: t.into() }),
+                )
+                .await
+            }
+            None => self.call(Method::DELETE, &path, NO_BODY).await,
+        }
+    }
+
+    pub async fn set_windows_policy(
+        &self,
+        device_id: &str,
+        mode: Option<WindowsSsapMode>,
+    ) -> Result<(), ApiError> {
+        let path = format!("/api/admin/devices/{device_id}/policies/windows-ssap");
+        match mode {
+            Some(mode) => {
+                self.call(Method::PUT, &path, Some(&WindowsSsapPolicy { mode }))
+                    .await
+            }
+            None => self.call(Method::DELETE, &path, NO_BODY).await,
+        }
+    }
+
+    pub async fn audit(&self) -> Result<Vec<AuditEvent>, ApiError> {
+        self.call(Method::GET, "/api/admin/audit", NO_BODY).await
+    }
+}
+
+/// An agent before registration: holds only the org's connect key.
+#[derive(Debug, Clone)]
+pub struct EnrollmentClient {
+    http: Http,
+    connect_key: String,
+}
+
+impl EnrollmentClient {
+    pub fn new(http: Http, connect_key: impl Into<String>) -> Self {
+        Self {
+            http,
+            connect_key: connect_key.into(),
+        }
+    }
+
+    /// Registers the device and returns a client holding its own credential.
+    pub async fn register(&self, facts: &DeviceFacts) -> Result<DeviceClient, ApiError> {
+        let reg: DeviceRegistered = self
+            .http
+            .call(
+                Method::POST,
+                "/api/device/register",
+                Some((CONNECT_KEY_HEADER, &self.connect_key)),
+                Some(facts),
+            )
+            .await?;
+        Ok(DeviceClient {
+            http: self.http.clone(),
+            device_id: reg.device_id,
+            credential: reg.device_credential,
+        })
+    }
+}
+
+/// A registered device's agent.
+#[derive(Debug, Clone)]
+pub struct DeviceClient {
+    http: Http,
+    device_id: String,
+    credential: String,
+}
+
+impl DeviceClient {
+    /// Rebuilds a client from a stored registration (e.g. after a reboot).
+    pub fn new(http: Http, device_id: impl Into<String>, credential: impl Into<String>) -> Self {
+        Self {
+            http,
+            device_id: device_id.into(),
+            credential: credential.into(),
+        }
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    async fn call<B: Serialize, R: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R, ApiError> {
+        self.http
+            .call(method, path, Some((DEVICE_KEY_HEADER, &self.credential)), body)
+            .await
+    }
+
+    pub async fn login_window(&self) -> Result<LoginWindowConfig, ApiError> {
+        self.call(Method::GET, "/api/device/login-window", NO_BODY)
+            .await
+    }
+
+    pub async fn associations(&self) -> Result<Vec<Association>, ApiError> {
+        self.call(Method::GET, "/api/device/associations", NO_BODY)
+            .await
+    }
+
+    pub async fn authenticate(
+        &self,
+        req: &AuthenticateRequest,
+    ) -> Result<AuthenticateResponse, ApiError> {
+        self.call(Method::POST, "/api/device/authenticate", Some(req))
+            .await
+    }
+
+    pub async fn provision(&self, req: &ProvisionRequest) -> Result<Association, ApiError> {
+        self.call(Method::POST, "/api/device/provision", Some(req))
+            .await
+    }
+
+    pub async fn report_attempt(&self, report: &AttemptReport) -> Result<(), ApiError> {
+        self.call(Method::POST, "/api/device/attempts", Some(report))
+            .await
+    }
+}
