@@ -1,0 +1,133 @@
+//! The result of one run, as every report writer reads it. The runner fills it from cucumber's
+//! events; `report merge` rebuilds it from the `results.json` of several shards. Keeping one
+//! model (rather than letting each writer listen to cucumber) is what makes merged and
+//! unsharded reports identical, and lets flaky scenarios be told apart from passed ones.
+
+use serde::{Deserialize, Serialize};
+use ssap_api::Exchange;
+
+/// Outcome of a scenario or step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    /// Failed at first, passed on a retry: never counted as plain passed.
+    Flaky,
+    /// A step had no definition: a failure of the run.
+    Undefined,
+    /// Not run because an earlier step failed or was undefined.
+    Skipped,
+}
+
+impl Status {
+    /// Does this outcome fail the run? (Flaky passes the gate but is reported.)
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::Undefined | Status::Skipped)
+    }
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    /// The fake-data seed; rerunning with it reproduces the data.
+    pub seed: u64,
+    /// The command line that reproduces this run.
+    pub command: String,
+    /// "embedded", "mock" or the remote URL.
+    pub control_plane: String,
+    /// Shards merged into this result, e.g. ["1/2", "2/2"]; empty for an unsharded run.
+    pub shards: Vec<String>,
+    pub features: Vec<FeatureResult>,
+    /// The behaviour catalog (R01..R61) for the traceability matrix.
+    pub catalog: Vec<CatalogEntry>,
+    pub duration_ms: u64,
+}
+
+/// One catalog row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    pub text: String,
+}
+
+/// One .feature file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureResult {
+    /// Path relative to the working directory, e.g. "features/macos_first_use.feature".
+    pub uri: String,
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+/// One scenario (or one Examples row of an outline).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub line: usize,
+    /// Tags without '@', the feature's included.
+    pub tags: Vec<String>,
+    pub status: Status,
+    /// 1 + retries taken.
+    pub attempts: u32,
+    pub duration_ms: u64,
+    /// Steps of the last attempt (the first failed attempt's steps are in `log`).
+    pub steps: Vec<StepResult>,
+    /// Free-form log: seed, org, device ids, failed earlier attempts.
+    pub log: String,
+    /// HTTP exchanges of the scenario, secrets already redacted.
+    pub exchanges: Vec<Exchange>,
+}
+
+impl ScenarioResult {
+    /// Catalog ids this scenario covers (tags like "R11").
+    pub fn requirement_ids(&self) -> impl Iterator<Item = &str> {
+        self.tags.iter().map(String::as_str).filter(|t| {
+            t.len() > 1 && t.starts_with('R') && t[1..].chars().all(|c| c.is_ascii_digit())
+        })
+    }
+
+    /// "macos", "windows", or "both"/"none" from the @macos / @windows tags.
+    pub fn os(&self) -> &'static str {
+        let mac = self.tags.iter().any(|t| t == "macos");
+        let win = self.tags.iter().any(|t| t == "windows");
+        match (mac, win) {
+            (true, false) => "macos",
+            (false, true) => "windows",
+            (true, true) => "both",
+            (false, false) => "none",
+        }
+    }
+
+    /// The first step that did not pass, if any.
+    pub fn first_failing_step(&self) -> Option<&StepResult> {
+        self.steps.iter().find(|s| s.status != Status::Passed)
+    }
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// "Given ", "When ", "Then ", "And ", "But " as written.
+    pub keyword: String,
+    pub text: String,
+    pub line: usize,
+    pub status: Status,
+    pub duration_ns: u64,
+    /// The assertion's message or the error, for failed and undefined steps.
+    pub error: Option<String>,
+    /// The endpoint screen after this step, when the step changed it.
+    pub screen: Option<Screen>,
+}
+
+/// A rendered endpoint screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Screen {
+    /// Which device, e.g. "macOS mac-01".
+    pub device: String,
+    pub text: String,
+    /// A self-contained SVG document.
+    pub svg: String,
+}
