@@ -1,0 +1,439 @@
+//! A cucumber writer that turns the event stream into the report model ([`RunResult`]) and
+//! prints one progress line per finished scenario.
+//!
+//! cucumber's own JUnit/JSON writers count a scenario that passed on retry as failed-then-passed
+//! and drop the steps that never ran; the reports need flaky scenarios called flaky, undefined
+//! steps called failures, and every step of a failed scenario listed, so results are gathered
+//! here once and every report is written from them.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use cucumber::event::{self, Cucumber, RetryableScenario, StepError};
+use cucumber::{gherkin, parser, Event, Writer};
+use ssap_reports::{FeatureResult, RunResult, ScenarioResult, Screen, Status, StepResult};
+
+use crate::journal::{Journal, ScenarioKey};
+use crate::world::SsapWorld;
+
+/// What the runner prints while scenarios finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A line per scenario, failures with their step and error.
+    Lines,
+    /// Only failures.
+    Quiet,
+}
+
+/// Collects a run. `journal` is where the World deposits screens, exchanges and logs at the end
+/// of each scenario (cucumber's events do not carry them).
+pub struct Collector {
+    progress: Progress,
+    journal: Journal,
+    state: Arc<Mutex<Collected>>,
+    running: HashMap<ScenarioKey, Running>,
+}
+
+/// The collected results, shared with the caller so it can read them after the run.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub features: Vec<FeatureResult>,
+    /// Parse errors and other problems that are not scenarios: each fails the run.
+    pub errors: Vec<String>,
+    pub scenarios_total: usize,
+}
+
+struct Running {
+    started: Instant,
+    attempt: u32,
+    failed_before: Vec<String>,
+    steps: Vec<StepResult>,
+    step_started: Option<Instant>,
+}
+
+impl Collector {
+    pub fn new(progress: Progress, journal: Journal) -> (Self, Arc<Mutex<Collected>>) {
+        let state = Arc::new(Mutex::new(Collected::default()));
+        (
+            Self {
+                progress,
+                journal,
+                state: state.clone(),
+                running: HashMap::new(),
+            },
+            state,
+        )
+    }
+
+    fn with_state(&self, f: impl FnOnce(&mut Collected)) {
+        if let Ok(mut s) = self.state.lock() {
+            f(&mut s);
+        }
+    }
+
+    fn on_scenario(
+        &mut self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+        ev: RetryableScenario<SsapWorld>,
+    ) {
+        let key = ScenarioKey::of(feature, scenario);
+        let retries_left = ev.retries.map(|r| r.left).unwrap_or(0);
+        match ev.event {
+            event::Scenario::Started => {
+                let entry = self.running.entry(key).or_insert_with(|| Running {
+                    started: Instant::now(),
+                    attempt: 0,
+                    failed_before: Vec::new(),
+                    steps: Vec::new(),
+                    step_started: None,
+                });
+                entry.attempt += 1;
+                entry.steps.clear();
+            }
+            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                if let Some(run) = self.running.get_mut(&key) {
+                    record_step(run, &step, ev);
+                }
+            }
+            event::Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
+                if let Some(run) = self.running.get_mut(&key) {
+                    run.steps.push(StepResult {
+                        keyword: format!("{kind:?} hook"),
+                        text: String::new(),
+                        line: scenario.position.line,
+                        status: Status::Failed,
+                        duration_ns: 0,
+                        error: Some(panic_text(&info)),
+                        screen: None,
+                    });
+                }
+            }
+            event::Scenario::Hook(..) | event::Scenario::Log(_) => {}
+            event::Scenario::Finished => {
+                let Some(mut run) = self.running.remove(&key) else {
+                    return;
+                };
+                fill_unrun_steps(&mut run.steps, feature, rule, scenario);
+                let failed = run.steps.iter().any(|s| s.status != Status::Passed);
+                if failed && retries_left > 0 {
+                    // Another attempt follows: keep what this one did for the log.
+                    let first = run
+                        .steps
+                        .iter()
+                        .find(|s| s.status != Status::Passed)
+                        .map(describe_step)
+                        .unwrap_or_default();
+                    run.failed_before
+                        .push(format!("attempt {} failed: {first}", run.attempt));
+                    self.journal.take(&key);
+                    self.running.insert(key, run);
+                    return;
+                }
+                let status = scenario_status(&run.steps, run.attempt);
+                let deposit = self.journal.take(&key);
+                let mut log = deposit.log;
+                for line in &run.failed_before {
+                    log.push_str(line);
+                    log.push('\n');
+                }
+                attach_screens(&mut run.steps, deposit.screens);
+                let result = ScenarioResult {
+                    name: scenario.name.clone(),
+                    line: scenario.position.line,
+                    tags: all_tags(feature, rule, scenario),
+                    status,
+                    attempts: run.attempt,
+                    duration_ms: run.started.elapsed().as_millis() as u64,
+                    steps: run.steps,
+                    log,
+                    exchanges: deposit.exchanges,
+                };
+                self.print_scenario(feature, &result);
+                let uri = feature_uri(feature);
+                self.with_state(|s| {
+                    s.scenarios_total += 1;
+                    match s.features.iter_mut().find(|f| f.uri == uri) {
+                        Some(f) => f.scenarios.push(result),
+                        None => s.features.push(FeatureResult {
+                            uri,
+                            name: feature.name.clone(),
+                            description: feature
+                                .description
+                                .clone()
+                                .unwrap_or_default()
+                                .trim()
+                                .to_string(),
+                            tags: feature.tags.clone(),
+                            scenarios: vec![result],
+                        }),
+                    }
+                });
+            }
+        }
+    }
+
+    fn print_scenario(&self, feature: &gherkin::Feature, s: &ScenarioResult) {
+        let mark = match s.status {
+            Status::Passed => "PASS ",
+            Status::Flaky => "FLAKY",
+            _ => "FAIL ",
+        };
+        if self.progress == Progress::Quiet && !s.status.is_failure() && s.status != Status::Flaky {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{mark} {}:{}  {} › {} ({} ms)",
+            feature_uri(feature),
+            s.line,
+            feature.name,
+            s.name,
+            s.duration_ms
+        );
+        if s.status.is_failure() {
+            if let Some(step) = s.first_failing_step() {
+                let _ = writeln!(out, "      {}", describe_step(step));
+            }
+        }
+    }
+}
+
+fn record_step(
+    run: &mut Running,
+    step: &gherkin::Step,
+    ev: event::Step<SsapWorld>,
+) {
+    let elapsed = |run: &Running| {
+        run.step_started
+            .map(|t| t.elapsed().as_nanos() as u64)
+            .unwrap_or(0)
+    };
+    let (status, error) = match ev {
+        event::Step::Started => {
+            run.step_started = Some(Instant::now());
+            return;
+        }
+        event::Step::Passed(..) => (Status::Passed, None),
+        event::Step::Skipped => (
+            Status::Undefined,
+            Some(format!(
+                "no step definition matches \"{}\". Run `ssap-harness steps` for the catalog; \
+                 a new one starts like:\n  #[{}(expr = \"{}\")]\n  async fn step(w: &mut SsapWorld) -> anyhow::Result<()> {{ todo!() }}",
+                step.value,
+                match step.ty {
+                    gherkin::StepType::Given => "given",
+                    gherkin::StepType::When => "when",
+                    gherkin::StepType::Then => "then",
+                },
+                step.value.replace('"', "\\\"")
+            )),
+        ),
+        event::Step::Failed(_, _, _, err) => (Status::Failed, Some(step_error_text(&err))),
+    };
+    let duration_ns = elapsed(run);
+    run.steps.push(StepResult {
+        keyword: step.keyword.clone(),
+        text: step.value.clone(),
+        line: step.position.line,
+        status,
+        duration_ns,
+        error,
+        screen: None,
+    });
+}
+
+/// Steps cucumber never ran (after a failure) are listed as skipped so the report shows the
+/// whole scenario.
+fn fill_unrun_steps(
+    steps: &mut Vec<StepResult>,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) {
+    let all: Vec<&gherkin::Step> = feature
+        .background
+        .iter()
+        .flat_map(|b| b.steps.iter())
+        .chain(rule.iter().flat_map(|r| r.background.iter()).flat_map(|b| b.steps.iter()))
+        .chain(scenario.steps.iter())
+        .collect();
+    for step in all.into_iter().skip(steps.len()) {
+        steps.push(StepResult {
+            keyword: step.keyword.clone(),
+            text: step.value.clone(),
+            line: step.position.line,
+            status: Status::Skipped,
+            duration_ns: 0,
+            error: None,
+            screen: None,
+        });
+    }
+}
+
+fn scenario_status(steps: &[StepResult], attempts: u32) -> Status {
+    if steps.iter().any(|s| s.status == Status::Undefined) {
+        Status::Undefined
+    } else if steps.iter().any(|s| s.status == Status::Failed) {
+        Status::Failed
+    } else if steps.iter().any(|s| s.status == Status::Skipped) || steps.is_empty() {
+        // A scenario with no steps, or skipped ones without a failure, proved nothing.
+        Status::Skipped
+    } else if attempts > 1 {
+        Status::Flaky
+    } else {
+        Status::Passed
+    }
+}
+
+/// Screens are recorded by step line; attach each to its step.
+fn attach_screens(steps: &mut [StepResult], screens: Vec<(usize, Screen)>) {
+    for (line, screen) in screens {
+        if let Some(step) = steps.iter_mut().rev().find(|s| s.line == line) {
+            step.screen = Some(screen);
+        }
+    }
+}
+
+fn describe_step(step: &StepResult) -> String {
+    format!(
+        "{}{} (line {}): {}",
+        step.keyword,
+        step.text,
+        step.line,
+        step.error.as_deref().unwrap_or(match step.status {
+            Status::Skipped => "skipped",
+            _ => "failed",
+        })
+    )
+}
+
+fn step_error_text(err: &StepError) -> String {
+    match err {
+        StepError::Panic(info) => panic_text(info),
+        other => other.to_string(),
+    }
+}
+
+fn panic_text(info: &event::Info) -> String {
+    if let Some(s) = info.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = info.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "step panicked".to_string()
+    }
+}
+
+fn all_tags(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in feature
+        .tags
+        .iter()
+        .chain(rule.iter().flat_map(|r| r.tags.iter()))
+        .chain(scenario.tags.iter())
+    {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
+    tags
+}
+
+/// The feature's path relative to the working directory, with '/' separators.
+pub fn feature_uri(feature: &gherkin::Feature) -> String {
+    let Some(path) = &feature.path else {
+        return feature.name.clone();
+    };
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
+        .unwrap_or_else(|| path.clone());
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+impl Writer<SsapWorld> for Collector {
+    type Cli = cucumber::cli::Empty;
+
+    async fn handle_event(
+        &mut self,
+        ev: parser::Result<Event<Cucumber<SsapWorld>>>,
+        _cli: &Self::Cli,
+    ) {
+        match ev {
+            Err(e) => {
+                let text = parse_error_text(&e);
+                eprintln!("ERROR {text}");
+                self.with_state(|s| s.errors.push(text));
+            }
+            Ok(ev) => match ev.value {
+                Cucumber::Feature(feature, event::Feature::Scenario(scenario, ev)) => {
+                    self.on_scenario(&feature, None, &scenario, ev);
+                }
+                Cucumber::Feature(
+                    feature,
+                    event::Feature::Rule(rule, event::Rule::Scenario(sc, ev)),
+                ) => {
+                    self.on_scenario(&feature, Some(&rule), &sc, ev);
+                }
+                _ => {}
+            },
+        }
+    }
+}
+
+/// A parse error as "path:line:col: what was expected".
+fn parse_error_text(e: &parser::Error) -> String {
+    match e {
+        parser::Error::Parsing(err) => match &**err {
+            gherkin::ParseFileError::Reading { path, source } => {
+                format!("{}: cannot read the feature file: {source}", path.display())
+            }
+            gherkin::ParseFileError::Parsing {
+                path,
+                error,
+                source,
+            } => {
+                let mut msg = format!(
+                    "{}:{}:{}: not valid Gherkin; expected one of {}",
+                    path.display(),
+                    source.position.line,
+                    source.position.col,
+                    source.expected.join(", ")
+                );
+                if let Some(err) = error {
+                    msg.push_str(&format!(" ({err})"));
+                }
+                msg
+            }
+        },
+        parser::Error::ExampleExpansion(err) => format!(
+            "{}:{}: cannot expand the Examples table: {err}",
+            err.path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            err.pos.line
+        ),
+    }
+}
+
+/// Builds the final run result from what was collected.
+pub fn finish(collected: &Collected, mut run: RunResult) -> RunResult {
+    let mut features = collected.features.clone();
+    features.sort_by(|a, b| a.uri.cmp(&b.uri));
+    for f in &mut features {
+        f.scenarios.sort_by_key(|s| s.line);
+    }
+    run.features = features;
+    run
+}
+impl cucumber::writer::Normalized for Collector {}

@@ -1,0 +1,31 @@
+//! What every scenario of a run shares: where the control plane is and how to reach it.
+//! cucumber builds Worlds with no arguments, so the run installs this before it starts.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::journal::Journal;
+
+/// Settings of the current run.
+#[derive(Debug)]
+pub struct RunContext {
+    pub base_url: String,
+    pub operator_token: String,
+    pub seed: u64,
+    pub http_timeout: Duration,
+    pub journal: Journal,
+}
+
+static CURRENT: Mutex<Option<Arc<RunContext>>> = Mutex::new(None);
+
+/// Makes `ctx` the context of Worlds created from now on.
+pub fn install(ctx: Arc<RunContext>) {
+    if let Ok(mut slot) = CURRENT.lock() {
+        *slot = Some(ctx);
+    }
+}
+
+/// The context of the running suite.
+pub fn current() -> Option<Arc<RunContext>> {
+    CURRENT.lock().ok().and_then(|slot| slot.clone())
+}

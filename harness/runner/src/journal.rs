@@ -1,0 +1,56 @@
+//! Where a scenario's World leaves what cucumber's events do not carry: the screens after each
+//! step, the HTTP exchanges and a log. The World deposits at the end of the scenario (in the
+//! `after` hook, which runs before cucumber reports the scenario finished); the collector takes
+//! it when it sees that event.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use cucumber::gherkin;
+use ssap_api::Exchange;
+use ssap_reports::Screen;
+
+/// Identifies a scenario (or an Examples row) across the run: feature path and line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScenarioKey {
+    pub uri: String,
+    pub line: usize,
+}
+
+impl ScenarioKey {
+    pub fn of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Self {
+        Self {
+            uri: crate::collector::feature_uri(feature),
+            line: scenario.position.line,
+        }
+    }
+}
+
+/// What one scenario leaves behind.
+#[derive(Debug, Default)]
+pub struct Deposit {
+    /// (step line, screen after that step).
+    pub screens: Vec<(usize, Screen)>,
+    pub exchanges: Vec<Exchange>,
+    pub log: String,
+}
+
+/// Shared between the World (writer side) and the collector (reader side).
+#[derive(Debug, Clone, Default)]
+pub struct Journal(Arc<Mutex<HashMap<ScenarioKey, Deposit>>>);
+
+impl Journal {
+    pub fn deposit(&self, key: ScenarioKey, deposit: Deposit) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(key, deposit);
+        }
+    }
+
+    pub fn take(&self, key: &ScenarioKey) -> Deposit {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut map| map.remove(key))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,331 @@
+//! One run of the suite: start (or reach) the control plane, run the features through
+//! cucumber with the [`Collector`], write the reports, and say whether the run passed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use cucumber::{gherkin, World as _};
+use ssap_reports::{RunResult, Status};
+
+use crate::catalog;
+use crate::collector::{self, Collector, Progress};
+use crate::context::{self, RunContext};
+use crate::journal::{Journal, ScenarioKey};
+use crate::world::SsapWorld;
+
+/// Which control plane the scenarios run against.
+#[derive(Debug, Clone)]
+pub enum ControlPlaneMode {
+    /// The reference server, started in-process on 127.0.0.1 over a temporary SQLite file.
+    Embedded,
+    /// A running control plane; every scenario gets its own org through the operator token.
+    Remote { url: String, operator_token: String },
+}
+
+/// Slice `index` (1-based) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || format!("--shard {s:?}: expected I/N with 1 <= I <= N, e.g. 2/4");
+        let (i, n) = s.split_once('/').ok_or_else(err)?;
+        let index: u32 = i.trim().parse().map_err(|_| err())?;
+        let count: u32 = n.trim().parse().map_err(|_| err())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(err());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Stable assignment by feature path and line, so every machine agrees without talking.
+    pub fn owns(&self, uri: &str, line: usize) -> bool {
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in uri.bytes().chain(line.to_le_bytes()) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        (h % u64::from(self.count)) as u32 == self.index - 1
+    }
+}
+
+/// Everything `ssap-harness run` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub features: PathBuf,
+    pub report_dir: PathBuf,
+    pub control_plane: ControlPlaneMode,
+    pub seed: u64,
+    pub concurrency: usize,
+    pub tags: Option<String>,
+    pub retries: usize,
+    pub shard: Option<Shard>,
+    pub quiet: bool,
+    /// Printed in the reports as the command that reproduces the run.
+    pub command_line: String,
+}
+
+/// What a run ended with.
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub passed: bool,
+    pub result: RunResult,
+    pub report_files: Vec<PathBuf>,
+}
+
+/// Runs the suite and writes the reports.
+pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
+    let started = Instant::now();
+    if !options.features.exists() {
+        anyhow::bail!(
+            "no feature files at {}: pass --features PATH (a .feature file or a folder)",
+            options.features.display()
+        );
+    }
+    let tags = match &options.tags {
+        Some(expr) => Some(
+            expr.parse::<gherkin::tagexpr::TagOperation>()
+                .map_err(|e| anyhow::anyhow!("--tags {expr:?} is not a tag expression: {e}"))?,
+        ),
+        None => None,
+    };
+    let catalog_entries = catalog::load(&options.features)?;
+
+    // Keep the embedded server (and its temporary database) alive for the whole run.
+    let mut embedded = None;
+    let (base_url, operator_token, label) = match &options.control_plane {
+        ControlPlaneMode::Embedded => {
+            let server = crate::embedded::EmbeddedControlPlane::start().await?;
+            let url = server.url().to_string();
+            let token = server.operator_token().to_string();
+            embedded = Some(server);
+            (url, token, "embedded".to_string())
+        }
+        ControlPlaneMode::Remote {
+            url,
+            operator_token,
+        } => (url.clone(), operator_token.clone(), url.clone()),
+    };
+
+    let journal = Journal::default();
+    let ctx = Arc::new(RunContext {
+        base_url: base_url.clone(),
+        operator_token,
+        seed: options.seed,
+        http_timeout: Duration::from_secs(10),
+        journal: journal.clone(),
+    });
+    context::install(ctx.clone());
+
+    println!(
+        "ssap-harness: control plane {label} ({base_url}), seed {} (rerun with --seed {}), {} in flight{}",
+        options.seed,
+        options.seed,
+        options.concurrency,
+        options
+            .shard
+            .map(|s| format!(", shard {s}"))
+            .unwrap_or_default()
+    );
+
+    let progress = if options.quiet {
+        Progress::Quiet
+    } else {
+        Progress::Lines
+    };
+    let (writer, collected) = Collector::new(progress, journal);
+    let shard = options.shard;
+    let filter = move |feature: &gherkin::Feature,
+                       rule: Option<&gherkin::Rule>,
+                       scenario: &gherkin::Scenario| {
+        if let Some(expr) = &tags {
+            let all = feature
+                .tags
+                .iter()
+                .chain(rule.iter().flat_map(|r| r.tags.iter()))
+                .chain(scenario.tags.iter());
+            if !cucumber::tag::Ext::eval(expr, all) {
+                return false;
+            }
+        }
+        match shard {
+            Some(s) => s.owns(&collector::feature_uri(feature), scenario.position.line),
+            None => true,
+        }
+    };
+
+    let cucumber = SsapWorld::cucumber()
+        .with_writer(writer)
+        .with_cli(cucumber::cli::Opts::default())
+        .max_concurrent_scenarios(options.concurrency.max(1))
+        .retries(options.retries)
+        .before(|feature, _rule, scenario, world| {
+            Box::pin(async move {
+                world.begin(ScenarioKey::of(feature, scenario));
+            })
+        })
+        .after(|_feature, _rule, _scenario, _finished, world| {
+            Box::pin(async move {
+                if let Some(world) = world {
+                    world.finish().await;
+                }
+            })
+        });
+    let features_path = options.features.clone();
+    cucumber.filter_run(features_path, filter).await;
+
+    let collected = collected
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the result collector was poisoned by a panic"))?;
+    let mut result = collector::finish(
+        &collected,
+        RunResult {
+            seed: options.seed,
+            command: reproduce_command(&options),
+            control_plane: label,
+            shards: options.shard.map(|s| vec![s.to_string()]).unwrap_or_default(),
+            features: Vec::new(),
+            catalog: catalog_entries,
+            duration_ms: 0,
+        },
+    );
+    let errors = collected.errors.clone();
+    drop(collected);
+    result.duration_ms = started.elapsed().as_millis() as u64;
+
+    let report_files = ssap_reports::write_all(&result, &options.report_dir)
+        .with_context(|| format!("writing the reports to {}", options.report_dir.display()))?;
+    if let Some(server) = embedded {
+        server.shutdown().await;
+    }
+
+    let counts = Counts::of(&result);
+    let passed = errors.is_empty() && counts.failed == 0 && counts.total > 0;
+    print_summary(&options, &result, &counts, &errors, &report_files);
+    Ok(RunOutcome {
+        passed,
+        result,
+        report_files,
+    })
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    total: usize,
+    passed: usize,
+    failed: usize,
+    flaky: usize,
+}
+
+impl Counts {
+    fn of(run: &RunResult) -> Self {
+        let mut c = Counts::default();
+        for s in run.features.iter().flat_map(|f| &f.scenarios) {
+            c.total += 1;
+            match s.status {
+                Status::Passed => c.passed += 1,
+                Status::Flaky => c.flaky += 1,
+                _ => c.failed += 1,
+            }
+        }
+        c
+    }
+}
+
+fn print_summary(
+    options: &RunOptions,
+    result: &RunResult,
+    c: &Counts,
+    errors: &[String],
+    files: &[PathBuf],
+) {
+    println!();
+    for e in errors {
+        println!("ERROR {e}");
+    }
+    if c.total == 0 {
+        println!(
+            "no scenario ran{}: a run that tests nothing fails",
+            options
+                .tags
+                .as_ref()
+                .map(|t| format!(" (tags {t})"))
+                .unwrap_or_default()
+        );
+    }
+    let verdict = if errors.is_empty() && c.failed == 0 && c.total > 0 {
+        "PASSED"
+    } else {
+        "FAILED"
+    };
+    println!(
+        "{verdict}: {} scenarios, {} passed, {} failed, {} flaky in {:.2} s (seed {})",
+        c.total,
+        c.passed,
+        c.failed,
+        c.flaky,
+        result.duration_ms as f64 / 1000.0,
+        result.seed
+    );
+    if c.failed > 0 {
+        println!("reproduce: {}", result.command);
+    }
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    println!("reports: {}", names.join(", "));
+}
+
+fn reproduce_command(o: &RunOptions) -> String {
+    let mut cmd = format!(
+        "ssap-harness run --features {} --seed {}",
+        o.features.display(),
+        o.seed
+    );
+    if let ControlPlaneMode::Remote { url, .. } = &o.control_plane {
+        cmd.push_str(&format!(" --control-plane {url}"));
+    }
+    if let Some(t) = &o.tags {
+        cmd.push_str(&format!(" --tags '{t}'"));
+    }
+    if let Some(s) = o.shard {
+        cmd.push_str(&format!(" --shard {s}"));
+    }
+    cmd
+}
+
+/// Lists the `.feature` files under `path` (for messages and the step catalog).
+pub fn feature_files(path: &Path) -> Vec<PathBuf> {
+    if path.is_file() {
+        return vec![path.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "feature") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

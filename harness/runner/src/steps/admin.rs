@@ -1,0 +1,313 @@
+//! Admin-side steps: what an admin sets up in the control plane, and what the control plane
+//! records (associations, audit log).
+
+use anyhow::Context as _;
+use cucumber::{given, then, when};
+use ssap_api::{
+    BindSource, NewAssociation, NewUser, Os, OrgSettingsPatch, PermissionLevel, UserPatch,
+    UserState,
+};
+
+use super::{on_off, StepResult};
+use crate::fail;
+use crate::world::SsapWorld;
+
+#[given(regex = r"^the (macOS|Windows) SSAP toggle is (on|off)$")]
+#[when(regex = r"^the admin turns the (macOS|Windows) SSAP toggle (on|off)$")]
+async fn toggle(w: &mut SsapWorld, os: Os, state: String) -> StepResult {
+    let on = on_off(&state)?;
+    let patch = match os {
+        Os::Macos => OrgSettingsPatch {
+            macos_ssap: Some(on),
+            ..Default::default()
+        },
+        Os::Windows => OrgSettingsPatch {
+            windows_ssap: Some(on),
+            ..Default::default()
+        },
+    };
+    w.admin().await?.update_settings(&patch).await?;
+    Ok(())
+}
+
+#[then(regex = r"^the org's macOS and Windows SSAP toggles are off$")]
+async fn toggles_off(w: &mut SsapWorld) -> StepResult {
+    let s = w.admin().await?.settings().await?;
+    if s.macos_ssap || s.windows_ssap {
+        fail!(
+            "expected both toggles off for a new org, got macOS {} and Windows {}",
+            s.macos_ssap,
+            s.windows_ssap
+        );
+    }
+    Ok(())
+}
+
+#[given(regex = r"^the permission level is (Administrator|Standard)$")]
+async fn permission_level(w: &mut SsapWorld, level: String) -> StepResult {
+    let level = if level == "Administrator" {
+        PermissionLevel::Administrator
+    } else {
+        PermissionLevel::Standard
+    };
+    w.admin()
+        .await?
+        .update_settings(&OrgSettingsPatch {
+            permission_level: Some(level),
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
+#[given(regex = r"^password sync is (on|off)$")]
+async fn password_sync(w: &mut SsapWorld, state: String) -> StepResult {
+    let on = on_off(&state)?;
+    w.admin()
+        .await?
+        .update_settings(&OrgSettingsPatch {
+            password_sync: Some(on),
+            ..Default::default()
+        })
+        .await?;
+    Ok(())
+}
+
+#[given(regex = r#"^a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#)]
+async fn user_with_password(
+    w: &mut SsapWorld,
+    name: String,
+    username: String,
+    password: String,
+) -> StepResult {
+    let new = new_user(&name, &username, Some(password));
+    w.add_person(&name, new).await?;
+    Ok(())
+}
+
+#[given(regex = r#"^a directory user "([^"]+)" with username "([^"]*)" and no password$"#)]
+async fn user_without_password(w: &mut SsapWorld, name: String, username: String) -> StepResult {
+    let new = new_user(&name, &username, None);
+    w.add_person(&name, new).await?;
+    Ok(())
+}
+
+#[given(regex = r#"^"([^"]+)" has the system username "([^"]*)"$"#)]
+async fn system_username(w: &mut SsapWorld, name: String, system: String) -> StepResult {
+    patch_user(
+        w,
+        &name,
+        UserPatch {
+            system_username: Some(system),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+#[given(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active)$"#)]
+async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResult {
+    let patch = match state.as_str() {
+        "staged" => UserPatch {
+            state: Some(UserState::Staged),
+            ..Default::default()
+        },
+        "suspended" => UserPatch {
+            state: Some(UserState::Suspended),
+            ..Default::default()
+        },
+        "active" => UserPatch {
+            state: Some(UserState::Active),
+            ..Default::default()
+        },
+        "locked" => UserPatch {
+            locked: Some(true),
+            ..Default::default()
+        },
+        _ => UserPatch {
+            password_expired: Some(true),
+            ..Default::default()
+        },
+    };
+    patch_user(w, &name, patch).await
+}
+
+#[given(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
+async fn mfa(w: &mut SsapWorld, name: String, how: String) -> StepResult {
+    let enrolled = how == "enforced";
+    patch_user(
+        w,
+        &name,
+        UserPatch {
+            mfa_enforced: Some(true),
+            mfa_enrolled: Some(enrolled),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+#[given(regex = r#"^the admin binds "([^"]+)" to the device$"#)]
+#[when(regex = r#"^the admin binds "([^"]+)" to the device$"#)]
+async fn bind(w: &mut SsapWorld, name: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .bind(
+            &device_id,
+            &NewAssociation {
+                user_id,
+                permission: None,
+            },
+        )
+        .await
+        .with_context(|| format!("binding {name:?} to the device"))?;
+    Ok(())
+}
+
+#[when(regex = r#"^the admin unbinds "([^"]+)" from the device$"#)]
+async fn unbind(w: &mut SsapWorld, name: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .unbind(&device_id, &user_id)
+        .await
+        .with_context(|| format!("unbinding {name:?} from the device"))?;
+    Ok(())
+}
+
+#[given(regex = r#"^the login-window-text policy "([^"]*)" is bound to the device$"#)]
+async fn login_window_text(w: &mut SsapWorld, text: String) -> StepResult {
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .set_login_window_text(&device_id, Some(&text))
+        .await?;
+    Ok(())
+}
+
+#[then(regex = r#"^the control plane shows "([^"]+)" bound to the device by (self-service|an admin)$"#)]
+async fn bound_by(w: &mut SsapWorld, name: String, source: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    let device_id = w.device_id()?;
+    let assocs = w.admin().await?.associations(&device_id).await?;
+    let Some(a) = assocs.iter().find(|a| a.user_id == user_id) else {
+        fail!(
+            "{name:?} is not bound to the device; bound: [{}]",
+            assocs
+                .iter()
+                .map(|a| a.username.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let want = if source == "self-service" {
+        BindSource::SelfService
+    } else {
+        BindSource::Admin
+    };
+    if a.source != want {
+        fail!("{name:?} is bound by {:?}, expected {want:?}", a.source);
+    }
+    if assocs.len() != 1 {
+        fail!("expected exactly one association, found {}", assocs.len());
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the control plane shows no user bound to the device$")]
+async fn nobody_bound(w: &mut SsapWorld) -> StepResult {
+    let device_id = w.device_id()?;
+    let assocs = w.admin().await?.associations(&device_id).await?;
+    if !assocs.is_empty() {
+        fail!(
+            "expected no association, found: {}",
+            assocs
+                .iter()
+                .map(|a| format!("{} ({:?})", a.username, a.source))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the audit log has a refused provisioning attempt with reason "([^"]+)"$"#)]
+async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
+    let events = w.admin().await?.audit().await?;
+    let found = events
+        .iter()
+        .any(|e| e.outcome == "refused" && e.reason.as_deref() == Some(reason.as_str()));
+    if !found {
+        fail!(
+            "no refused attempt with reason {reason:?} in the audit log; it holds:\n{}",
+            events
+                .iter()
+                .map(|e| format!(
+                    "  {} {} {} {}",
+                    e.action,
+                    e.target,
+                    e.outcome,
+                    e.reason.as_deref().unwrap_or("")
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#)]
+async fn refuses_directly(w: &mut SsapWorld, name: String, code: String) -> StepResult {
+    // Asks the API directly (as a second user at the same device would), so the rule is
+    // checked on the server and not only by the login window hiding its button.
+    let person = w.person(&name)?.clone();
+    let Some(password) = person.password.clone() else {
+        fail!("{name:?} has no password to try");
+    };
+    let Some(client) = w.device()?.agent_client().cloned() else {
+        fail!("the device has not registered with the control plane");
+    };
+    let outcome = client
+        .authenticate(&ssap_api::AuthenticateRequest {
+            email: person.user.email.clone(),
+            password,
+        })
+        .await;
+    match outcome {
+        Err(e) if e.code() == Some(code.as_str()) => Ok(()),
+        Err(e) => fail!("expected refusal {code:?}, got: {e}"),
+        Ok(_) => fail!("expected refusal {code:?}, but the control plane accepted {name:?}"),
+    }
+}
+
+async fn patch_user(w: &mut SsapWorld, name: &str, patch: UserPatch) -> StepResult {
+    let id = w.person(name)?.user.id.clone();
+    let user = w
+        .admin()
+        .await?
+        .update_user(&id, &patch)
+        .await
+        .with_context(|| format!("updating user {name:?}"))?;
+    w.person_mut(name)?.user = user;
+    Ok(())
+}
+
+/// A directory user from a display name ("Holly Flax" → Holly / Flax).
+fn new_user(name: &str, username: &str, password: Option<String>) -> NewUser {
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    let local = username
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .collect::<String>();
+    NewUser {
+        email: format!("{}@example.test", if local.is_empty() { "user" } else { &local }),
+        username: username.to_string(),
+        firstname: first.to_string(),
+        lastname: last.to_string(),
+        password,
+        ..Default::default()
+    }
+}

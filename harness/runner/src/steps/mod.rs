@@ -1,0 +1,49 @@
+//! The step library. Steps are thin: they translate Gherkin into admin calls, endpoint clicks
+//! and assertions; the behaviour lives in the simulators and the control plane.
+//!
+//! - [`admin`]: org settings, directory users, binds, policies; control-plane assertions.
+//! - [`device`]: building devices and driving their screens.
+//! - [`screen`]: assertions on what a device shows and holds.
+
+pub mod admin;
+pub mod device;
+pub mod screen;
+
+use std::fmt;
+
+/// A step's failure. Displays the whole error chain, because cucumber shows only `Display`
+/// and the cause ("HTTP 409 conflict: ...") is usually the useful part.
+#[derive(Debug)]
+pub struct StepFailure(anyhow::Error);
+
+impl fmt::Display for StepFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for StepFailure {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+/// What every step returns.
+pub type StepResult = Result<(), StepFailure>;
+
+/// Fails the step with a formatted message.
+#[macro_export]
+macro_rules! fail {
+    ($($arg:tt)*) => {
+        return Err($crate::steps::StepFailure::from(anyhow::anyhow!($($arg)*)))
+    };
+}
+
+/// Parses "on"/"off" and friends as written in steps.
+pub fn on_off(word: &str) -> anyhow::Result<bool> {
+    match word {
+        "on" | "enabled" => Ok(true),
+        "off" | "disabled" => Ok(false),
+        other => Err(anyhow::anyhow!("expected on or off, found {other:?}")),
+    }
+}

@@ -1,0 +1,299 @@
+//! The World of one scenario: its own org on the control plane, its directory users, its
+//! simulated devices, and what the report needs (screens after each step, HTTP exchanges).
+
+use std::fmt;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Context as _};
+use cucumber::gherkin;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use ssap_api::{AdminClient, ExchangeLog, Http, NewUser, OperatorClient, User};
+use ssap_endpoint::{DeviceSpec, Endpoint, LocalAccount};
+use ssap_reports::Screen;
+
+use crate::context::{self, RunContext};
+use crate::journal::{Deposit, ScenarioKey};
+
+/// The scenario's org: its admin client and the key its agents register with.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub admin: AdminClient,
+    pub connect_key: String,
+}
+
+/// A directory user the scenario created, with the password it gave them.
+#[derive(Debug, Clone)]
+pub struct Person {
+    /// How steps name the user ("Holly Flax").
+    pub name: String,
+    pub user: User,
+    pub password: Option<String>,
+}
+
+/// A simulated device of the scenario.
+pub struct Machine {
+    /// How steps and reports name it ("macOS mac-01").
+    pub label: String,
+    pub endpoint: Endpoint,
+    last_screen: String,
+}
+
+/// The World: one per scenario, dropped at its end.
+#[derive(cucumber::World)]
+#[world(init = Self::new)]
+pub struct SsapWorld {
+    ctx: Option<Arc<RunContext>>,
+    key: Option<ScenarioKey>,
+    /// Fake data of this scenario, seeded from the run seed and the scenario's place.
+    pub rng: StdRng,
+    exchanges: ExchangeLog,
+    org: Option<Org>,
+    pub people: Vec<Person>,
+    pub machines: Vec<Machine>,
+    /// Index into `machines` of the device steps talk about.
+    pub current: usize,
+    screens: Vec<(usize, Screen)>,
+    log: String,
+    /// Local accounts the scenario put on devices, as they were, to prove they stay untouched.
+    locals: Vec<LocalAccount>,
+}
+
+impl fmt::Debug for SsapWorld {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsapWorld")
+            .field("scenario", &self.key)
+            .field("org", &self.org.as_ref().map(|o| &o.id))
+            .field(
+                "people",
+                &self.people.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
+            .field(
+                "devices",
+                &self.machines.iter().map(|m| &m.label).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl SsapWorld {
+    fn new() -> Self {
+        Self {
+            ctx: context::current(),
+            key: None,
+            rng: StdRng::seed_from_u64(0),
+            exchanges: ExchangeLog::default(),
+            org: None,
+            people: Vec::new(),
+            machines: Vec::new(),
+            current: 0,
+            screens: Vec::new(),
+            log: String::new(),
+            locals: Vec::new(),
+        }
+    }
+
+    /// Called before the first step: ties the World to its scenario and seeds its data.
+    pub fn begin(&mut self, key: ScenarioKey) {
+        let seed = self.ctx.as_ref().map(|c| c.seed).unwrap_or(0);
+        let mut h: u64 = seed ^ 0x9e3779b97f4a7c15;
+        for b in key.uri.bytes().chain(key.line.to_le_bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
+        self.rng = StdRng::seed_from_u64(h);
+        self.note(format!("seed {seed} (scenario data seed {h:#x})"));
+        self.key = Some(key);
+    }
+
+    /// Called after the last step: hands screens, exchanges and the log to the collector.
+    pub async fn finish(&mut self) {
+        let (Some(ctx), Some(key)) = (&self.ctx, &self.key) else {
+            return;
+        };
+        ctx.journal.deposit(
+            key.clone(),
+            Deposit {
+                screens: std::mem::take(&mut self.screens),
+                exchanges: self.exchanges.snapshot(),
+                log: std::mem::take(&mut self.log),
+            },
+        );
+    }
+
+    /// Appends a line to the scenario's log (shown in the reports).
+    pub fn note(&mut self, line: impl AsRef<str>) {
+        self.log.push_str(line.as_ref());
+        self.log.push('\n');
+    }
+
+    fn ctx(&self) -> anyhow::Result<&Arc<RunContext>> {
+        self.ctx
+            .as_ref()
+            .ok_or_else(|| anyhow!("no run context: scenarios must be started by `ssap-harness run`"))
+    }
+
+    /// An HTTP connection to the control plane that records this scenario's exchanges.
+    pub fn http(&self) -> anyhow::Result<Http> {
+        let ctx = self.ctx()?;
+        Ok(Http::new(&ctx.base_url, ctx.http_timeout)
+            .context("building the HTTP client")?
+            .with_log(self.exchanges.clone()))
+    }
+
+    /// The scenario's org, created on first use so every scenario is isolated.
+    pub async fn org(&mut self) -> anyhow::Result<Org> {
+        if let Some(org) = &self.org {
+            return Ok(org.clone());
+        }
+        let ctx = self.ctx()?.clone();
+        let http = self.http()?;
+        let name = match &self.key {
+            Some(k) => format!("{}:{}", k.uri, k.line),
+            None => "scenario".to_string(),
+        };
+        let created = OperatorClient::new(http.clone(), ctx.operator_token.clone())
+            .create_org(&name)
+            .await
+            .context("creating the scenario's org")?;
+        self.note(format!("org {} ({name})", created.org_id));
+        let org = Org {
+            id: created.org_id,
+            admin: AdminClient::new(http, created.api_key),
+            connect_key: created.connect_key,
+        };
+        self.org = Some(org.clone());
+        Ok(org)
+    }
+
+    pub async fn admin(&mut self) -> anyhow::Result<AdminClient> {
+        Ok(self.org().await?.admin)
+    }
+
+    /// Creates a directory user; `name` is how steps refer to them.
+    pub async fn add_person(&mut self, name: &str, new: NewUser) -> anyhow::Result<&Person> {
+        if self.people.iter().any(|p| p.name == name) {
+            return Err(anyhow!("the scenario already has a user named {name:?}"));
+        }
+        let admin = self.admin().await?;
+        let password = new.password.clone();
+        let user = admin
+            .create_user(&new)
+            .await
+            .with_context(|| format!("creating directory user {name:?}"))?;
+        self.note(format!("user {name}: {} <{}>", user.username, user.email));
+        self.people.push(Person {
+            name: name.to_string(),
+            user,
+            password,
+        });
+        self.people
+            .last()
+            .ok_or_else(|| anyhow!("user list empty after insert"))
+    }
+
+    pub fn person(&self, name: &str) -> anyhow::Result<&Person> {
+        self.people.iter().find(|p| p.name == name).ok_or_else(|| {
+            anyhow!(
+                "no user named {name:?} in this scenario; known: {}",
+                self.people
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+    }
+
+    pub fn person_mut(&mut self, name: &str) -> anyhow::Result<&mut Person> {
+        let known: Vec<String> = self.people.iter().map(|p| p.name.clone()).collect();
+        self.people
+            .iter_mut()
+            .find(|p| p.name == name)
+            .ok_or_else(|| anyhow!("no user named {name:?}; known: {}", known.join(", ")))
+    }
+
+    /// Builds a device from `spec` and powers it on (first boot registers it).
+    pub async fn add_machine(&mut self, spec: DeviceSpec) -> anyhow::Result<()> {
+        let org = self.org().await?;
+        let http = self.http()?;
+        let label = format!("{} {}", spec.os, spec.hostname);
+        let mut endpoint = Endpoint::new(spec, http, org.connect_key.clone());
+        endpoint
+            .power_on()
+            .await
+            .with_context(|| format!("powering on {label}"))?;
+        self.note(format!(
+            "device {label}: {}",
+            endpoint.device_id().unwrap_or("unregistered")
+        ));
+        self.machines.push(Machine {
+            label,
+            endpoint,
+            last_screen: String::new(),
+        });
+        self.current = self.machines.len() - 1;
+        Ok(())
+    }
+
+    pub fn machine(&self) -> anyhow::Result<&Machine> {
+        self.machines
+            .get(self.current)
+            .ok_or_else(|| anyhow!("no device yet: start with a step like `Given a macOS device at the login window`"))
+    }
+
+    pub fn machine_mut(&mut self) -> anyhow::Result<&mut Machine> {
+        self.machines
+            .get_mut(self.current)
+            .ok_or_else(|| anyhow!("no device yet: start with a step like `Given a macOS device at the login window`"))
+    }
+
+    pub fn device(&self) -> anyhow::Result<&Endpoint> {
+        Ok(&self.machine()?.endpoint)
+    }
+
+    pub fn device_mut(&mut self) -> anyhow::Result<&mut Endpoint> {
+        Ok(&mut self.machine_mut()?.endpoint)
+    }
+
+    pub fn device_id(&self) -> anyhow::Result<String> {
+        self.device()?
+            .device_id()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("the device has not registered with the control plane"))
+    }
+
+    /// Records the screens of all devices that changed since the last record, against `step`.
+    pub fn snap(&mut self, step: &gherkin::Step) {
+        for m in &mut self.machines {
+            let screen = m.endpoint.screen();
+            let text = screen.render_text();
+            if text != m.last_screen {
+                self.screens.push((
+                    step.position.line,
+                    Screen {
+                        device: m.label.clone(),
+                        svg: screen.render_svg(),
+                        text: text.clone(),
+                    },
+                ));
+                m.last_screen = text;
+            }
+        }
+    }
+
+    /// Keeps a copy of a local account the scenario created.
+    pub fn remember_local(&mut self, account: LocalAccount) {
+        self.locals.push(account);
+    }
+
+    /// The account as the scenario created it.
+    pub fn local_before(&self, name: &str) -> Option<&LocalAccount> {
+        self.locals.iter().find(|a| a.name == name)
+    }
+
+    /// How many local accounts the scenario created.
+    pub fn locals_created(&self) -> usize {
+        self.locals.len()
+    }
+}
