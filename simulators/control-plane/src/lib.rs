@@ -1,1 +1,183 @@
+//! The reference SSAP control plane: a real HTTP service (axum) over an embedded SQLite file,
+//! multi-tenant, speaking exactly the contract of `ssap-api`.
+//!
+//! The harness runs it in-process for its default embedded mode and as `ssap-harness serve`;
+//! either way every behaviour crosses a real socket and a real database, so what passes here
+//! is what another control plane must also pass.
 
+mod auth;
+mod db;
+mod error;
+mod routes;
+mod rules;
+mod storage;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// What the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// SQLite file (created if missing; an existing one keeps its data).
+    pub db_path: PathBuf,
+    /// Bearer token of the operator, the only one who may create orgs.
+    pub operator_token: String,
+    /// Password-hash cost: `Default` in real deployments, `Test` where speed matters more.
+    pub hash_cost: HashCost,
+}
+
+/// Cost of argon2id password hashing. Configurable because a safe cost makes every test and
+/// load-run user creation and sign-in take tens of milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HashCost {
+    /// argon2id m=19456 KiB, t=2, p=1 (the OWASP recommendation).
+    #[default]
+    Default,
+    /// The cheapest parameters argon2 accepts; never for real passwords.
+    Test,
+}
+
+/// Why the server could not start, naming the path or address involved.
+#[derive(Debug, thiserror::Error)]
+#[error("control plane could not start: {0}")]
+pub struct StartError(String);
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub storage: storage::Storage,
+    pub hash_cost: HashCost,
+    pub operator_digest: Arc<Vec<u8>>,
+    /// Hash verified against when the email is unknown, so both refusals cost the same (R40).
+    pub dummy_hash: Arc<String>,
+    pub creds: Arc<auth::CredentialCache>,
+    pub throttle: Arc<auth::Throttle>,
+}
+
+/// A started server. Call [`RunningServer::shutdown`] to stop it cleanly; dropping it leaves
+/// the server running until the runtime ends.
+pub struct RunningServer {
+    url: String,
+    stop: Option<oneshot::Sender<()>>,
+    serve: JoinHandle<std::io::Result<()>>,
+    storage: storage::StorageThreads,
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("url", &self.url)
+            .finish()
+    }
+}
+
+/// Sign-in failures allowed per device within [`THROTTLE_WINDOW`] before 429 (R42).
+const THROTTLE_MAX_FAILURES: usize = 10;
+const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
+
+/// Opens (or creates) the database, binds `addr` and serves in a background task.
+pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, StartError> {
+    if config.operator_token.trim().is_empty() {
+        return Err(StartError("the operator token is empty".into()));
+    }
+    let path = config.db_path.clone();
+    let (storage, threads) = tokio::task::spawn_blocking(move || storage::open(&path))
+        .await
+        .map_err(|e| StartError(format!("storage start-up task failed: {e}")))?
+        .map_err(|e| {
+            StartError(format!(
+                "database {}: {e}",
+                storage::describe(&config.db_path).display()
+            ))
+        })?;
+
+    let cost = config.hash_cost;
+    let dummy_hash = match tokio::task::spawn_blocking(move || {
+        auth::hash_password(cost, "no such user: this hash only equalizes timing")
+    })
+    .await
+    {
+        Ok(Ok(h)) => h,
+        _ => {
+            threads.stop().await;
+            return Err(StartError("cannot compute a password hash".into()));
+        }
+    };
+
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            threads.stop().await;
+            return Err(StartError(format!("cannot listen on {addr}: {e}")));
+        }
+    };
+    let local = match listener.local_addr() {
+        Ok(a) => a,
+        Err(e) => {
+            threads.stop().await;
+            return Err(StartError(format!("no local address for {addr}: {e}")));
+        }
+    };
+    let host = if local.ip().is_unspecified() {
+        match local {
+            SocketAddr::V4(_) => "127.0.0.1".to_string(),
+            SocketAddr::V6(_) => "[::1]".to_string(),
+        }
+    } else if local.is_ipv6() {
+        format!("[{}]", local.ip())
+    } else {
+        local.ip().to_string()
+    };
+    let url = format!("http://{host}:{}", local.port());
+
+    let state = AppState {
+        storage,
+        hash_cost: config.hash_cost,
+        operator_digest: Arc::new(auth::digest(&config.operator_token)),
+        dummy_hash: Arc::new(dummy_hash),
+        creds: Arc::new(auth::CredentialCache::default()),
+        throttle: auth::Throttle::new(THROTTLE_WINDOW, THROTTLE_MAX_FAILURES),
+    };
+    let app = routes::router(state);
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let serve = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+    tracing::info!(%url, "SSAP control plane listening");
+    Ok(RunningServer {
+        url,
+        stop: Some(stop_tx),
+        serve,
+        storage: threads,
+    })
+}
+
+impl RunningServer {
+    /// Base URL for clients, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, then flushes and closes
+    /// the database so another server can open the same file.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.serve).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "server stopped with an error"),
+            Err(e) => tracing::warn!(error = %e, "server task failed"),
+        }
+        self.storage.stop().await;
+    }
+}

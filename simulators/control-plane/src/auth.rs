@@ -1,0 +1,338 @@
+//! Credentials: generation, SHA-256 digests (the only form stored), constant-time comparison,
+//! argon2 password hashing, and the extractors that turn a header into an org or a device.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+use ssap_api::client::{API_KEY_HEADER, DEVICE_KEY_HEADER};
+
+use crate::error::ApiError;
+use crate::{AppState, HashCost};
+
+/// SHA-256 of a secret: what the database holds and looks up by.
+pub(crate) fn digest(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// A fresh 244-bit random secret (two v4 UUIDs from the OS RNG) with a readable prefix.
+pub(crate) fn new_secret(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Equality that takes the same time wherever the inputs differ.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn argon2(cost: HashCost) -> Result<Argon2<'static>, ApiError> {
+    let params = match cost {
+        // OWASP's argon2id recommendation.
+        HashCost::Default => Params::new(19_456, 2, 1, None),
+        // The least argon2 accepts: tests and load runs only.
+        HashCost::Test => Params::new(8, 1, 1, None),
+    }
+    .map_err(|e| ApiError::internal(format!("bad argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// PHC string of `password`. CPU-bound: run it with `spawn_blocking`.
+pub(crate) fn hash_password(cost: HashCost, password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
+        .map_err(|e| ApiError::internal(format!("cannot make a salt: {e}")))?;
+    argon2(cost)?
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ApiError::internal(format!("cannot hash the password: {e}")))
+}
+
+/// Checks `password` against a stored PHC string (its own parameters apply). CPU-bound.
+pub(crate) fn verify_password(phc: &str, password: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Hashes off the async workers.
+pub(crate) async fn hash_password_async(
+    cost: HashCost,
+    password: String,
+) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(cost, &password))
+        .await
+        .map_err(|_| ApiError::internal("password hashing failed"))?
+}
+
+/// Verifies off the async workers.
+pub(crate) async fn verify_password_async(phc: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&phc, &password))
+        .await
+        .unwrap_or(false)
+}
+
+/// Credential digests already seen, so most requests skip a storage round trip for auth.
+/// Credentials are never revoked by this API, so a cached entry cannot go stale.
+#[derive(Default)]
+pub(crate) struct CredentialCache {
+    api_keys: RwLock<HashMap<Vec<u8>, String>>,
+    connect_keys: RwLock<HashMap<Vec<u8>, String>>,
+    devices: RwLock<HashMap<Vec<u8>, DeviceAuth>>,
+}
+
+fn cached<V: Clone>(map: &RwLock<HashMap<Vec<u8>, V>>, key: &[u8]) -> Option<V> {
+    map.read().ok().and_then(|m| m.get(key).cloned())
+}
+
+fn remember<V>(map: &RwLock<HashMap<Vec<u8>, V>>, key: Vec<u8>, value: V) {
+    if let Ok(mut m) = map.write() {
+        m.insert(key, value);
+    }
+}
+
+impl CredentialCache {
+    pub fn remember_org(&self, api_key: Vec<u8>, connect_key: Vec<u8>, org: &str) {
+        remember(&self.api_keys, api_key, org.to_string());
+        remember(&self.connect_keys, connect_key, org.to_string());
+    }
+
+    pub fn remember_device(&self, credential: Vec<u8>, device: DeviceAuth) {
+        remember(&self.devices, credential, device);
+    }
+}
+
+fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// An admin request: the org of the `x-api-key`.
+#[derive(Debug, Clone)]
+pub(crate) struct AdminAuth {
+    pub org: String,
+}
+
+impl FromRequestParts<AppState> for AdminAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = header(parts, API_KEY_HEADER).ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "admin routes need the org's API key in the {API_KEY_HEADER} header"
+            ))
+        })?;
+        let d = digest(key);
+        if let Some(org) = cached(&state.creds.api_keys, &d) {
+            return Ok(AdminAuth { org });
+        }
+        let lookup = d.clone();
+        let org: Option<String> = state
+            .storage
+            .run(move |c| {
+                Ok(
+                    c.prepare_cached("SELECT id FROM orgs WHERE api_key_digest = ?1")?
+                        .query_row(params![lookup], |r| r.get(0))
+                        .optional()?,
+                )
+            })
+            .await?;
+        let org = org.ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
+        remember(&state.creds.api_keys, d, org.clone());
+        Ok(AdminAuth { org })
+    }
+}
+
+/// An agent registering its device: the org of the `x-connect-key`.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectAuth {
+    pub org: String,
+}
+
+impl FromRequestParts<AppState> for ConnectAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = header(parts, ssap_api::client::CONNECT_KEY_HEADER).ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "registration needs the org's connect key in the {} header",
+                ssap_api::client::CONNECT_KEY_HEADER
+            ))
+        })?;
+        let d = digest(key);
+        if let Some(org) = cached(&state.creds.connect_keys, &d) {
+            return Ok(ConnectAuth { org });
+        }
+        let lookup = d.clone();
+        let org: Option<String> = state
+            .storage
+            .run(move |c| {
+                Ok(
+                    c.prepare_cached("SELECT id FROM orgs WHERE connect_key_digest = ?1")?
+                        .query_row(params![lookup], |r| r.get(0))
+                        .optional()?,
+                )
+            })
+            .await?;
+        let org = org.ok_or_else(|| ApiError::unauthorized("unknown connect key"))?;
+        remember(&state.creds.connect_keys, d, org.clone());
+        Ok(ConnectAuth { org })
+    }
+}
+
+/// A device agent's request: the device of the `x-device-key` and its org.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceAuth {
+    pub org: String,
+    pub device: String,
+}
+
+impl DeviceAuth {
+    /// Audit actor name of this device.
+    pub fn actor(&self) -> String {
+        format!("device:{}", self.device)
+    }
+}
+
+impl FromRequestParts<AppState> for DeviceAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = header(parts, DEVICE_KEY_HEADER).ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "device routes need the device credential in the {DEVICE_KEY_HEADER} header"
+            ))
+        })?;
+        let d = digest(key);
+        if let Some(dev) = cached(&state.creds.devices, &d) {
+            return Ok(dev);
+        }
+        let lookup = d.clone();
+        let found: Option<(String, String)> =
+            state
+                .storage
+                .run(move |c| {
+                    Ok(c.prepare_cached(
+                        "SELECT org_id, id FROM devices WHERE credential_digest = ?1",
+                    )?
+                    .query_row(params![lookup], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?)
+                })
+                .await?;
+        let (org, device) =
+            found.ok_or_else(|| ApiError::unauthorized("unknown device credential"))?;
+        let dev = DeviceAuth { org, device };
+        remember(&state.creds.devices, d, dev.clone());
+        Ok(dev)
+    }
+}
+
+/// Failed sign-ins per device within a sliding window (R42). In memory: it guards against
+/// guessing, it is not a record (the audit log is).
+pub(crate) struct Throttle {
+    window: Duration,
+    max_failures: usize,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl Throttle {
+    pub fn new(window: Duration, max_failures: usize) -> Arc<Self> {
+        Arc::new(Self {
+            window,
+            max_failures,
+            failures: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// `Some(seconds to wait)` when the device already used up its failures in the window.
+    pub fn check(&self, device: &str, now: Instant) -> Option<u64> {
+        let mut map = self.failures.lock().ok()?;
+        let q = map.get_mut(device)?;
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            q.pop_front();
+        }
+        if q.len() < self.max_failures {
+            return None;
+        }
+        let oldest = q.front().copied()?;
+        let wait = self.window.saturating_sub(now.duration_since(oldest));
+        Some(wait.as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    pub fn record_failure(&self, device: &str, now: Instant) {
+        if let Ok(mut map) = self.failures.lock() {
+            let q = map.entry(device.to_string()).or_default();
+            q.push_back(now);
+            while q.len() > self.max_failures {
+                q.pop_front();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_differ() {
+        let a = hash_password(HashCost::Test, "pw").expect("hash");
+        let b = hash_password(HashCost::Test, "pw").expect("hash");
+        assert_ne!(a, b, "salted");
+        assert!(verify_password(&a, "pw"));
+        assert!(!verify_password(&a, "Pw"));
+        assert!(!verify_password("not a phc string", "pw"));
+    }
+
+    #[test]
+    fn default_cost_is_argon2id_owasp() {
+        let h = hash_password(HashCost::Default, "pw").expect("hash");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+    }
+
+    #[test]
+    fn constant_time_eq_works() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn throttle_allows_ten_then_waits_out_the_window() {
+        let t = Throttle::new(Duration::from_secs(60), 10);
+        let start = Instant::now();
+        for i in 0..10 {
+            assert_eq!(t.check("d", start), None, "attempt {i}");
+            t.record_failure("d", start + Duration::from_secs(i));
+        }
+        let now = start + Duration::from_secs(10);
+        assert_eq!(t.check("d", now), Some(50));
+        assert_eq!(t.check("other", now), None);
+        assert_eq!(t.check("d", start + Duration::from_secs(60)), None);
+    }
+}

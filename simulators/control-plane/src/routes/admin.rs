@@ -1,0 +1,551 @@
+//! Admin routes (`x-api-key`): org settings, directory users, devices, associations, policies
+//! and the audit log. Every change is audited in the same transaction as the change (R07).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use ssap_api::{
+    codes, Association, AuditEvent, BindSource, Device, LoginWindowText, NewAssociation, NewUser,
+    OrgSettings, OrgSettingsPatch, Os, User, UserPatch, WindowsSsapPolicy,
+};
+
+use super::require_text;
+use crate::auth::{hash_password_async, new_id, AdminAuth};
+use crate::db::{self, enum_text};
+use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::AppState;
+
+const ADMIN: &str = "admin";
+
+pub(crate) async fn settings(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<OrgSettings>, ApiError> {
+    let s = state
+        .storage
+        .run(move |c| db::settings(c, &auth.org))
+        .await?;
+    Ok(Json(s))
+}
+
+/// Applies a partial update; the audit line says what changed, from what to what.
+pub(crate) async fn update_settings(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiJson(patch): ApiJson<OrgSettingsPatch>,
+) -> Result<Json<OrgSettings>, ApiError> {
+    let s = state
+        .storage
+        .run(move |c| {
+            let before = db::settings(c, &auth.org)?;
+            let mut after = before.clone();
+            if let Some(v) = patch.macos_ssap {
+                after.macos_ssap = v;
+            }
+            if let Some(v) = patch.windows_ssap {
+                after.windows_ssap = v;
+            }
+            if let Some(v) = patch.permission_level {
+                after.permission_level = v;
+            }
+            if let Some(v) = patch.password_sync {
+                after.password_sync = v;
+            }
+            let mut changes = Vec::new();
+            if before.macos_ssap != after.macos_ssap {
+                changes.push(format!(
+                    "macos_ssap: {} -> {}",
+                    before.macos_ssap, after.macos_ssap
+                ));
+            }
+            if before.windows_ssap != after.windows_ssap {
+                changes.push(format!(
+                    "windows_ssap: {} -> {}",
+                    before.windows_ssap, after.windows_ssap
+                ));
+            }
+            if before.permission_level != after.permission_level {
+                changes.push(format!(
+                    "permission_level: {} -> {}",
+                    enum_text(&before.permission_level),
+                    enum_text(&after.permission_level)
+                ));
+            }
+            if before.password_sync != after.password_sync {
+                changes.push(format!(
+                    "password_sync: {} -> {}",
+                    before.password_sync, after.password_sync
+                ));
+            }
+            if !changes.is_empty() {
+                db::save_settings(c, &auth.org, &after)?;
+                db::audit(
+                    c,
+                    &auth.org,
+                    ADMIN,
+                    "settings.update",
+                    "org settings",
+                    "success",
+                    Some(&changes.join(", ")),
+                )?;
+            }
+            Ok(after)
+        })
+        .await?;
+    Ok(Json(s))
+}
+
+fn validate_new_user(u: &NewUser) -> Result<(), ApiError> {
+    require_text("email", &u.email, 254)?;
+    if !u.email.contains('@') {
+        return Err(ApiError::bad_request(format!(
+            "email {:?} is not an email address",
+            u.email
+        )));
+    }
+    require_text("username", &u.username, 128)?;
+    if let Some(s) = &u.system_username {
+        require_text("system_username", s, 128)?;
+    }
+    if u.firstname.chars().count() > 128 || u.lastname.chars().count() > 128 {
+        return Err(ApiError::bad_request(
+            "firstname and lastname must be at most 128 characters",
+        ));
+    }
+    if let Some(p) = &u.password {
+        validate_password(p)?;
+    }
+    Ok(())
+}
+
+fn validate_password(p: &str) -> Result<(), ApiError> {
+    if p.is_empty() {
+        return Err(ApiError::bad_request(
+            "password must not be empty; omit it to create a user without a password",
+        ));
+    }
+    if p.len() > 1024 {
+        return Err(ApiError::bad_request("password is longer than 1024 bytes"));
+    }
+    Ok(())
+}
+
+pub(crate) async fn create_user(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    validate_new_user(&new)?;
+    let hash = match &new.password {
+        Some(p) => Some(hash_password_async(state.hash_cost, p.clone()).await?),
+        None => None,
+    };
+    let user = User {
+        id: new_id(),
+        email: new.email.trim().to_string(),
+        username: new.username.trim().to_string(),
+        system_username: new.system_username.map(|s| s.trim().to_string()),
+        firstname: new.firstname,
+        lastname: new.lastname,
+        has_password: hash.is_some(),
+        state: new.state,
+        locked: new.locked,
+        password_expired: new.password_expired,
+        mfa_enforced: new.mfa_enforced,
+        mfa_enrolled: new.mfa_enrolled,
+    };
+    let created = state
+        .storage
+        .run(move |c| {
+            let (email_taken, username_taken) =
+                db::taken(c, &auth.org, &user.email, &user.username)?;
+            if email_taken {
+                return Err(ApiError::conflict(
+                    codes::CONFLICT,
+                    format!(
+                        "a user with email {} already exists in this org",
+                        user.email
+                    ),
+                ));
+            }
+            if username_taken {
+                return Err(ApiError::conflict(
+                    codes::CONFLICT,
+                    format!(
+                        "a user with username {} already exists in this org",
+                        user.username
+                    ),
+                ));
+            }
+            db::insert_user(c, &auth.org, &user, hash.as_deref())?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "user.create",
+                &user.email,
+                "success",
+                None,
+            )?;
+            Ok(user)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub(crate) async fn users(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<User>>, ApiError> {
+    Ok(Json(
+        state.storage.run(move |c| db::users(c, &auth.org)).await?,
+    ))
+}
+
+pub(crate) async fn user(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<User>, ApiError> {
+    let u = state
+        .storage
+        .run(move |c| db::user_or_404(c, &auth.org, &id).map(|r| r.user))
+        .await?;
+    Ok(Json(u))
+}
+
+/// Partial update. Unlocking or setting a new password also clears the wrong-password count
+/// (R42), as a directory's admin unlock does. An empty `system_username` clears it.
+pub(crate) async fn update_user(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> Result<Json<User>, ApiError> {
+    if let Some(p) = &patch.password {
+        validate_password(p)?;
+    }
+    if let Some(s) = &patch.system_username {
+        if s.chars().count() > 128 {
+            return Err(ApiError::bad_request(
+                "system_username is longer than 128 characters",
+            ));
+        }
+    }
+    let new_hash = match &patch.password {
+        Some(p) => Some(hash_password_async(state.hash_cost, p.clone()).await?),
+        None => None,
+    };
+    let u = state
+        .storage
+        .run(move |c| {
+            let mut row = db::user_or_404(c, &auth.org, &id)?;
+            let mut changes = Vec::new();
+            let u = &mut row.user;
+            if let Some(v) = patch.state {
+                if v != u.state {
+                    changes.push(format!(
+                        "state: {} -> {}",
+                        enum_text(&u.state),
+                        enum_text(&v)
+                    ));
+                    u.state = v;
+                }
+            }
+            if let Some(v) = patch.locked {
+                if v != u.locked {
+                    changes.push(format!("locked: {} -> {v}", u.locked));
+                    u.locked = v;
+                }
+                if !v {
+                    row.failed_attempts = 0;
+                }
+            }
+            if let Some(v) = patch.password_expired {
+                if v != u.password_expired {
+                    changes.push(format!("password_expired: {} -> {v}", u.password_expired));
+                    u.password_expired = v;
+                }
+            }
+            if let Some(v) = patch.mfa_enforced {
+                if v != u.mfa_enforced {
+                    changes.push(format!("mfa_enforced: {} -> {v}", u.mfa_enforced));
+                    u.mfa_enforced = v;
+                }
+            }
+            if let Some(v) = patch.mfa_enrolled {
+                if v != u.mfa_enrolled {
+                    changes.push(format!("mfa_enrolled: {} -> {v}", u.mfa_enrolled));
+                    u.mfa_enrolled = v;
+                }
+            }
+            if let Some(v) = patch.system_username {
+                let v = Some(v.trim().to_string()).filter(|s| !s.is_empty());
+                if v != u.system_username {
+                    changes.push(format!(
+                        "system_username: {} -> {}",
+                        u.system_username.as_deref().unwrap_or("(none)"),
+                        v.as_deref().unwrap_or("(none)")
+                    ));
+                    u.system_username = v;
+                }
+            }
+            if let Some(h) = new_hash {
+                changes.push("password set".to_string());
+                row.password_hash = Some(h);
+                row.user.has_password = true;
+                row.failed_attempts = 0;
+            }
+            db::update_user(c, &auth.org, &row)?;
+            if !changes.is_empty() {
+                db::audit(
+                    c,
+                    &auth.org,
+                    ADMIN,
+                    "user.update",
+                    &row.user.email,
+                    "success",
+                    Some(&changes.join(", ")),
+                )?;
+            }
+            Ok(row.user)
+        })
+        .await?;
+    Ok(Json(u))
+}
+
+pub(crate) async fn devices(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Device>>, ApiError> {
+    Ok(Json(
+        state
+            .storage
+            .run(move |c| db::devices(c, &auth.org))
+            .await?,
+    ))
+}
+
+pub(crate) async fn device(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Device>, ApiError> {
+    let d = state
+        .storage
+        .run(move |c| db::device_or_404(c, &auth.org, &id).map(|d| d.device))
+        .await?;
+    Ok(Json(d))
+}
+
+pub(crate) async fn associations(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<Association>>, ApiError> {
+    let list = state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &id)?;
+            db::associations(c, &auth.org, &id)
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// Admin bind (R05, R49): allowed whatever the SSAP toggles and managed-user count; the
+/// permission defaults to the org's level and password sync follows the org setting, both
+/// fixed at bind time like the account they describe.
+pub(crate) async fn bind(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+    ApiJson(new): ApiJson<NewAssociation>,
+) -> Result<(StatusCode, Json<Association>), ApiError> {
+    let a = state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            let user = db::user_or_404(c, &auth.org, &new.user_id)?.user;
+            if db::association(c, &auth.org, &device_id, &user.id)?.is_some() {
+                return Err(ApiError::conflict(
+                    codes::ALREADY_BOUND,
+                    format!("user {} is already bound to device {device_id}", user.email),
+                ));
+            }
+            let settings = db::settings(c, &auth.org)?;
+            let permission = new.permission.unwrap_or(settings.permission_level);
+            db::insert_association(
+                c,
+                &auth.org,
+                &device_id,
+                &user.id,
+                permission,
+                BindSource::Admin,
+                settings.password_sync,
+                None,
+            )?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "association.create",
+                &format!("device {device_id} / user {}", user.email),
+                "success",
+                Some(&format!("permission {}", enum_text(&permission))),
+            )?;
+            db::association(c, &auth.org, &device_id, &user.id)?
+                .ok_or_else(|| ApiError::internal("the new association could not be read back"))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(a)))
+}
+
+/// Removes a binding; the local account on the device is the endpoint's business (R04).
+pub(crate) async fn unbind(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath((device_id, user_id)): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            let user = db::user_or_404(c, &auth.org, &user_id)?.user;
+            if !db::delete_association(c, &auth.org, &device_id, &user_id)? {
+                return Err(ApiError::not_found(format!(
+                    "user {} is not bound to device {device_id}",
+                    user.email
+                )));
+            }
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "association.delete",
+                &format!("device {device_id} / user {}", user.email),
+                "success",
+                None,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn set_login_window_text(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+    ApiJson(body): ApiJson<LoginWindowText>,
+) -> Result<StatusCode, ApiError> {
+    require_text("text", &body.text, 2000)?;
+    state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            db::set_login_window_text(c, &auth.org, &device_id, Some(&body.text))?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.login_window_text.set",
+                &format!("device {device_id}"),
+                "success",
+                None,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn clear_login_window_text(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            db::set_login_window_text(c, &auth.org, &device_id, None)?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.login_window_text.delete",
+                &format!("device {device_id}"),
+                "success",
+                None,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Binds the Windows SSAP policy (R03); refused on macOS devices, where it never applies.
+pub(crate) async fn set_windows_policy(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+    ApiJson(body): ApiJson<WindowsSsapPolicy>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .storage
+        .run(move |c| {
+            let d = db::device_or_404(c, &auth.org, &device_id)?;
+            if d.device.facts.os != Os::Windows {
+                return Err(ApiError::bad_request(format!(
+                    "device {device_id} runs {}: the Windows SSAP policy applies to Windows devices only",
+                    d.device.facts.os
+                )));
+            }
+            db::set_windows_mode(c, &auth.org, &device_id, Some(body.mode))?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.windows_ssap.set",
+                &format!("device {device_id}"),
+                "success",
+                Some(&format!("mode {}", enum_text(&body.mode))),
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn clear_windows_policy(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .storage
+        .run(move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            db::set_windows_mode(c, &auth.org, &device_id, None)?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.windows_ssap.delete",
+                &format!("device {device_id}"),
+                "success",
+                None,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn audit(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<AuditEvent>>, ApiError> {
+    Ok(Json(
+        state
+            .storage
+            .run(move |c| db::audit_log(c, &auth.org))
+            .await?,
+    ))
+}

@@ -1,0 +1,78 @@
+//! The HTTP routes, exactly those `ssap_api::client` calls, plus `/healthz`.
+
+mod admin;
+mod device;
+mod operator;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+
+use crate::error::{unknown_route, wrong_method, BODY_LIMIT};
+use crate::AppState;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/operator/orgs", post(operator::create_org))
+        .route(
+            "/api/admin/settings",
+            get(admin::settings).patch(admin::update_settings),
+        )
+        .route(
+            "/api/admin/users",
+            get(admin::users).post(admin::create_user),
+        )
+        .route(
+            "/api/admin/users/{id}",
+            get(admin::user).patch(admin::update_user),
+        )
+        .route("/api/admin/devices", get(admin::devices))
+        .route("/api/admin/devices/{id}", get(admin::device))
+        .route(
+            "/api/admin/devices/{id}/associations",
+            get(admin::associations).post(admin::bind),
+        )
+        .route(
+            "/api/admin/devices/{id}/associations/{user_id}",
+            delete(admin::unbind),
+        )
+        .route(
+            "/api/admin/devices/{id}/policies/login-window-text",
+            put(admin::set_login_window_text).delete(admin::clear_login_window_text),
+        )
+        .route(
+            "/api/admin/devices/{id}/policies/windows-ssap",
+            put(admin::set_windows_policy).delete(admin::clear_windows_policy),
+        )
+        .route("/api/admin/audit", get(admin::audit))
+        .route("/api/device/register", post(device::register))
+        .route("/api/device/login-window", get(device::login_window))
+        .route("/api/device/associations", get(device::associations))
+        .route("/api/device/authenticate", post(device::authenticate))
+        .route("/api/device/provision", post(device::provision))
+        .route("/api/device/attempts", post(device::report_attempt))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// Refuses an empty or overlong text field with a sentence naming it.
+pub(crate) fn require_text(
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Result<(), crate::error::ApiError> {
+    if value.trim().is_empty() {
+        return Err(crate::error::ApiError::bad_request(format!(
+            "{field} must not be empty"
+        )));
+    }
+    if value.chars().count() > max {
+        return Err(crate::error::ApiError::bad_request(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    Ok(())
+}
