@@ -1,1 +1,31 @@
+//! Simulated macOS and Windows endpoints for the SSAP conformance harness.
+//!
+//! Each endpoint is a plain state machine over a [`VirtualClock`]: no sleeps, no real time.
+//! What is on screen is a value ([`Screen`]) that steps query and reports render; the only
+//! way out of the box is the device agent's HTTP calls through [`ssap_api::DeviceClient`], so
+//! every behaviour crosses a real socket whatever serves the control plane.
+//!
+//! Layout: [`rules`] holds each OS's account naming and matching rules in one place,
+//! [`accounts`] the local account store, [`network`] Wi-Fi/Ethernet/internet state,
+//! [`macos`] the JumpCloud login window, [`windows`] the credential provider, [`agent`] the
+//! provisioning protocol shared by both, and [`endpoint`] the facade steps drive.
 
+pub mod accounts;
+pub mod agent;
+pub mod clock;
+mod device;
+pub mod endpoint;
+pub mod macos;
+pub mod network;
+pub mod rules;
+pub mod screen;
+mod screen_svg;
+pub mod windows;
+
+pub use accounts::{AccountError, LocalAccount, LocalAccountStore, LocalSecret};
+pub use clock::VirtualClock;
+pub use endpoint::{DeviceSpec, Endpoint, EndpointError};
+pub use network::{Network, WifiNetwork};
+pub use rules::{local_name_for, validate_local_name, NameError, NameProblem};
+pub use screen::{Colour, Field, Indicator, InfoPanel, Screen, ScreenKind, Tile, UiError};
+pub use ssap_api::{JoinState, Os};

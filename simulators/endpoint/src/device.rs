@@ -1,0 +1,334 @@
+//! State and behaviour shared by both OSes' screens: the local account store, the network,
+//! the agent, and the provisioning protocol (authenticate -> check the local name -> provision
+//! -> create the account only once the association is confirmed).
+
+use ssap_api::{
+    codes, Association, AuthenticateResponse, BindSource, DeviceFacts, JoinState, Os,
+    ProvisionRequest,
+};
+
+use crate::accounts::{groups_for, LocalAccount, LocalAccountStore, LocalSecret};
+use crate::agent::{refusal_for, Agent, CallError, Refusal};
+use crate::clock::VirtualClock;
+use crate::endpoint::DeviceSpec;
+use crate::network::Network;
+use crate::rules;
+
+/// A provisioning that has been authenticated and checked, ready to send (and to re-send with
+/// the same idempotency key after a lost reply).
+#[derive(Debug, Clone)]
+pub(crate) struct PendingProvision {
+    pub email: String,
+    pub auth: AuthenticateResponse,
+    pub request: ProvisionRequest,
+    pub secret: LocalSecret,
+    pub pin: Option<String>,
+}
+
+/// Outcome of checking a password at a user tile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum LoginCheck {
+    Ok,
+    WrongPassword,
+    NotSynced,
+    MfaPrompt,
+    MfaNotEnrolled,
+}
+
+/// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
+pub const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
+
+#[derive(Debug)]
+pub(crate) struct Device {
+    pub spec: DeviceSpec,
+    pub clock: VirtualClock,
+    pub accounts: LocalAccountStore,
+    pub network: Network,
+    pub agent: Agent,
+    pub logged_in: Option<String>,
+    pub powered: bool,
+}
+
+impl Device {
+    pub fn os(&self) -> Os {
+        self.spec.os
+    }
+
+    /// Internet reachable; without it the agent sends nothing (R21).
+    pub fn online(&self) -> bool {
+        self.network.internet_reachable()
+    }
+
+    pub fn facts(&self) -> DeviceFacts {
+        let s = &self.spec;
+        DeviceFacts {
+            os: s.os,
+            edition: s.edition.clone(),
+            architecture: s.architecture.clone(),
+            join_state: s.join_state,
+            hostname: s.hostname.clone(),
+            serial: s.serial.clone(),
+            mac: s.mac.clone(),
+            ip: s.ip.clone(),
+            os_version: s.os_version.clone(),
+        }
+    }
+
+    /// Whether this endpoint can host SSAP at all (R18): Windows Home, Server, ARM and
+    /// AD/Entra-joined devices cannot, whatever the control plane says.
+    pub fn supported(&self) -> bool {
+        match self.spec.os {
+            Os::Macos => true,
+            Os::Windows => {
+                let e = self.spec.edition.to_ascii_lowercase();
+                !(e.contains("home")
+                    || e.contains("server")
+                    || self
+                        .spec
+                        .architecture
+                        .to_ascii_lowercase()
+                        .starts_with("arm")
+                    || self.spec.architecture.eq_ignore_ascii_case("aarch64")
+                    || self.spec.join_state != JoinState::Workgroup)
+            }
+        }
+    }
+
+    /// Registers if needed, fetches the configuration and applies the associations to the
+    /// local accounts (admin binds create or convert accounts, unbinds release them).
+    pub async fn sync(&mut self) -> Result<(), CallError> {
+        let online = self.online();
+        let facts = self.facts();
+        self.agent.ensure_registered(online, &facts).await?;
+        let users = self.agent.fetch_config(online).await?.managed_users.clone();
+        self.apply_associations(&users);
+        Ok(())
+    }
+
+    /// Makes the local accounts agree with the control plane's associations.
+    pub fn apply_associations(&mut self, assocs: &[Association]) {
+        let os = self.os();
+        for a in assocs {
+            if self.accounts.find_by_user_id(&a.user_id).is_some() {
+                continue;
+            }
+            let Ok(name) = rules::local_name_for(os, &a.username, a.system_username.as_deref())
+            else {
+                continue; // the OS cannot hold it; the agent leaves it unbound locally
+            };
+            match self.accounts.find(&name) {
+                Some(existing) if existing.managed => {} // bound to someone else: never steal
+                Some(_) => {
+                    // R49: an admin bind takes over a same-named local account.
+                    let _ = self
+                        .accounts
+                        .convert_to_managed(&name, &a.user_id, a.permission);
+                }
+                None => {
+                    let _ = self.accounts.add(LocalAccount {
+                        name,
+                        full_name: a.display_name.clone(),
+                        groups: groups_for(os, a.permission),
+                        managed: true,
+                        jumpcloud_user_id: Some(a.user_id.clone()),
+                        password: LocalSecret::PendingSync,
+                        pin: None,
+                        setup_complete: false,
+                    });
+                }
+            }
+        }
+        let bound: Vec<String> = self
+            .accounts
+            .all()
+            .iter()
+            .filter(|a| a.managed)
+            .filter_map(|a| a.jumpcloud_user_id.clone())
+            .collect();
+        for id in bound {
+            if !assocs.iter().any(|a| a.user_id == id) {
+                self.accounts.release(&id);
+            }
+        }
+    }
+
+    /// Sign in with JumpCloud may be offered (R11, R18, R30): the presented configuration says
+    /// so, the device is supported, and on macOS there is no managed local account.
+    pub fn offer_sign_in(&self) -> bool {
+        let Some(cfg) = self.agent.config() else {
+            return false;
+        };
+        cfg.ssap_enabled
+            && cfg.offer_sign_in
+            && self.supported()
+            && (self.os() == Os::Windows || self.accounts.managed_count() == 0)
+    }
+
+    fn association(&self, user_id: &str) -> Option<&Association> {
+        self.agent
+            .config()?
+            .managed_users
+            .iter()
+            .find(|a| a.user_id == user_id)
+    }
+
+    /// Authenticates, then checks the local name (R39) and collisions (R43) BEFORE anything is
+    /// created; refusals decided here are reported to the control plane (R07).
+    pub async fn authenticate_and_check(
+        &mut self,
+        email: &str,
+        password: &str,
+    ) -> Result<(AuthenticateResponse, String), Refusal> {
+        let online = self.online();
+        let auth = self
+            .agent
+            .authenticate(online, email, password)
+            .await
+            .map_err(|e| refusal_for(&e))?;
+        let name =
+            match rules::local_name_for(self.os(), &auth.username, auth.system_username.as_deref())
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    self.agent
+                        .report_attempt(online, email, codes::INVALID_LOCAL_NAME)
+                        .await;
+                    return Err(Refusal {
+                        title: "Can't create your account".into(),
+                        message: format!("{} Contact your admin.", e.sentence()),
+                        retryable: false,
+                        code: Some(codes::INVALID_LOCAL_NAME.into()),
+                    });
+                }
+            };
+        if self.accounts.find(&name).is_some() {
+            self.agent
+                .report_attempt(online, email, codes::ACCOUNT_EXISTS)
+                .await;
+            return Err(Refusal {
+                title: "Account already exists".into(),
+                message: format!(
+                    "Account already exists. {}. Contact your admin.",
+                    auth.display_name
+                ),
+                retryable: false,
+                code: Some(codes::ACCOUNT_EXISTS.into()),
+            });
+        }
+        Ok((auth, name))
+    }
+
+    /// Builds the provisioning request (one idempotency key per attempt).
+    pub fn prepare(
+        &mut self,
+        email: &str,
+        auth: AuthenticateResponse,
+        local_name: &str,
+        secret: LocalSecret,
+        pin: Option<String>,
+    ) -> PendingProvision {
+        let request = self.agent.provision_request(&auth.ticket, local_name);
+        PendingProvision {
+            email: email.to_string(),
+            auth,
+            request,
+            secret,
+            pin,
+        }
+    }
+
+    /// Sends the provisioning (bounded retries with the same key) and creates the local
+    /// account only once the association is confirmed; on any failure nothing is created
+    /// here (R60). Returns the new account's name.
+    pub async fn provision(&mut self, p: &PendingProvision) -> Result<String, Refusal> {
+        let online = self.online();
+        let assoc = match self.agent.provision(online, &p.request, &self.clock).await {
+            Ok(a) => a,
+            Err(CallError::Api(e)) if e.code() == Some(codes::ALREADY_BOUND) => {
+                // A first attempt whose reply was lost may have bound the user already: the
+                // association is the confirmation we were waiting for.
+                match self.agent.associations(online).await {
+                    Ok(list) => match list.into_iter().find(|a| {
+                        a.user_id == p.auth.user_id && a.source == BindSource::SelfService
+                    }) {
+                        Some(a) => a,
+                        None => return Err(refusal_for(&CallError::Api(e))),
+                    },
+                    Err(e2) => return Err(refusal_for(&e2)),
+                }
+            }
+            Err(e) => return Err(refusal_for(&e)),
+        };
+        let os = self.os();
+        let name = p.request.local_name.clone();
+        let account = LocalAccount {
+            name: name.clone(),
+            full_name: p.auth.display_name.clone(),
+            groups: groups_for(os, assoc.permission),
+            managed: true,
+            jumpcloud_user_id: Some(assoc.user_id.clone()),
+            password: p.secret.clone(),
+            pin: p.pin.clone(),
+            setup_complete: os == Os::Windows,
+        };
+        if let Err(e) = self.accounts.add(account) {
+            return Err(Refusal {
+                title: "Can't create your account".into(),
+                message: format!("{e}. Contact your admin."),
+                retryable: false,
+                code: None,
+            });
+        }
+        // Pick up the new state (button gone, MFA flags); if that fails, apply it locally.
+        if self.agent.fetch_config(online).await.is_err() {
+            if let Some(cfg) = self.agent.config_mut() {
+                cfg.managed_users.push(assoc);
+                if os == Os::Macos {
+                    cfg.offer_sign_in = false;
+                }
+            }
+        }
+        Ok(name)
+    }
+
+    /// Checks a password at a user tile, then what MFA the admin enforces (R45).
+    pub fn check_login(&self, account: &str, password: &str) -> LoginCheck {
+        let Some(acct) = self.accounts.find(account) else {
+            return LoginCheck::WrongPassword;
+        };
+        if acct.password == LocalSecret::PendingSync {
+            return LoginCheck::NotSynced;
+        }
+        if !acct.password.opens_with(password) {
+            return LoginCheck::WrongPassword;
+        }
+        self.mfa_after_login(acct)
+    }
+
+    /// Checks a Windows PIN.
+    pub fn check_pin(&self, account: &str, pin: &str) -> LoginCheck {
+        match self.accounts.find(account) {
+            Some(a) if a.pin.as_deref() == Some(pin) => self.mfa_after_login(a),
+            _ => LoginCheck::WrongPassword,
+        }
+    }
+
+    fn mfa_after_login(&self, acct: &LocalAccount) -> LoginCheck {
+        let assoc = acct
+            .jumpcloud_user_id
+            .as_deref()
+            .filter(|_| acct.managed)
+            .and_then(|id| self.association(id));
+        match assoc {
+            Some(a) if a.mfa_enforced && a.mfa_enrolled => LoginCheck::MfaPrompt,
+            Some(a) if a.mfa_enforced => LoginCheck::MfaNotEnrolled,
+            _ => LoginCheck::Ok,
+        }
+    }
+}
+
+/// A TOTP code as the simulated authenticator gives it: six digits. The simulator cannot
+/// check it against a secret (the API has no MFA verification route), so any six digits pass.
+pub(crate) fn plausible_totp(code: &str) -> bool {
+    code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())
+}
