@@ -133,6 +133,7 @@ mod tests {
     use Refusal::{Disabled, HasManagedUsers as Managed, NotSupported};
     use WindowsSsapMode::{FirstUserOnly as First, MultipleUsers as Many};
 
+    #[allow(clippy::too_many_arguments)]
     #[rstest]
     // macOS: toggle and managed count only.
     #[case::mac_on_empty(Os::Macos, "", "arm64", Wg, true, false, 0, None, Ok(()))]
@@ -278,7 +279,6 @@ mod tests {
         None,
         Err(Disabled)
     )]
-    #[allow(clippy::too_many_arguments)]
     fn eligibility_table(
         #[case] os: Os,
         #[case] edition: &str,

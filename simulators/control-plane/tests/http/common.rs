@@ -1,0 +1,167 @@
+//! Shared set-up: a server over a temp database, orgs, users and devices through the real
+//! ssap-api clients.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use ssap_api::{
+    AdminClient, AuthenticateRequest, DeviceClient, DeviceFacts, EnrollmentClient, Http, JoinState,
+    NewUser, OperatorClient, OrgCreated, Os, ProvisionRequest,
+};
+use ssap_control_plane::{start, Config, HashCost, RunningServer};
+
+pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub async fn start_on(db: &Path) -> RunningServer {
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
+    start(
+        Config {
+            db_path: db.to_path_buf(),
+            operator_token: OPERATOR_TOKEN.into(),
+            hash_cost: HashCost::Test,
+        },
+        addr,
+    )
+    .await
+    .expect("server starts")
+}
+
+pub fn http(server: &RunningServer) -> Http {
+    Http::new(server.url(), Duration::from_secs(30)).expect("http client")
+}
+
+/// A server over a fresh temp database; keep the `TempDir` alive for the test.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub server: RunningServer,
+    pub http: Http,
+}
+
+impl Env {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let server = start_on(&dir.path().join("cp.sqlite")).await;
+        let http = http(&server);
+        Env { dir, server, http }
+    }
+
+    pub async fn org(&self, name: &str) -> Org {
+        let created = OperatorClient::new(self.http.clone(), OPERATOR_TOKEN)
+            .create_org(name)
+            .await
+            .expect("create org");
+        Org {
+            admin: AdminClient::new(self.http.clone(), created.api_key.clone()),
+            enroll: EnrollmentClient::new(self.http.clone(), created.connect_key.clone()),
+            created,
+        }
+    }
+}
+
+pub struct Org {
+    pub created: OrgCreated,
+    pub admin: AdminClient,
+    pub enroll: EnrollmentClient,
+}
+
+impl Org {
+    pub async fn device(&self, facts: DeviceFacts) -> DeviceClient {
+        self.enroll.register(&facts).await.expect("register device")
+    }
+
+    pub async fn user(&self, email: &str) -> ssap_api::User {
+        self.admin
+            .create_user(&user(email))
+            .await
+            .expect("create user")
+    }
+}
+
+pub fn user(email: &str) -> NewUser {
+    let username = email.split('@').next().unwrap_or(email).to_string();
+    NewUser {
+        email: email.into(),
+        username,
+        firstname: "Test".into(),
+        lastname: "User".into(),
+        password: Some(PASSWORD.into()),
+        ..NewUser::default()
+    }
+}
+
+pub fn facts(os: Os, edition: &str, arch: &str, join: JoinState) -> DeviceFacts {
+    DeviceFacts {
+        os,
+        edition: edition.into(),
+        architecture: arch.into(),
+        join_state: join,
+        hostname: format!("{}-host", os.as_str()),
+        serial: "C02XYZ".into(),
+        mac: "aa:bb:cc:dd:ee:ff".into(),
+        ip: "10.0.0.2".into(),
+        os_version: "15.1".into(),
+    }
+}
+
+pub fn mac() -> DeviceFacts {
+    facts(Os::Macos, "", "arm64", JoinState::Workgroup)
+}
+
+pub fn windows() -> DeviceFacts {
+    facts(Os::Windows, "Pro", "x86_64", JoinState::Workgroup)
+}
+
+pub fn login(email: &str, password: &str) -> AuthenticateRequest {
+    AuthenticateRequest {
+        email: email.into(),
+        password: password.into(),
+    }
+}
+
+pub fn provision_req(ticket: &str, key: &str) -> ProvisionRequest {
+    ProvisionRequest {
+        ticket: ticket.into(),
+        local_name: "local".into(),
+        idempotency_key: key.into(),
+    }
+}
+
+/// Authenticates with the right password and provisions with `key`.
+pub async fn sign_in(
+    device: &DeviceClient,
+    email: &str,
+    key: &str,
+) -> Result<ssap_api::Association, ssap_api::ApiError> {
+    let auth = device.authenticate(&login(email, PASSWORD)).await?;
+    device.provision(&provision_req(&auth.ticket, key)).await
+}
+
+pub fn code<T: std::fmt::Debug>(r: Result<T, ssap_api::ApiError>) -> (u16, String) {
+    match r {
+        Ok(v) => panic!("expected a refusal, got {v:?}"),
+        Err(e) => (
+            e.status().unwrap_or(0),
+            e.code().unwrap_or("no code").to_string(),
+        ),
+    }
+}
+
+/// Registers through raw HTTP so the test keeps the credential (`EnrollmentClient::register`
+/// does not expose it) and can rebuild a `DeviceClient` after a restart.
+pub async fn register_keeping_credential(
+    base: &str,
+    connect_key: &str,
+    facts: &DeviceFacts,
+) -> ssap_api::DeviceRegistered {
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/device/register"))
+        .header("x-connect-key", connect_key)
+        .json(facts)
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(resp.status(), 201);
+    resp.json().await.expect("DeviceRegistered body")
+}

@@ -1,0 +1,5 @@
+//! HTTP-level tests of the reference control plane: real server, real SQLite file, the
+//! ssap-api clients every other crate uses.
+
+mod common;
+mod end_to_end;
