@@ -155,6 +155,15 @@ pub fn merge(runs: Vec<RunResult>) -> anyhow::Result<RunResult> {
         }
     }
     merged.features = features.into_values().collect();
+    // "2/3" sorts before "10/12": by shard number when there is one, so the order the shards
+    // were given in does not show.
+    merged.shards.sort_by_key(|s| {
+        let n = s
+            .split('/')
+            .next()
+            .and_then(|n| n.trim().parse::<u64>().ok());
+        (n.is_none(), n, s.clone())
+    });
     Ok(merged.normalized())
 }
 

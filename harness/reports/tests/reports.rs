@@ -3,7 +3,7 @@
 
 mod fixture;
 
-use ssap_reports::{junit, summary_md};
+use ssap_reports::{cucumber_json, html, junit, merge, summary_md, write_all, RunResult, REPORTS};
 
 #[test]
 fn junit_snapshot() {
@@ -13,6 +13,238 @@ fn junit_snapshot() {
 #[test]
 fn summary_snapshot() {
     insta::assert_snapshot!("summary.md", summary_md::render(&fixture::run()));
+}
+
+#[test]
+fn cucumber_json_snapshot() {
+    insta::assert_snapshot!("cucumber.json", cucumber_json::render(&fixture::run()));
+}
+
+#[test]
+fn html_snapshot() {
+    insta::assert_snapshot!("index.html", html::render(&fixture::run()));
+}
+
+#[test]
+fn coverage_snapshot() {
+    let rows: Vec<String> = ssap_reports::coverage(&fixture::run())
+        .into_iter()
+        .map(|r| format!("{} {} {:?}", r.id, r.status.as_str(), r.scenarios))
+        .collect();
+    insta::assert_snapshot!("coverage", rows.join("\n"));
+}
+
+#[test]
+fn no_secret_reaches_any_written_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = write_all(&fixture::run(), dir.path()).expect("reports written");
+    assert_eq!(
+        written.len(),
+        REPORTS.len() + 1,
+        "every report and results.json"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cucumber.json",
+            "index.html",
+            "junit.xml",
+            "results.json",
+            "summary.md"
+        ],
+        "no temp file left"
+    );
+    for path in written {
+        let bytes = std::fs::read(&path).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in fixture::SECRETS {
+            assert!(
+                !text.contains(secret),
+                "{} leaks {secret:?}",
+                path.display()
+            );
+        }
+        // Embedded base64 (screens) must not hide a secret either.
+        for secret in fixture::SECRETS {
+            let encoded = ssap_reports::text::base64(secret.as_bytes());
+            assert!(
+                !text.contains(&encoded[..encoded.len() - 4]),
+                "{} leaks {secret:?} in base64",
+                path.display()
+            );
+        }
+    }
+    assert!(std::fs::read_to_string(dir.path().join("index.html"))
+        .expect("html")
+        .contains("[redacted]"));
+}
+
+/// Every report of a run, with the run's wall-clock time zeroed: with the shard line, the
+/// only thing allowed to differ between a merged and an unsharded run.
+fn rendered_without_timing(run: &RunResult) -> Vec<(&'static str, String)> {
+    let mut run = run.clone();
+    run.duration_ms = 0;
+    REPORTS
+        .iter()
+        .map(|(name, render)| (*name, render(&run)))
+        .collect()
+}
+
+#[test]
+fn merged_shards_report_like_the_unsharded_run() {
+    let (a, b) = fixture::shards();
+    let full = rendered_without_timing(&fixture::run());
+    // The order the shards are given in must not matter either.
+    for shards in [vec![a.clone(), b.clone()], vec![b, a]] {
+        let merged = merge(shards).expect("shards merge");
+        assert_eq!(merged.shards, ["1/2", "2/2"]);
+        assert_eq!(merged.command, "ssap-harness run --seed 42");
+        assert_eq!(merged.duration_ms, 5000, "the longest shard");
+        let note = "Merged from shards: 1/2, 2/2";
+        for ((name, text), (_, want)) in rendered_without_timing(&merged).into_iter().zip(&full) {
+            let text = match name {
+                // The shard line is in these two, once, and nowhere else.
+                "summary.md" => {
+                    assert_eq!(text.matches(note).count(), 1, "{name}");
+                    text.replace(&format!("\n{note}\n"), "")
+                }
+                "index.html" => {
+                    assert_eq!(text.matches(note).count(), 1, "{name}");
+                    text.replace(&format!(" {note}."), "")
+                }
+                _ => text,
+            };
+            assert_eq!(&text, want, "{name} differs between merged and unsharded");
+        }
+    }
+}
+
+#[test]
+fn merge_refuses_runs_that_are_not_shards_of_one_run() {
+    let (a, mut b) = fixture::shards();
+    b.seed = 7;
+    let err = merge(vec![a.clone(), b])
+        .expect_err("seeds differ")
+        .to_string();
+    assert!(
+        err.contains("seed 7") && err.contains("seed 42") && err.contains("shard 2/2"),
+        "{err}"
+    );
+
+    let (_, mut b) = fixture::shards();
+    b.catalog.pop();
+    b.catalog[0].text = "changed".into();
+    let err = merge(vec![a.clone(), b])
+        .expect_err("catalogs differ")
+        .to_string();
+    assert!(
+        err.contains("catalog") && err.contains("R44") && err.contains("R01"),
+        "{err}"
+    );
+
+    let err = merge(vec![a.clone(), a])
+        .expect_err("same shard twice")
+        .to_string();
+    assert!(err.contains("in both"), "{err}");
+
+    assert!(merge(Vec::new()).is_err());
+}
+
+#[test]
+fn results_json_round_trips_redacted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = fixture::run();
+    let path = ssap_reports::write_results(&run, dir.path()).expect("written");
+    let back = ssap_reports::read_results(&path).expect("read back");
+    assert_eq!(back.features.len(), 2);
+    assert_eq!(
+        back.features[0].uri, "features/macos_first_use.feature",
+        "normalized order"
+    );
+    assert_eq!(back.catalog, run.catalog);
+    let ex = &back.features[0].scenarios[0].exchanges[0];
+    assert!(ex
+        .request_body
+        .as_deref()
+        .unwrap_or("")
+        .contains("[redacted]"));
+    // A second merge of merged results is stable.
+    let again = merge(vec![back.clone()]).expect("one run merges");
+    assert_eq!(again.features, back.features);
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{").expect("write");
+    let err = format!(
+        "{:#}",
+        ssap_reports::read_results(&bad).expect_err("not results")
+    );
+    assert!(err.contains("bad.json"), "{err}");
+}
+
+#[test]
+fn cucumber_json_is_the_standard_shape() {
+    let v: serde_json::Value =
+        serde_json::from_str(&cucumber_json::render(&fixture::run())).expect("valid JSON");
+    let features = v.as_array().expect("an array of features");
+    assert_eq!(features.len(), 2);
+    let f = &features[0];
+    assert_eq!(f["keyword"], "Feature");
+    assert_eq!(f["uri"], "features/macos_first_use.feature");
+    assert_eq!(f["tags"][0]["name"], "@macos");
+    let elements = f["elements"].as_array().expect("elements");
+    assert_eq!(elements[0]["type"], "scenario");
+    assert_eq!(elements[0]["keyword"], "Scenario");
+    let step = &elements[0]["steps"][0];
+    assert_eq!(step["keyword"], "Given ");
+    assert_eq!(step["result"]["status"], "passed");
+    assert_eq!(step["embeddings"][0]["mime_type"], "image/svg+xml");
+    assert_eq!(
+        step["embeddings"][0]["data"],
+        ssap_reports::text::base64(fixture::SCREEN_SVG.as_bytes())
+    );
+    // The flaky scenario reads as passed, and says it was flaky.
+    let flaky = &elements[2];
+    assert!(flaky["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .all(|s| s["result"]["status"] == "passed"));
+    assert_eq!(flaky["flaky"], true);
+    assert!(flaky["description"]
+        .as_str()
+        .expect("text")
+        .contains("Flaky"));
+    let failed = &elements[1]["steps"][2]["result"];
+    assert_eq!(failed["status"], "failed");
+    assert!(!failed["error_message"]
+        .as_str()
+        .expect("error")
+        .contains('\u{1b}'));
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let page = html::render(&fixture::run());
+    for needle in ["http://", "https://", "src=\"file", "url(", "@import"] {
+        let hits: Vec<_> = page
+            .match_indices(needle)
+            .map(|(i, _)| &page[i.saturating_sub(40)..(i + 60).min(page.len())])
+            .collect();
+        // The only absolute URL allowed is the SVG namespace inside base64 (so never visible).
+        assert!(hits.is_empty(), "{needle} in index.html: {hits:?}");
+    }
+    assert!(!page.contains("<short>"), "scenario names are escaped");
+    assert!(page.contains("A PIN &quot;12345&quot; &amp; &lt;short&gt; is refused"));
+    assert!(
+        !page.contains("<svg"),
+        "screens are embedded as images, never inline markup"
+    );
+    assert_eq!(page.matches("data:image/svg+xml;base64,").count(), 3);
 }
 
 /// Parses XML fully and fails on anything a strict XML 1.0 parser would reject: tags that do
