@@ -102,6 +102,8 @@ pub(crate) fn eligibility(
 
 #[cfg(test)]
 mod tests {
+    // rstest tables: one argument per column reads better than a struct per row.
+    #![allow(clippy::too_many_arguments)]
     use super::*;
     use rstest::rstest;
     use ssap_api::PermissionLevel;
@@ -133,7 +135,6 @@ mod tests {
     use Refusal::{Disabled, HasManagedUsers as Managed, NotSupported};
     use WindowsSsapMode::{FirstUserOnly as First, MultipleUsers as Many};
 
-    #[allow(clippy::too_many_arguments)]
     #[rstest]
     // macOS: toggle and managed count only.
     #[case::mac_on_empty(Os::Macos, "", "arm64", Wg, true, false, 0, None, Ok(()))]

@@ -1,5 +1,9 @@
 //! HTTP-level tests of the reference control plane: real server, real SQLite file, the
 //! ssap-api clients every other crate uses.
 
+mod authenticate;
 mod common;
 mod end_to_end;
+mod isolation;
+mod protocol;
+mod provision;
