@@ -18,7 +18,6 @@ use crate::rules;
 /// the same idempotency key after a lost reply).
 #[derive(Debug, Clone)]
 pub(crate) struct PendingProvision {
-    pub email: String,
     pub auth: AuthenticateResponse,
     pub request: ProvisionRequest,
     pub secret: LocalSecret,
@@ -75,21 +74,21 @@ impl Device {
     }
 
     /// Whether this endpoint can host SSAP at all (R18): Windows Home, Server, ARM and
-    /// AD/Entra-joined devices cannot, whatever the control plane says.
+    /// AD/Entra-joined devices cannot, whatever the control plane says (same rule as the
+    /// reference server's `device_supported`).
     pub fn supported(&self) -> bool {
+        if self.spec.join_state != JoinState::Workgroup {
+            return false;
+        }
         match self.spec.os {
             Os::Macos => true,
             Os::Windows => {
                 let e = self.spec.edition.to_ascii_lowercase();
+                let arch = self.spec.architecture.trim().to_ascii_lowercase();
                 !(e.contains("home")
                     || e.contains("server")
-                    || self
-                        .spec
-                        .architecture
-                        .to_ascii_lowercase()
-                        .starts_with("arm")
-                    || self.spec.architecture.eq_ignore_ascii_case("aarch64")
-                    || self.spec.join_state != JoinState::Workgroup)
+                    || arch == "arm64"
+                    || arch == "aarch64")
             }
         }
     }
@@ -221,7 +220,6 @@ impl Device {
     /// Builds the provisioning request (one idempotency key per attempt).
     pub fn prepare(
         &mut self,
-        email: &str,
         auth: AuthenticateResponse,
         local_name: &str,
         secret: LocalSecret,
@@ -229,7 +227,6 @@ impl Device {
     ) -> PendingProvision {
         let request = self.agent.provision_request(&auth.ticket, local_name);
         PendingProvision {
-            email: email.to_string(),
             auth,
             request,
             secret,

@@ -169,9 +169,11 @@ impl Screen {
         }
     }
 
-    /// Whether a clickable control with this label is visible: a button, a tile or a menu item.
+    /// Whether a clickable control with this label is visible: a button, a tile (by its label
+    /// or its account name) or a menu item.
     pub fn has_button(&self, label: &str) -> bool {
         self.clickables().iter().any(|c| same_label(c, label))
+            || (self.dialog.is_none() && self.tile(label).is_some())
     }
 
     /// Whether a tile with this label (full name) or account name is visible.

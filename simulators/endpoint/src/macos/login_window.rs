@@ -55,7 +55,6 @@ enum View {
         email: String,
     },
     LocalPassword {
-        email: String,
         auth: Box<AuthenticateResponse>,
         name: String,
     },
@@ -412,17 +411,11 @@ impl LoginWindow {
                     Err(r) => self.notice(r, None),
                     Ok((auth, name)) => {
                         if auth.password_sync {
-                            let p = dev.prepare(
-                                &email,
-                                auth,
-                                &name,
-                                LocalSecret::DirectoryPassword(pw),
-                                None,
-                            );
+                            let p =
+                                dev.prepare(auth, &name, LocalSecret::DirectoryPassword(pw), None);
                             self.run_provision(dev, p).await;
                         } else {
                             self.go(View::LocalPassword {
-                                email,
                                 auth: Box::new(auth),
                                 name,
                             });
@@ -431,7 +424,7 @@ impl LoginWindow {
                 }
                 Ok(Action::None)
             }
-            View::LocalPassword { email, auth, name } => {
+            View::LocalPassword { auth, name } => {
                 if is("Cancel") {
                     self.go(View::Window);
                     return Ok(Action::None);
@@ -445,7 +438,7 @@ impl LoginWindow {
                 } else if !dev.online() {
                     self.error = Some(OFFLINE_MESSAGE.into());
                 } else {
-                    let p = dev.prepare(&email, *auth, &name, LocalSecret::LocalPassword(a), None);
+                    let p = dev.prepare(*auth, &name, LocalSecret::LocalPassword(a), None);
                     self.run_provision(dev, p).await;
                 }
                 Ok(Action::None)
