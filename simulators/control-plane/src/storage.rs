@@ -157,6 +157,11 @@ pub(crate) fn open(path: &Path) -> Result<(Storage, StorageThreads), String> {
     conn.execute_batch("PRAGMA wal_autocheckpoint=10000;")
         .and_then(|_| conn.execute_batch(SCHEMA))
         .map_err(|e| format!("cannot create the schema: {e}"))?;
+    // Tickets live ten minutes; replays of a provision are answered from `idempotency`, so
+    // tickets long expired serve nothing.
+    let an_hour_ago = crate::db::now_ms() - 60 * 60 * 1000;
+    conn.execute("DELETE FROM tickets WHERE expires_ms < ?1", [an_hour_ago])
+        .map_err(|e| format!("cannot purge expired tickets: {e}"))?;
     let checkpoint_conn =
         open_connection(path).map_err(|e| format!("cannot open a second connection: {e}"))?;
 
@@ -335,4 +340,61 @@ impl StorageThreads {
 /// Where the database lives, for error messages.
 pub(crate) fn describe(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(c: &Connection) -> Result<i64, ApiError> {
+        Ok(c.query_row("SELECT COUNT(*) FROM audit", [], |r| r.get(0))?)
+    }
+
+    fn write(c: &Connection) -> Result<(), ApiError> {
+        crate::db::audit(c, "org", "test", "write", "t", "success", None)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn err_rolls_back_only_its_own_job_and_data_survives_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.sqlite");
+        let (storage, threads) = open(&path).expect("open");
+        let failing = storage.run(|c| {
+            write(c)?;
+            Err::<(), _>(ApiError::bad_request("refused"))
+        });
+        let refused_but_kept = storage.run(|c| {
+            write(c)?;
+            Ok(Err::<(), _>(ApiError::bad_request("refused, audited")))
+        });
+        let ok = storage.run(write);
+        let (failing, kept, ok) = tokio::join!(failing, refused_but_kept, ok);
+        assert!(failing.is_err());
+        assert!(matches!(kept, Ok(Err(_))));
+        assert!(ok.is_ok());
+        assert_eq!(storage.run(count).await.expect("count"), 2);
+        threads.stop().await;
+        assert!(
+            storage.run(count).await.is_err(),
+            "a stopped storage refuses work instead of hanging"
+        );
+
+        let (storage, threads) = open(&path).expect("reopen");
+        assert_eq!(storage.run(count).await.expect("count"), 2);
+        let mode: String = storage
+            .run(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+            .await
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        threads.stop().await;
+    }
+
+    #[test]
+    fn open_names_what_failed() {
+        let err = match open(Path::new("/nonexistent-dir/sub/x.sqlite")) {
+            Err(e) => e,
+            Ok(_) => panic!("opened a file in a missing directory"),
+        };
+        assert!(err.contains("cannot open"), "{err}");
+    }
 }

@@ -7,3 +7,4 @@ mod end_to_end;
 mod isolation;
 mod protocol;
 mod provision;
+mod start;

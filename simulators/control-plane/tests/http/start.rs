@@ -1,0 +1,44 @@
+use std::net::SocketAddr;
+
+use ssap_control_plane::{start, Config, HashCost};
+
+use crate::common::*;
+
+fn config(db: std::path::PathBuf) -> Config {
+    Config {
+        db_path: db,
+        operator_token: OPERATOR_TOKEN.into(),
+        hash_cost: HashCost::Test,
+    }
+}
+
+#[tokio::test]
+async fn start_errors_name_the_path_or_address() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let bad_path = dir.path().join("missing").join("cp.sqlite");
+    let err = start(config(bad_path.clone()), addr)
+        .await
+        .expect_err("missing directory");
+    assert!(
+        err.to_string().contains(&bad_path.display().to_string()),
+        "{err}"
+    );
+
+    let server = start_on(&dir.path().join("a.sqlite")).await;
+    let taken: SocketAddr = server
+        .url()
+        .trim_start_matches("http://")
+        .parse()
+        .expect("url holds the address");
+    let err = start(config(dir.path().join("b.sqlite")), taken)
+        .await
+        .expect_err("address in use");
+    assert!(err.to_string().contains(&taken.to_string()), "{err}");
+    assert!(server.url().starts_with("http://127.0.0.1:"));
+    server.shutdown().await;
+
+    let mut empty = config(dir.path().join("c.sqlite"));
+    empty.operator_token = " ".into();
+    assert!(start(empty, addr).await.is_err());
+}
