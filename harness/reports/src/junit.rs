@@ -50,7 +50,15 @@ pub fn render(run: &RunResult) -> String {
         );
         let _ = writeln!(out, "    </properties>");
         for s in &f.scenarios {
-            testcase(&mut out, &f.name, &f.uri, s);
+            // Examples rows of an outline share a name; CI tools that key results by
+            // classname + name would fold them into one, so the line tells them apart.
+            let shared = f.scenarios.iter().filter(|o| o.name == s.name).count() > 1;
+            let name = if shared {
+                format!("{} (line {})", s.name, s.line)
+            } else {
+                s.name.clone()
+            };
+            testcase(&mut out, &f.name, &name, &f.uri, s);
         }
         let _ = writeln!(out, "  </testsuite>");
     }
@@ -58,12 +66,12 @@ pub fn render(run: &RunResult) -> String {
     out
 }
 
-fn testcase(out: &mut String, feature: &str, uri: &str, s: &ScenarioResult) {
+fn testcase(out: &mut String, feature: &str, name: &str, uri: &str, s: &ScenarioResult) {
     let _ = writeln!(
         out,
         "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\" file=\"{}\" line=\"{}\">",
         xml_attr(feature),
-        xml_attr(&s.name),
+        xml_attr(name),
         secs(s.duration_ms),
         xml_attr(uri),
         s.line,

@@ -380,3 +380,49 @@ fn the_xml_check_rejects_bad_nesting() {
 fn the_xml_check_rejects_control_chars() {
     parse_xml("<a>\u{1}</a>");
 }
+
+#[test]
+fn outline_rows_sharing_a_name_stay_distinct() {
+    let mut run = fixture::run();
+    // The fixture lists Windows first (writers must sort).
+    let f = &mut run.features[0];
+    let mut row = f.scenarios[0].clone();
+    row.line = 40;
+    f.scenarios.push(row);
+    let elements = parse_xml(&junit::render(&run));
+    let names: Vec<_> = elements
+        .iter()
+        .filter(|e| e.0 == "testcase")
+        .map(|e| attr(e, "name"))
+        .filter(|n| n.starts_with("Credential provider tile shows"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Credential provider tile shows (line 6)",
+            "Credential provider tile shows (line 40)"
+        ]
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&cucumber_json::render(&run)).expect("valid JSON");
+    let ids: Vec<_> = v[1]["elements"]
+        .as_array()
+        .expect("elements")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    let unique: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+}
+
+#[test]
+fn an_empty_run_is_not_a_pass() {
+    let run = RunResult {
+        catalog: fixture::catalog(),
+        ..RunResult::default()
+    };
+    assert!(!run.passed());
+    assert!(summary_md::render(&run).contains("FAILED: no scenario ran"));
+    assert!(html::render(&run).contains("FAILED: no scenario ran"));
+    parse_xml(&junit::render(&run));
+}
