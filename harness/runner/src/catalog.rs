@@ -35,7 +35,10 @@ pub fn parse(text: &str) -> Result<Vec<CatalogEntry>, (usize, String)> {
         if let Some(rest) = line.strip_prefix("- R") {
             let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
             if digits.len() != 2 {
-                return Err((n, format!("expected an id like R07 after '- ', found {line:?}")));
+                return Err((
+                    n,
+                    format!("expected an id like R07 after '- ', found {line:?}"),
+                ));
             }
             let id = format!("R{digits}");
             if out.iter().any(|e| e.id == id) {

@@ -203,11 +203,7 @@ impl Collector {
     }
 }
 
-fn record_step(
-    run: &mut Running,
-    step: &gherkin::Step,
-    ev: event::Step<SsapWorld>,
-) {
+fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorld>) {
     let elapsed = |run: &Running| {
         run.step_started
             .map(|t| t.elapsed().as_nanos() as u64)
@@ -222,15 +218,9 @@ fn record_step(
         event::Step::Skipped => (
             Status::Undefined,
             Some(format!(
-                "no step definition matches \"{}\". Run `ssap-harness steps` for the catalog; \
-                 a new one starts like:\n  #[{}(expr = \"{}\")]\n  async fn step(w: &mut SsapWorld) -> anyhow::Result<()> {{ todo!() }}",
-                step.value,
-                match step.ty {
-                    gherkin::StepType::Given => "given",
-                    gherkin::StepType::When => "when",
-                    gherkin::StepType::Then => "then",
-                },
-                step.value.replace('"', "\\\"")
+                "no step definition matches this step. `ssap-harness steps` lists the \
+                 library; a new definition starts like:\n{}",
+                crate::step_catalog::suggest_definition(step.ty, &step.value)
             )),
         ),
         event::Step::Failed(_, _, _, err) => (Status::Failed, Some(step_error_text(&err))),
@@ -259,7 +249,11 @@ fn fill_unrun_steps(
         .background
         .iter()
         .flat_map(|b| b.steps.iter())
-        .chain(rule.iter().flat_map(|r| r.background.iter()).flat_map(|b| b.steps.iter()))
+        .chain(
+            rule.iter()
+                .flat_map(|r| r.background.iter())
+                .flat_map(|b| b.steps.iter()),
+        )
         .chain(scenario.steps.iter())
         .collect();
     for step in all.into_iter().skip(steps.len()) {
@@ -402,12 +396,12 @@ fn parse_error_text(e: &parser::Error) -> String {
                 error,
                 source,
             } => {
+                // ParseError displays as "Error at LINE:COL: {expected tokens}".
+                let detail = source.to_string();
+                let detail = detail.trim_start_matches("Error at ");
                 let mut msg = format!(
-                    "{}:{}:{}: not valid Gherkin; expected one of {}",
-                    path.display(),
-                    source.position.line,
-                    source.position.col,
-                    source.expected.join(", ")
+                    "{}:{detail} (not valid Gherkin: the tokens listed are what may stand there)",
+                    path.display()
                 );
                 if let Some(err) = error {
                     msg.push_str(&format!(" ({err})"));

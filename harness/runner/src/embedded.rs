@@ -13,7 +13,8 @@ pub struct EmbeddedControlPlane {
 
 impl EmbeddedControlPlane {
     pub async fn start() -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir().context("creating a temporary folder for the embedded database")?;
+        let dir =
+            tempfile::tempdir().context("creating a temporary folder for the embedded database")?;
         let token = format!("op-{:032x}", rand::random::<u128>());
         let config = Config {
             db_path: dir.path().join("control-plane.db"),

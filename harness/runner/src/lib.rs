@@ -7,5 +7,6 @@ pub mod context;
 pub mod embedded;
 pub mod journal;
 pub mod run;
+pub mod step_catalog;
 pub mod steps;
 pub mod world;

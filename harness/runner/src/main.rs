@@ -32,6 +32,15 @@ enum Command {
     Run(RunArgs),
     /// Run the reference control plane on its own (for remote mode or staging).
     Serve(ServeArgs),
+    /// List every step definition with where it is defined and an example from the features.
+    Steps(StepsArgs),
+}
+
+#[derive(clap::Args)]
+struct StepsArgs {
+    /// Feature files to take examples from.
+    #[arg(long, default_value = "features")]
+    features: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -101,6 +110,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Run(args) => run(args).await,
             Command::Serve(args) => serve(args).await,
+            Command::Steps(args) => steps(args),
         }
     });
     match result {
@@ -115,7 +125,9 @@ fn main() -> ExitCode {
 async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let control_plane = if args.control_plane == "embedded" {
         ControlPlaneMode::Embedded
-    } else if args.control_plane.starts_with("http://") || args.control_plane.starts_with("https://") {
+    } else if args.control_plane.starts_with("http://")
+        || args.control_plane.starts_with("https://")
+    {
         let token = args.operator_token.clone().ok_or_else(|| {
             anyhow::anyhow!(
                 "--control-plane {} needs SSAP_OPERATOR_TOKEN (or --operator-token) so every \
@@ -137,7 +149,9 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         features: args.features,
         report_dir: args.report_dir,
         control_plane,
-        seed: args.seed.unwrap_or_else(rand::random::<u32>).into(),
+        seed: args
+            .seed
+            .unwrap_or_else(|| u64::from(rand::random::<u32>())),
         concurrency: args.concurrency.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -174,11 +188,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let server = ssap_control_plane::start(config, args.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the control plane: {e}"))?;
-    println!("ssap control plane listening on {} (db {})", server.url(), args.db.display());
+    println!(
+        "ssap control plane listening on {} (db {})",
+        server.url(),
+        args.db.display()
+    );
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| anyhow::anyhow!("cannot wait for Ctrl-C: {e}"))?;
     eprintln!("shutting down");
     server.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn steps(args: StepsArgs) -> anyhow::Result<ExitCode> {
+    let mut defs = ssap_harness::step_catalog::definitions();
+    let problems = ssap_harness::step_catalog::attach_examples(&mut defs, &args.features);
+    print!("{}", ssap_harness::step_catalog::render(&defs));
+    for p in &problems {
+        eprintln!("warning: no examples from {p}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -170,7 +170,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
 
     let cucumber = SsapWorld::cucumber()
         .with_writer(writer)
-        .with_cli(cucumber::cli::Opts::default())
+        .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .max_concurrent_scenarios(options.concurrency.max(1))
         .retries(options.retries)
         .before(|feature, _rule, scenario, world| {
@@ -197,7 +197,10 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
             seed: options.seed,
             command: reproduce_command(&options),
             control_plane: label,
-            shards: options.shard.map(|s| vec![s.to_string()]).unwrap_or_default(),
+            shards: options
+                .shard
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
             features: Vec::new(),
             catalog: catalog_entries,
             duration_ms: 0,

@@ -128,9 +128,9 @@ impl SsapWorld {
     }
 
     fn ctx(&self) -> anyhow::Result<&Arc<RunContext>> {
-        self.ctx
-            .as_ref()
-            .ok_or_else(|| anyhow!("no run context: scenarios must be started by `ssap-harness run`"))
+        self.ctx.as_ref().ok_or_else(|| {
+            anyhow!("no run context: scenarios must be started by `ssap-harness run`")
+        })
     }
 
     /// An HTTP connection to the control plane that records this scenario's exchanges.
@@ -237,15 +237,19 @@ impl SsapWorld {
     }
 
     pub fn machine(&self) -> anyhow::Result<&Machine> {
-        self.machines
-            .get(self.current)
-            .ok_or_else(|| anyhow!("no device yet: start with a step like `Given a macOS device at the login window`"))
+        self.machines.get(self.current).ok_or_else(|| {
+            anyhow!(
+                "no device yet: start with a step like `Given a macOS device at the login window`"
+            )
+        })
     }
 
     pub fn machine_mut(&mut self) -> anyhow::Result<&mut Machine> {
-        self.machines
-            .get_mut(self.current)
-            .ok_or_else(|| anyhow!("no device yet: start with a step like `Given a macOS device at the login window`"))
+        self.machines.get_mut(self.current).ok_or_else(|| {
+            anyhow!(
+                "no device yet: start with a step like `Given a macOS device at the login window`"
+            )
+        })
     }
 
     pub fn device(&self) -> anyhow::Result<&Endpoint> {

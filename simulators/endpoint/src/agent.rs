@@ -64,6 +64,12 @@ impl Agent {
         self.client.as_ref().map(|c| c.device_id())
     }
 
+    /// The registered device's API client, for tests that call the control plane as this
+    /// device would (e.g. to prove a rule is enforced on the server, not only on screen).
+    pub fn device_client(&self) -> Option<&DeviceClient> {
+        self.client.as_ref()
+    }
+
     /// The last configuration fetched, if any (kept across reboots and while offline).
     pub fn config(&self) -> Option<&LoginWindowConfig> {
         self.config.as_ref()
@@ -78,7 +84,7 @@ impl Agent {
         &self.outbox
     }
 
-    fn client(&self, online: bool) -> Result<&DeviceClient, CallError> {
+    fn online_client(&self, online: bool) -> Result<&DeviceClient, CallError> {
         if !online {
             return Err(CallError::Offline);
         }
@@ -104,7 +110,7 @@ impl Agent {
 
     /// Fetches and keeps the login-window configuration; also delivers queued reports.
     pub async fn fetch_config(&mut self, online: bool) -> Result<&LoginWindowConfig, CallError> {
-        let cfg = self.client(online)?.login_window().await?;
+        let cfg = self.online_client(online)?.login_window().await?;
         self.config = Some(cfg);
         self.flush_reports(online).await;
         self.config.as_ref().ok_or(CallError::NotRegistered)
@@ -112,7 +118,7 @@ impl Agent {
 
     /// The device's current associations.
     pub async fn associations(&self, online: bool) -> Result<Vec<Association>, CallError> {
-        Ok(self.client(online)?.associations().await?)
+        Ok(self.online_client(online)?.associations().await?)
     }
 
     /// Checks directory credentials (R40-R42, R47); MFA is not asked for (R45).
@@ -126,7 +132,7 @@ impl Agent {
             email: email.to_string(),
             password: password.to_string(),
         };
-        Ok(self.client(online)?.authenticate(&req).await?)
+        Ok(self.online_client(online)?.authenticate(&req).await?)
     }
 
     /// A fresh provisioning request with a new idempotency key.
@@ -149,7 +155,7 @@ impl Agent {
         req: &ProvisionRequest,
         clock: &VirtualClock,
     ) -> Result<Association, CallError> {
-        let client = self.client(online)?;
+        let client = self.online_client(online)?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -181,7 +187,7 @@ impl Agent {
     }
 
     async fn flush_reports(&mut self, online: bool) {
-        let Ok(client) = self.client(online) else {
+        let Ok(client) = self.online_client(online) else {
             return;
         };
         let client = client.clone();

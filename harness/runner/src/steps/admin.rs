@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use cucumber::{given, then, when};
 use ssap_api::{
-    BindSource, NewAssociation, NewUser, Os, OrgSettingsPatch, PermissionLevel, UserPatch,
+    BindSource, NewAssociation, NewUser, OrgSettingsPatch, Os, PermissionLevel, UserPatch,
     UserState,
 };
 
@@ -188,7 +188,9 @@ async fn login_window_text(w: &mut SsapWorld, text: String) -> StepResult {
     Ok(())
 }
 
-#[then(regex = r#"^the control plane shows "([^"]+)" bound to the device by (self-service|an admin)$"#)]
+#[then(
+    regex = r#"^the control plane shows "([^"]+)" bound to the device by (self-service|an admin)$"#
+)]
 async fn bound_by(w: &mut SsapWorld, name: String, source: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
     let device_id = w.device_id()?;
@@ -259,7 +261,9 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     Ok(())
 }
 
-#[then(regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#)]
+#[then(
+    regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#
+)]
 async fn refuses_directly(w: &mut SsapWorld, name: String, code: String) -> StepResult {
     // Asks the API directly (as a second user at the same device would), so the rule is
     // checked on the server and not only by the login window hiding its button.
@@ -267,7 +271,7 @@ async fn refuses_directly(w: &mut SsapWorld, name: String, code: String) -> Step
     let Some(password) = person.password.clone() else {
         fail!("{name:?} has no password to try");
     };
-    let Some(client) = w.device()?.agent_client().cloned() else {
+    let Some(client) = w.device()?.agent().device_client().cloned() else {
         fail!("the device has not registered with the control plane");
     };
     let outcome = client
@@ -300,10 +304,19 @@ fn new_user(name: &str, username: &str, password: Option<String>) -> NewUser {
     let (first, last) = name.split_once(' ').unwrap_or((name, ""));
     let local = username
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>();
     NewUser {
-        email: format!("{}@example.test", if local.is_empty() { "user" } else { &local }),
+        email: format!(
+            "{}@example.test",
+            if local.is_empty() { "user" } else { &local }
+        ),
         username: username.to_string(),
         firstname: first.to_string(),
         lastname: last.to_string(),

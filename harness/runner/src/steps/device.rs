@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use cucumber::gherkin::Step;
 use cucumber::{given, when};
 use ssap_api::Os;
-use ssap_endpoint::{DeviceSpec, LocalAccount};
+use ssap_endpoint::{DeviceSpec, LocalAccount, ScreenKind};
 
 use super::StepResult;
 use crate::fail;
@@ -52,7 +52,12 @@ async fn click(w: &mut SsapWorld, #[step] step: &Step, label: String) -> StepRes
 }
 
 #[when(regex = r#"^(?:they type|the user types) "([^"]*)" into "([^"]+)"$"#)]
-async fn type_into(w: &mut SsapWorld, #[step] step: &Step, text: String, field: String) -> StepResult {
+async fn type_into(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    text: String,
+    field: String,
+) -> StepResult {
     let result = w.device_mut()?.type_into(&field, &text);
     w.snap(step);
     result?;
@@ -103,16 +108,31 @@ async fn sign_in_with_jumpcloud(
     play(w, step, script).await
 }
 
-/// Logs in to the user's provisioned account at the login window, through the setup prompts.
+/// Logs in to the user's provisioned account at the login window, then clicks through the
+/// OS's first-login setup prompts (R20).
 #[when(regex = r#"^"([^"]+)" logs in with password "([^"]*)"$"#)]
-async fn log_in(w: &mut SsapWorld, #[step] step: &Step, name: String, password: String) -> StepResult {
+async fn log_in(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+) -> StepResult {
     let tile = w.person(&name)?.user.display_name();
     let script = vec![
         Action::Click(tile),
         Action::Type("Password", password),
         Action::Click("Log In".into()),
     ];
-    play(w, step, script).await
+    play(w, step, script).await?;
+    // Setup prompts: a bounded number of Continue clicks, each through the screen model.
+    for _ in 0..10 {
+        let screen = w.device()?.screen();
+        if screen.kind != ScreenKind::SetupAssistant {
+            break;
+        }
+        play(w, step, vec![Action::Click("Continue".into())]).await?;
+    }
+    Ok(())
 }
 
 /// One user action of a scripted flow.
@@ -124,7 +144,11 @@ enum Action {
 async fn play(w: &mut SsapWorld, step: &Step, script: Vec<Action>) -> StepResult {
     for action in script {
         let outcome = match &action {
-            Action::Click(label) => w.device_mut()?.click(label).await.map_err(anyhow::Error::from),
+            Action::Click(label) => w
+                .device_mut()?
+                .click(label)
+                .await
+                .map_err(anyhow::Error::from),
             Action::Type(field, text) => w
                 .device_mut()?
                 .type_into(field, text)

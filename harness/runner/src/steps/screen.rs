@@ -40,11 +40,13 @@ async fn says(w: &mut SsapWorld, text: String) -> StepResult {
     Ok(())
 }
 
-#[then(regex = r#"^the (?:login window|screen) shows a tile "([^"]+)" (with|without) the JumpCloud badge$"#)]
+#[then(
+    regex = r#"^the (?:login window|screen) shows a tile "([^"]+)" (with|without) the JumpCloud badge$"#
+)]
 async fn tile(w: &mut SsapWorld, name: String, badge: String) -> StepResult {
     let screen = w.device()?.screen();
     let want = badge == "with";
-    match screen.tiles.iter().find(|t| t.name == name) {
+    match screen.tiles.iter().find(|t| t.label == name) {
         None => fail!(
             "no tile {name:?}; the screen shows:\n{}",
             screen.render_text()
@@ -73,7 +75,10 @@ async fn managed_account(w: &mut SsapWorld, local: String, name: String) -> Step
         );
     };
     if a.name != local {
-        fail!("the account is named {:?}, expected exactly {local:?}", a.name);
+        fail!(
+            "the account is named {:?}, expected exactly {local:?}",
+            a.name
+        );
     }
     if !a.managed || a.jumpcloud_user_id.as_deref() != Some(user_id.as_str()) {
         fail!(

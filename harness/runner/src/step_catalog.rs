@@ -1,0 +1,226 @@
+//! The step catalog behind `ssap-harness steps`: every step definition with its pattern, where
+//! it is defined, and an example of its use taken from the feature files, so a QA engineer can
+//! write a scenario without reading Rust. Also writes the ready-to-paste definition printed for
+//! an undefined step.
+
+use std::path::Path;
+
+use cucumber::codegen::{StepConstructor, WorldInventory};
+use cucumber::gherkin::{self, StepType};
+
+use crate::world::SsapWorld;
+
+/// One step definition.
+#[derive(Debug, Clone)]
+pub struct StepDef {
+    pub kind: StepType,
+    /// The regex as written in the definition.
+    pub pattern: String,
+    /// "harness/runner/src/steps/admin.rs:12".
+    pub defined_at: String,
+    /// A step from the features that uses it, and where ("features/x.feature:7").
+    pub example: Option<(String, String)>,
+    regex: cucumber::codegen::Regex,
+}
+
+/// Every registered step definition, in file and line order.
+pub fn definitions() -> Vec<StepDef> {
+    fn collect<T: StepConstructor<SsapWorld> + 'static>(
+        kind: StepType,
+        items: impl Iterator<Item = &'static T>,
+    ) -> Vec<StepDef> {
+        items
+            .map(|item| {
+                let (loc, regex, _) = item.inner();
+                let regex = regex();
+                StepDef {
+                    kind,
+                    pattern: regex.as_str().to_string(),
+                    defined_at: format!("{}:{}", loc.path, loc.line),
+                    example: None,
+                    regex,
+                }
+            })
+            .collect()
+    }
+    let mut all = Vec::new();
+    all.extend(collect(
+        StepType::Given,
+        cucumber::codegen::inventory::iter::<<SsapWorld as WorldInventory>::Given>.into_iter(),
+    ));
+    all.extend(collect(
+        StepType::When,
+        cucumber::codegen::inventory::iter::<<SsapWorld as WorldInventory>::When>.into_iter(),
+    ));
+    all.extend(collect(
+        StepType::Then,
+        cucumber::codegen::inventory::iter::<<SsapWorld as WorldInventory>::Then>.into_iter(),
+    ));
+    all.sort_by(|a, b| {
+        let key = |d: &StepDef| {
+            let (file, line) = d
+                .defined_at
+                .rsplit_once(':')
+                .unwrap_or((&d.defined_at, "0"));
+            (
+                file.to_string(),
+                line.parse::<u32>().unwrap_or(0),
+                kind_order(d.kind),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    all
+}
+
+fn kind_order(k: StepType) -> u8 {
+    match k {
+        StepType::Given => 0,
+        StepType::When => 1,
+        StepType::Then => 2,
+    }
+}
+
+fn kind_word(k: StepType) -> &'static str {
+    match k {
+        StepType::Given => "Given",
+        StepType::When => "When",
+        StepType::Then => "Then",
+    }
+}
+
+/// Fills each definition's example from the feature files under `features`. Files that do
+/// not parse are reported in the returned list (path and reason), not skipped silently.
+pub fn attach_examples(defs: &mut [StepDef], features: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for path in crate::run::feature_files(features) {
+        let feature = match gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default()) {
+            Ok(f) => f,
+            Err(e) => {
+                problems.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        let scenarios = feature
+            .scenarios
+            .iter()
+            .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
+        let steps = feature
+            .background
+            .iter()
+            .flat_map(|b| b.steps.iter())
+            .chain(scenarios.flat_map(|s| s.steps.iter()));
+        for step in steps {
+            for def in defs.iter_mut() {
+                if def.example.is_none() && def.kind == step.ty && def.regex.is_match(&step.value) {
+                    def.example = Some((
+                        format!("{} {}", kind_word(step.ty), step.value),
+                        format!("{}:{}", path.display(), step.position.line),
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The catalog as text: one block per step.
+pub fn render(defs: &[StepDef]) -> String {
+    let mut out = String::new();
+    for d in defs {
+        out.push_str(&format!(
+            "{:<5} {}\n      defined at {}\n",
+            kind_word(d.kind),
+            d.pattern,
+            d.defined_at
+        ));
+        match &d.example {
+            Some((text, at)) => out.push_str(&format!("      e.g.  {text}    ({at})\n")),
+            None => out.push_str("      e.g.  (not used by any feature yet)\n"),
+        }
+    }
+    out.push_str(&format!("\n{} step definitions\n", defs.len()));
+    out
+}
+
+/// A definition to paste for a step nothing matches: quoted values become captures.
+pub fn suggest_definition(kind: StepType, text: &str) -> String {
+    let mut pattern = String::from("^");
+    let mut args = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        let Some(len) = rest[start + 1..].find('"') else {
+            break;
+        };
+        pattern.push_str(&regex_escape(&rest[..start]));
+        pattern.push_str("\"([^\"]*)\"");
+        args.push(format!("arg{}: String", args.len() + 1));
+        rest = &rest[start + 1 + len + 1..];
+    }
+    pattern.push_str(&regex_escape(rest));
+    pattern.push('$');
+    let attr = kind_word(kind).to_lowercase();
+    let name: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .collect::<String>()
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("_")
+        .to_lowercase();
+    let name = if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("step_{name}")
+    } else {
+        name
+    };
+    let mut params = vec!["w: &mut SsapWorld".to_string()];
+    params.extend(args);
+    format!(
+        "#[{attr}(regex = r#\"{pattern}\"#)]\nasync fn {name}({}) -> StepResult {{\n    \
+         let _ = w;\n    crate::fail!(\"step not written yet\")\n}}",
+        params.join(", ")
+    )
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestion_captures_quoted_values() {
+        let s = suggest_definition(StepType::When, r#"the admin renames "Holly" to "Jo""#);
+        assert!(
+            s.contains(r#"^the admin renames "([^"]*)" to "([^"]*)"$"#),
+            "{s}"
+        );
+        assert!(s.contains("arg1: String, arg2: String"), "{s}");
+        let re =
+            cucumber::codegen::Regex::new(r#"^the admin renames "([^"]*)" to "([^"]*)"$"#).unwrap();
+        assert!(re.is_match(r#"the admin renames "Holly" to "Jo""#));
+    }
+
+    #[test]
+    fn every_definition_has_a_location() {
+        let defs = definitions();
+        assert!(
+            defs.len() > 10,
+            "only {} step definitions found",
+            defs.len()
+        );
+        for d in &defs {
+            assert!(d.defined_at.contains("steps/"), "{d:?}");
+        }
+    }
+}
