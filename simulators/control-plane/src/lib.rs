@@ -4,6 +4,19 @@
 //! The harness runs it in-process for its default embedded mode and as `ssap-harness serve`;
 //! either way every behaviour crosses a real socket and a real database, so what passes here
 //! is what another control plane must also pass.
+//!
+//! Routes (bodies are the `ssap_api` types; every error is an `ApiErrorBody`):
+//! - `GET /healthz` (no auth)
+//! - `POST /api/operator/orgs` (`Authorization: Bearer <operator token>`)
+//! - `x-api-key`: `GET|PATCH /api/admin/settings`, `GET|POST /api/admin/users`,
+//!   `GET|PATCH /api/admin/users/{id}`, `GET /api/admin/devices`, `GET /api/admin/devices/{id}`,
+//!   `GET|POST /api/admin/devices/{id}/associations`,
+//!   `DELETE /api/admin/devices/{id}/associations/{user_id}`,
+//!   `PUT|DELETE /api/admin/devices/{id}/policies/login-window-text`,
+//!   `PUT|DELETE /api/admin/devices/{id}/policies/windows-ssap`, `GET /api/admin/audit`
+//! - `x-connect-key`: `POST /api/device/register`
+//! - `x-device-key`: `GET /api/device/login-window`, `GET /api/device/associations`,
+//!   `POST /api/device/authenticate`, `POST /api/device/provision`, `POST /api/device/attempts`
 
 mod auth;
 mod db;

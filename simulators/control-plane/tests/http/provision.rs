@@ -288,3 +288,29 @@ async fn endpoint_refusals_are_audited() {
     );
     assert_eq!(last.target, "pat@acme.test");
 }
+
+/// Many devices provisioning at once: every one succeeds once, the writer batches them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_provisioning_across_devices() {
+    let env = Env::new().await;
+    let org = org_on(&env).await;
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let email = format!("user{i}@acme.test");
+        org.user(&email).await;
+        let device = org.device(mac()).await;
+        tasks.push(tokio::spawn(async move {
+            let key = format!("key-{i}");
+            let a = sign_in(&device, &email, &key).await?;
+            let again = sign_in(&device, &email, &key).await;
+            Ok::<_, ssap_api::ApiError>((a, again.map_err(|e| e.code().map(str::to_string))))
+        }));
+    }
+    for t in tasks {
+        let (a, again) = t.await.expect("task").expect("provisioned");
+        assert_eq!(a.source, BindSource::SelfService);
+        // A second sign-in on the now-managed device is refused before the password.
+        assert_eq!(again, Err(Some("device_has_managed_users".to_string())));
+    }
+    assert_eq!(provisions(&org.admin.audit().await.expect("audit")), 32);
+}
