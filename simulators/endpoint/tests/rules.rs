@@ -99,10 +99,7 @@ fn local_names(
     #[case] expected: Result<&str, NameProblem>,
 ) {
     let got = local_name_for(os, username, system);
-    assert_eq!(
-        got.as_deref().map_err(|e| e.problem.clone()),
-        expected.map_err(|p| p)
-    );
+    assert_eq!(got.as_deref().map_err(|e| e.problem.clone()), expected);
 }
 
 #[rstest]
