@@ -23,8 +23,12 @@ impl FromRequestParts<AppState> for OperatorAuth {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| {
+                // The auth scheme is case-insensitive (RFC 9110).
+                let (scheme, token) = v.trim().split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::unauthorized(
                     "operator routes need Authorization: Bearer <operator token>",
