@@ -1,0 +1,227 @@
+//! The `ssap-harness` binary as CI and QA engineers use it: exit codes, messages, reports.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn run_in(dir: &Path, extra: &[&str]) -> Output {
+    let features = dir.join("features");
+    let reports = dir.join("reports");
+    let mut cmd = harness();
+    cmd.arg("run")
+        .arg("--features")
+        .arg(&features)
+        .arg("--report-dir")
+        .arg(&reports)
+        .arg("--seed")
+        .arg("7")
+        .args(extra);
+    cmd.output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const PASSING: &str = r#"@macos
+Feature: tiny
+  @smoke @R01
+  Scenario: toggles start off
+    Given a macOS device at the login window
+    Then the org's macOS and Windows SSAP toggles are off
+    And the login window does not offer "Sign in with JumpCloud"
+"#;
+
+#[test]
+fn a_green_run_exits_zero_and_writes_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(&dir.path().join("features"), "tiny.feature", PASSING);
+    let out = run_in(dir.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("seed 7"), "{all}");
+    for f in [
+        "junit.xml",
+        "cucumber.json",
+        "summary.md",
+        "index.html",
+        "results.json",
+    ] {
+        let p = dir.path().join("reports").join(f);
+        assert!(p.exists(), "{f} missing; output:\n{all}");
+    }
+    let junit = std::fs::read_to_string(dir.path().join("reports/junit.xml")).unwrap();
+    assert!(junit.contains("toggles start off"), "{junit}");
+}
+
+#[test]
+fn an_undefined_step_fails_the_run_and_prints_a_definition_to_paste() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(
+        &dir.path().join("features"),
+        "undefined.feature",
+        "Feature: undefined\n  Scenario: nobody wrote this step\n    Given the moon is made of \"cheese\"\n",
+    );
+    let out = run_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("no step definition matches"), "{all}");
+    assert!(
+        all.contains(r##"#[given(regex = r#"^the moon is made of "([^"]*)"$"#)]"##),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_failing_step_fails_the_run_with_its_line_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(
+        &dir.path().join("features"),
+        "red.feature",
+        "Feature: red\n  Scenario: expects a button that is not there\n    Given a macOS device at the login window\n    Then the login window offers \"Sign in with JumpCloud\"\n",
+    );
+    let out = run_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("line 4"), "{all}");
+    assert!(
+        all.contains("expected a \"Sign in with JumpCloud\" button"),
+        "{all}"
+    );
+    assert!(all.contains("reproduce: ssap-harness run"), "{all}");
+}
+
+#[test]
+fn a_malformed_feature_fails_the_run_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(&dir.path().join("features"), "tiny.feature", PASSING);
+    write(
+        &dir.path().join("features"),
+        "broken.feature",
+        "Feature: broken\n  Scenario: fine\n    Given a macOS device at the login window\n  Nonsense line here\n    Then what\n",
+    );
+    let out = run_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("broken.feature:4"), "{all}");
+}
+
+#[test]
+fn a_tag_expression_that_selects_nothing_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(&dir.path().join("features"), "tiny.feature", PASSING);
+    let out = run_in(dir.path(), &["--tags", "@windows"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("no scenario ran"), "{}", text(&out));
+    let out = run_in(dir.path(), &["--tags", "@smoke and @macos"]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn bad_flags_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(dir.path(), &["--shard", "3/2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("expected I/N"), "{}", text(&out));
+    let out = harness()
+        .args(["run", "--features", "/nonexistent/features"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no feature files at /nonexistent/features"));
+}
+
+#[test]
+fn the_step_catalog_lists_definitions_with_places_and_examples() {
+    let out = harness()
+        .args(["steps", "--features"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../features"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("defined at harness/runner/src/steps/"),
+        "{all}"
+    );
+    assert!(
+        all.contains("e.g.  When \"Holly Flax\" signs in with JumpCloud"),
+        "{all}"
+    );
+}
+
+#[test]
+fn serve_prints_its_url_first_and_answers_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = harness()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hash-cost",
+            "test",
+            "--db",
+        ])
+        .arg(dir.path().join("cp.db"))
+        .env("SSAP_OPERATOR_TOKEN", "operator-token-for-tests-0123456789")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first).unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in the first line: {first:?}"))
+        .to_string();
+    let addr = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(
+            format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+#[test]
+fn serve_refuses_a_short_operator_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harness()
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("cp.db"))
+        .env("SSAP_OPERATOR_TOKEN", "short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("at least 16 characters"),
+        "{}",
+        text(&out)
+    );
+}
