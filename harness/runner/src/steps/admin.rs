@@ -324,3 +324,134 @@ fn new_user(name: &str, username: &str, password: Option<String>) -> NewUser {
         ..Default::default()
     }
 }
+
+#[given(
+    regex = r#"^the Windows SSAP policy "(first user only|multiple users)" is bound to the device$"#
+)]
+#[when(
+    regex = r#"^the admin binds the Windows SSAP policy "(first user only|multiple users)" to the device$"#
+)]
+async fn windows_policy(w: &mut SsapWorld, mode: String) -> StepResult {
+    let mode = if mode == "first user only" {
+        ssap_api::WindowsSsapMode::FirstUserOnly
+    } else {
+        ssap_api::WindowsSsapMode::MultipleUsers
+    };
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .set_windows_policy(&device_id, Some(mode))
+        .await?;
+    Ok(())
+}
+
+#[then(regex = r"^binding a Windows SSAP policy to the macOS device is refused$")]
+async fn windows_policy_refused_on_mac(w: &mut SsapWorld) -> StepResult {
+    let device_id = w.device_id()?;
+    match w
+        .admin()
+        .await?
+        .set_windows_policy(&device_id, Some(ssap_api::WindowsSsapMode::MultipleUsers))
+        .await
+    {
+        Err(e) if e.status() == Some(400) => Ok(()),
+        Err(e) => fail!("expected HTTP 400, got {e}"),
+        Ok(()) => fail!("the control plane bound a Windows policy to a macOS device"),
+    }
+}
+
+#[given(regex = r#"^the admin binds "([^"]+)" to the device as (Administrator|Standard)$"#)]
+async fn bind_as(w: &mut SsapWorld, name: String, level: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    let device_id = w.device_id()?;
+    let permission = if level == "Administrator" {
+        PermissionLevel::Administrator
+    } else {
+        PermissionLevel::Standard
+    };
+    w.admin()
+        .await?
+        .bind(
+            &device_id,
+            &NewAssociation {
+                user_id,
+                permission: Some(permission),
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+#[then(regex = r"^the control plane shows (\d+) users? bound to the device$")]
+async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
+    let device_id = w.device_id()?;
+    let assocs = w.admin().await?.associations(&device_id).await?;
+    if assocs.len() != n {
+        fail!(
+            "expected {n} bound, found {}: {:?}",
+            assocs.len(),
+            assocs.iter().map(|a| &a.username).collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+#[then(
+    regex = r#"^the audit log records "([^"]+)" with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
+)]
+async fn audit_records(
+    w: &mut SsapWorld,
+    action: String,
+    outcome: String,
+    reason: String,
+) -> StepResult {
+    let events = w.admin().await?.audit().await?;
+    let found = events.iter().any(|e| {
+        e.action == action
+            && e.outcome == outcome
+            && (reason.is_empty() || e.reason.as_deref() == Some(reason.as_str()))
+    });
+    if !found {
+        fail!(
+            "no {action:?} {outcome:?} event{} in the audit log; it holds:\n{}",
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!(" with reason {reason:?}")
+            },
+            events
+                .iter()
+                .map(|e| format!(
+                    "  {} {} {} {}",
+                    e.action,
+                    e.target,
+                    e.outcome,
+                    e.reason.as_deref().unwrap_or("")
+                ))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r"^every device still has its managed user bound on the control plane$")]
+async fn fleet_bound(w: &mut SsapWorld) -> StepResult {
+    let admin = w.admin().await?;
+    for m in &w.machines {
+        let Some(id) = m.endpoint.device_id() else {
+            fail!("{} never registered", m.label);
+        };
+        let assocs = admin.associations(id).await?;
+        let local_managed = m.endpoint.accounts().managed_count();
+        if assocs.len() != 1 || local_managed != 1 {
+            fail!(
+                "{}: {} associations on the control plane, {} managed local accounts; expected 1 and 1",
+                m.label,
+                assocs.len(),
+                local_managed
+            );
+        }
+    }
+    Ok(())
+}

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use cucumber::gherkin::Step;
 use cucumber::{given, when};
-use ssap_api::Os;
+use ssap_api::{JoinState, Os};
 use ssap_endpoint::{DeviceSpec, LocalAccount, ScreenKind};
 
 use super::StepResult;
@@ -78,7 +78,8 @@ async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// The whole self-service flow of the device's OS, clicked through screen by screen.
+/// The whole self-service flow of the device's OS, clicked through screen by screen (on
+/// Windows with the password re-confirmed and the default PIN).
 #[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)"$"#)]
 async fn sign_in_with_jumpcloud(
     w: &mut SsapWorld,
@@ -86,25 +87,10 @@ async fn sign_in_with_jumpcloud(
     name: String,
     password: String,
 ) -> StepResult {
-    let email = w.person(&name)?.user.email.clone();
-    let os = w.device()?.os();
-    let script: Vec<Action> = match os {
-        Os::Macos => vec![
-            Action::Click("Sign in with JumpCloud".into()),
-            Action::Type("Email", email),
-            Action::Click("Continue".into()),
-            Action::Type("Password", password.clone()),
-            Action::Click("Login".into()),
-        ],
-        Os::Windows => vec![
-            Action::Click("Sign in with JumpCloud".into()),
-            Action::Click("Click here to sign in".into()),
-            Action::Type("Email", email),
-            Action::Click("Continue".into()),
-            Action::Type("Password", password.clone()),
-            Action::Click("Login".into()),
-        ],
-    };
+    let mut script = web_view_script(w, &name, &password)?;
+    if w.device()?.os() == Os::Windows {
+        script.extend(windows_finish(&password, DEFAULT_PIN));
+    }
     play(w, step, script).await
 }
 
@@ -118,10 +104,14 @@ async fn log_in(
     password: String,
 ) -> StepResult {
     let tile = w.person(&name)?.user.display_name();
+    let submit = match w.device()?.os() {
+        Os::Macos => "Log In",
+        Os::Windows => "Sign in",
+    };
     let script = vec![
         Action::Click(tile),
         Action::Type("Password", password),
-        Action::Click("Log In".into()),
+        Action::Click(submit.into()),
     ];
     play(w, step, script).await?;
     // Setup prompts: a bounded number of Continue clicks, each through the screen model.
@@ -161,4 +151,222 @@ async fn play(w: &mut SsapWorld, step: &Step, script: Vec<Action>) -> StepResult
     }
     w.snap(step);
     Ok(())
+}
+
+/// Windows editions and joins the catalog names as unsupported (R18) or supported.
+#[given(
+    regex = r"^a Windows device running (Home|Pro|Enterprise|Education|Server) on (x86_64|arm64)(?:, joined to (Active Directory|Entra ID))? at the login window$"
+)]
+async fn windows_device(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    edition: String,
+    arch: String,
+    join: String,
+) -> StepResult {
+    let n = w.machines.len() as u32 + 1;
+    let mut spec = DeviceSpec::windows(n);
+    spec.edition = edition.clone();
+    spec.architecture = arch;
+    spec.join_state = match join.as_str() {
+        "Active Directory" => JoinState::ActiveDirectory,
+        "Entra ID" => JoinState::EntraId,
+        _ => JoinState::Workgroup,
+    };
+    spec.os_version = format!("Windows 11 {edition} 23H2");
+    w.add_machine(spec).await?;
+    w.snap(step);
+    Ok(())
+}
+
+#[given(regex = r"^a Windows device where a GPO blocks PIN sign-in, at the login window$")]
+async fn windows_gpo_device(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    let n = w.machines.len() as u32 + 1;
+    let mut spec = DeviceSpec::windows(n);
+    spec.pin_blocked_by_gpo = true;
+    w.add_machine(spec).await?;
+    w.snap(step);
+    Ok(())
+}
+
+#[given(regex = r"^a fleet of (\d+) macOS and (\d+) Windows devices at the login window$")]
+async fn fleet(w: &mut SsapWorld, #[step] step: &Step, macs: u32, pcs: u32) -> StepResult {
+    for _ in 0..macs {
+        let n = w.machines.len() as u32 + 1;
+        w.add_machine(DeviceSpec::macos(n)).await?;
+    }
+    for _ in 0..pcs {
+        let n = w.machines.len() as u32 + 1;
+        w.add_machine(DeviceSpec::windows(n)).await?;
+    }
+    w.snap(step);
+    Ok(())
+}
+
+#[given(regex = r"^(?:on )?device (\d+)$")]
+#[when(regex = r"^on device (\d+)$")]
+async fn select_device(w: &mut SsapWorld, n: usize) -> StepResult {
+    if n == 0 || n > w.machines.len() {
+        crate::fail!(
+            "there is no device {n}; the scenario has {} (numbered from 1)",
+            w.machines.len()
+        );
+    }
+    w.current = n - 1;
+    Ok(())
+}
+
+/// The Windows flow up to and including the PIN, with an explicit PIN (R31, R32).
+#[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)" and PIN "([^"]*)"$"#)]
+async fn sign_in_with_pin(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+    pin: String,
+) -> StepResult {
+    let mut script = web_view_script(w, &name, &password)?;
+    script.extend(windows_finish(&password, &pin));
+    play(w, step, script).await
+}
+
+/// Everything up to and including Login in the web view: macOS then provisions; Windows goes
+/// on to re-confirm the password.
+#[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
+async fn start_sign_in(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+) -> StepResult {
+    let script = web_view_script(w, &name, &password)?;
+    play(w, step, script).await
+}
+
+#[when(regex = r"^the device (?:has no|loses its) internet(?: connection)?$")]
+#[given(regex = r"^the device has no internet$")]
+async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    w.device_mut()?.network_mut().set_upstream(false);
+    w.snap(step);
+    Ok(())
+}
+
+#[when(regex = r"^the device's internet comes back$")]
+async fn internet_up(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    w.device_mut()?.network_mut().set_upstream(true);
+    w.snap(step);
+    Ok(())
+}
+
+#[given(regex = r"^the device is on Ethernet with Wi-Fi off$")]
+async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    let net = w.device_mut()?.network_mut();
+    net.set_ethernet(true);
+    net.set_wifi(false);
+    w.snap(step);
+    Ok(())
+}
+
+#[given(regex = r#"^the Wi-Fi network "([^"]+)" with password "([^"]*)" is in range$"#)]
+async fn network_in_range(w: &mut SsapWorld, ssid: String, password: String) -> StepResult {
+    w.device_mut()?
+        .network_mut()
+        .add_in_range(ssap_endpoint::WifiNetwork {
+            ssid,
+            password: Some(password),
+            has_internet: true,
+        });
+    Ok(())
+}
+
+#[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
+async fn join_network(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    ssid: String,
+    password: String,
+) -> StepResult {
+    let script = vec![
+        Action::Click("Wireless".into()),
+        Action::Click(ssid),
+        Action::Type("Password", password),
+        Action::Click("Join".into()),
+    ];
+    play(w, step, script).await
+}
+
+#[when(regex = r#"^they forget the Wi-Fi network "([^"]+)"$"#)]
+async fn forget_network(w: &mut SsapWorld, #[step] step: &Step, ssid: String) -> StepResult {
+    let script = vec![
+        Action::Click("Wireless".into()),
+        Action::Click(format!("Forget {ssid}")),
+    ];
+    play(w, step, script).await
+}
+
+#[when(regex = r"^the agent checks in$")]
+async fn check_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    w.device_mut()?.agent_check_in().await?;
+    w.snap(step);
+    Ok(())
+}
+
+#[when(regex = r"^every device (?:reboots|restarts)$")]
+async fn reboot_all(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    for m in &mut w.machines {
+        m.endpoint
+            .reboot()
+            .await
+            .with_context(|| format!("rebooting {}", m.label))?;
+    }
+    w.snap(step);
+    Ok(())
+}
+
+fn web_view_script(w: &SsapWorld, name: &str, password: &str) -> anyhow::Result<Vec<Action>> {
+    let email = w.person(name)?.user.email.clone();
+    let mut script = Vec::new();
+    script.push(Action::Click("Sign in with JumpCloud".into()));
+    if w.device()?.os() == Os::Windows {
+        script.push(Action::Click("Click here to sign in".into()));
+    }
+    script.extend([
+        Action::Type("Email", email),
+        Action::Click("Continue".into()),
+        Action::Type("Password", password.to_string()),
+        Action::Click("Login".into()),
+    ]);
+    Ok(script)
+}
+
+/// Windows after the web view: re-confirm the password, then create the PIN.
+fn windows_finish(password: &str, pin: &str) -> Vec<Action> {
+    vec![
+        Action::Type("Password", password.to_string()),
+        Action::Click("Next".into()),
+        Action::Type("PIN", pin.to_string()),
+        Action::Type("Confirm PIN", pin.to_string()),
+        Action::Click("OK".into()),
+    ]
+}
+
+/// The PIN the Windows flow uses when a step does not name one.
+pub const DEFAULT_PIN: &str = "482916";
+
+/// Windows: sign in to the user's account with the PIN created during provisioning.
+#[when(regex = r#"^"([^"]+)" signs in to Windows with PIN "([^"]*)"$"#)]
+async fn sign_in_pin(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    pin: String,
+) -> StepResult {
+    let tile = w.person(&name)?.user.display_name();
+    play(w, step, vec![Action::Click(tile)]).await?;
+    let mut script = Vec::new();
+    if !w.device()?.screen().has_field("PIN") {
+        script.push(Action::Click("Sign-in options".into()));
+    }
+    script.extend([Action::Type("PIN", pin), Action::Click("Sign in".into())]);
+    play(w, step, script).await
 }

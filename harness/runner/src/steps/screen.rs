@@ -1,6 +1,7 @@
 //! Assertions on what a device shows (its screen model) and holds (its local accounts).
 
 use cucumber::then;
+use ssap_endpoint::ScreenKind;
 
 use super::StepResult;
 use crate::fail;
@@ -128,4 +129,231 @@ async fn logged_in(w: &mut SsapWorld, name: String) -> StepResult {
             device.screen().render_text()
         ),
     }
+}
+
+#[then(regex = r"^the login window is the (JumpCloud|stock) login window$")]
+async fn window_kind(w: &mut SsapWorld, which: String) -> StepResult {
+    let screen = w.device()?.screen();
+    let want = if which == "JumpCloud" {
+        ScreenKind::MacJumpCloudLoginWindow
+    } else {
+        ScreenKind::MacStockLoginWindow
+    };
+    if screen.kind != want {
+        fail!(
+            "expected the {which} login window, the screen is {:?}:\n{}",
+            screen.kind,
+            screen.render_text()
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the indicator is a (green|red) Wi-Fi indicator$")]
+async fn indicator(w: &mut SsapWorld, colour: String) -> StepResult {
+    let screen = w.device()?.screen();
+    let Some(ind) = &screen.indicator else {
+        fail!("no connectivity indicator on:\n{}", screen.render_text());
+    };
+    if ind.kind != "Wi-Fi" || ind.colour.as_str() != colour {
+        fail!(
+            "expected a {colour} Wi-Fi indicator, found a {} {} indicator ({})",
+            ind.colour.as_str(),
+            ind.kind,
+            ind.label
+        );
+    }
+    Ok(())
+}
+
+#[then(
+    regex = r"^the info panel shows the device's hostname, serial number, MAC address, IP address and OS version$"
+)]
+async fn info_panel(w: &mut SsapWorld) -> StepResult {
+    let device = w.device()?;
+    let screen = device.screen();
+    let Some(panel) = &screen.info_panel else {
+        fail!("no info panel open:\n{}", screen.render_text());
+    };
+    let spec = device.spec();
+    let want = [
+        ("hostname", &spec.hostname, &panel.hostname),
+        ("serial", &spec.serial, &panel.serial),
+        ("MAC", &spec.mac, &panel.mac),
+        ("IP", &spec.ip, &panel.ip),
+        ("OS version", &spec.os_version, &panel.os_version),
+    ];
+    for (what, expected, shown) in want {
+        if expected != shown || shown.is_empty() {
+            fail!("info panel {what}: shows {shown:?}, the device's is {expected:?}");
+        }
+    }
+    // And a person can read them on screen.
+    let text = screen.render_text();
+    for v in [&spec.hostname, &spec.serial, &spec.mac, &spec.ip] {
+        if !text.contains(v.as_str()) {
+            fail!("{v:?} is not visible on the rendered screen:\n{text}");
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the Wireless menu lists "([^"]+)"( as saved)?$"#)]
+async fn menu_lists(w: &mut SsapWorld, ssid: String, saved: String) -> StepResult {
+    let screen = w.device()?.screen();
+    let Some(menu) = &screen.menu else {
+        fail!("the Wireless menu is not open:\n{}", screen.render_text());
+    };
+    let Some(item) = menu.items.iter().find(|i| i.label == ssid) else {
+        fail!(
+            "{ssid:?} is not in the Wireless menu:\n{}",
+            screen.render_text()
+        );
+    };
+    if !saved.is_empty() && !item.detail.contains("saved") {
+        fail!("{ssid:?} is listed but not as saved ({})", item.detail);
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the device is joined to the Wi-Fi network "([^"]+)"$"#)]
+async fn joined(w: &mut SsapWorld, ssid: String) -> StepResult {
+    match w.device()?.network().joined() {
+        Some(j) if j == ssid => Ok(()),
+        other => fail!("expected the device on {ssid:?}, it is on {other:?}"),
+    }
+}
+
+#[then(regex = r#"^the device does not remember the Wi-Fi network "([^"]+)"$"#)]
+async fn not_saved(w: &mut SsapWorld, ssid: String) -> StepResult {
+    if w.device()?.network().is_saved(&ssid) {
+        fail!("{ssid:?} is still saved");
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the login window shows the text "([^"]+)"$"#)]
+async fn window_text(w: &mut SsapWorld, text: String) -> StepResult {
+    let screen = w.device()?.screen();
+    match &screen.login_window_text {
+        Some(t) if *t == text => Ok(()),
+        other => fail!("expected login-window text {text:?}, found {other:?}"),
+    }
+}
+
+#[then(regex = r#"^the (?:login window|screen) shows no tile "([^"]+)"$"#)]
+async fn no_tile(w: &mut SsapWorld, name: String) -> StepResult {
+    let screen = w.device()?.screen();
+    if screen.has_tile(&name) {
+        fail!("unexpected tile {name:?}:\n{}", screen.render_text());
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the "Sign in with JumpCloud" tile is at the bottom left$"#)]
+async fn tile_bottom_left(w: &mut SsapWorld) -> StepResult {
+    // Windows lists user tiles bottom left in order; the provider's tile comes last.
+    let screen = w.device()?.screen();
+    match screen.tiles.last() {
+        Some(t) if t.label == "Sign in with JumpCloud" && t.account.is_none() => Ok(()),
+        _ => fail!(
+            "the Sign in with JumpCloud tile is not the last bottom-left tile:\n{}",
+            screen.render_text()
+        ),
+    }
+}
+
+#[then(regex = r#"^the local account "([^"]+)" is (an administrator|a standard user)$"#)]
+async fn account_level(w: &mut SsapWorld, local: String, level: String) -> StepResult {
+    let device = w.device()?;
+    let Some(a) = device.accounts().find(&local) else {
+        fail!("no local account {local:?}");
+    };
+    let admin = level == "an administrator";
+    let (group_admin, group_std) = match device.os() {
+        ssap_api::Os::Macos => ("admin", "staff"),
+        ssap_api::Os::Windows => ("Administrators", "Users"),
+    };
+    let in_admin = a.groups.iter().any(|g| g == group_admin);
+    let in_std = a.groups.iter().any(|g| g == group_std);
+    if admin != in_admin || (!admin && !in_std) {
+        fail!(
+            "local account {local:?} has groups {:?}, expected {level}",
+            a.groups
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the password "([^"]*)" (opens|does not open) the local account "([^"]+)"$"#)]
+async fn password_opens(
+    w: &mut SsapWorld,
+    password: String,
+    how: String,
+    local: String,
+) -> StepResult {
+    let Some(a) = w.device()?.accounts().find(&local) else {
+        fail!("no local account {local:?}");
+    };
+    let opens = a.password.opens_with(&password);
+    if opens != (how == "opens") {
+        fail!(
+            "the password {} the local account {local:?}",
+            if opens { "opens" } else { "does not open" }
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^the device has no local account for "([^"]+)"$"#)]
+async fn no_account_for(w: &mut SsapWorld, name: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    if let Some(a) = w.device()?.accounts().find_by_user_id(&user_id) {
+        fail!("{name:?} has a local account {:?}", a.name);
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the device holds only the local accounts the scenario created$")]
+async fn only_scenario_accounts(w: &mut SsapWorld) -> StepResult {
+    let n = w.device()?.accounts().all().len();
+    if n != w.locals_created() {
+        fail!(
+            "the device holds {n} local accounts, the scenario created {}: {:?}",
+            w.locals_created(),
+            w.device()?
+                .accounts()
+                .all()
+                .iter()
+                .map(|a| &a.name)
+                .collect::<Vec<_>>()
+        );
+    }
+    Ok(())
+}
+
+#[then(regex = r#"^"([^"]+)" is not logged in$"#)]
+async fn not_logged_in(w: &mut SsapWorld, name: String) -> StepResult {
+    let user_id = w.person(&name)?.user.id.clone();
+    let device = w.device()?;
+    let account = device
+        .accounts()
+        .find_by_user_id(&user_id)
+        .map(|a| a.name.clone());
+    if account.is_some() && device.logged_in_user() == account.as_deref() {
+        fail!("{name:?} is logged in");
+    }
+    Ok(())
+}
+
+#[then(regex = r"^the screen asks for (?:an MFA code|a verification code)$")]
+async fn asks_mfa(w: &mut SsapWorld) -> StepResult {
+    let screen = w.device()?.screen();
+    if screen.kind != ScreenKind::MfaPrompt || !screen.has_field("Verification code") {
+        fail!(
+            "expected the MFA prompt, the screen shows:\n{}",
+            screen.render_text()
+        );
+    }
+    Ok(())
 }
