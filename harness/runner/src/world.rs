@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Context as _};
 use cucumber::gherkin;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
+use fake::faker::name::en::{FirstName, LastName};
+use fake::rand::rngs::StdRng;
+use fake::rand::SeedableRng;
+use fake::Fake;
 use ssap_api::{AdminClient, ExchangeLog, Http, NewUser, OperatorClient, User};
 use ssap_endpoint::{DeviceSpec, Endpoint, LocalAccount};
 use ssap_reports::Screen;
@@ -56,6 +58,10 @@ pub struct SsapWorld {
     pub current: usize,
     screens: Vec<(usize, Screen)>,
     log: String,
+    /// A second tenant, created only by isolation scenarios.
+    other_org: Option<Org>,
+    /// Users of the second tenant, by name.
+    pub other_people: Vec<Person>,
     /// Local accounts the scenario put on devices, as they were, to prove they stay untouched.
     locals: Vec<LocalAccount>,
 }
@@ -91,6 +97,8 @@ impl SsapWorld {
             screens: Vec::new(),
             log: String::new(),
             locals: Vec::new(),
+            other_org: None,
+            other_people: Vec::new(),
         }
     }
 
@@ -299,5 +307,57 @@ impl SsapWorld {
     /// How many local accounts the scenario created.
     pub fn locals_created(&self) -> usize {
         self.locals.len()
+    }
+
+    /// A directory user with a seeded fake name, username and password, for scenarios that
+    /// need many users (fleets, rollback) and do not care who they are.
+    pub async fn add_fake_person(&mut self) -> anyhow::Result<Person> {
+        let first: String = FirstName().fake_with_rng(&mut self.rng);
+        let last: String = LastName().fake_with_rng(&mut self.rng);
+        let n = self.people.len() + 1;
+        let ascii = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        // The index keeps usernames unique when the generator repeats a name.
+        let username = format!("{}.{}{n}", ascii(&first), ascii(&last));
+        let password: String = format!(
+            "Pw-{}-{}",
+            (100_000u32..999_999).fake_with_rng::<u32, _>(&mut self.rng),
+            ascii(&last)
+        );
+        let name = format!("{first} {last}");
+        let new = NewUser {
+            email: format!("{username}@example.test"),
+            username,
+            firstname: first,
+            lastname: last,
+            password: Some(password),
+            ..Default::default()
+        };
+        Ok(self.add_person(&name, new).await?.clone())
+    }
+
+    /// A second org with its own admin, for isolation checks (R61).
+    pub async fn other_org(&mut self) -> anyhow::Result<Org> {
+        if let Some(org) = &self.other_org {
+            return Ok(org.clone());
+        }
+        let ctx = self.ctx()?.clone();
+        let http = self.http()?;
+        let created = OperatorClient::new(http.clone(), ctx.operator_token.clone())
+            .create_org("other org")
+            .await
+            .context("creating the other org")?;
+        self.note(format!("other org {}", created.org_id));
+        let org = Org {
+            id: created.org_id,
+            admin: AdminClient::new(http, created.api_key),
+            connect_key: created.connect_key,
+        };
+        self.other_org = Some(org.clone());
+        Ok(org)
     }
 }

@@ -455,3 +455,16 @@ async fn fleet_bound(w: &mut SsapWorld) -> StepResult {
     }
     Ok(())
 }
+
+#[then(regex = r#"^the control plane shows "([^"]+)" (locked|not locked)$"#)]
+async fn locked(w: &mut SsapWorld, name: String, how: String) -> StepResult {
+    let id = w.person(&name)?.user.id.clone();
+    let user = w.admin().await?.user(&id).await?;
+    if user.locked != (how == "locked") {
+        fail!(
+            "{name:?} is {}",
+            if user.locked { "locked" } else { "not locked" }
+        );
+    }
+    Ok(())
+}

@@ -108,11 +108,16 @@ async fn log_in(
         Os::Macos => "Log In",
         Os::Windows => "Sign in",
     };
-    let script = vec![
-        Action::Click(tile),
+    play(w, step, vec![Action::Click(tile)]).await?;
+    let mut script = Vec::new();
+    // Windows offers the PIN first once one exists; the password is under Sign-in options.
+    if !w.device()?.screen().has_field("Password") {
+        script.push(Action::Click("Sign-in options".into()));
+    }
+    script.extend([
         Action::Type("Password", password),
         Action::Click(submit.into()),
-    ];
+    ]);
     play(w, step, script).await?;
     // Setup prompts: a bounded number of Continue clicks, each through the screen model.
     for _ in 0..10 {
@@ -368,5 +373,58 @@ async fn sign_in_pin(
         script.push(Action::Click("Sign-in options".into()));
     }
     script.extend([Action::Type("PIN", pin), Action::Click("Sign in".into())]);
+    play(w, step, script).await
+}
+
+/// An attempt with an email the directory may not know (R40).
+#[when(regex = r#"^someone signs in with JumpCloud as "([^"]+)" using password "([^"]*)"$"#)]
+async fn sign_in_as_email(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    email: String,
+    password: String,
+) -> StepResult {
+    let mut script = vec![Action::Click("Sign in with JumpCloud".into())];
+    if w.device()?.os() == Os::Windows {
+        script.push(Action::Click("Click here to sign in".into()));
+    }
+    script.extend([
+        Action::Type("Email", email),
+        Action::Click("Continue".into()),
+        Action::Type("Password", password),
+        Action::Click("Login".into()),
+    ]);
+    play(w, step, script).await
+}
+
+/// Repeated wrong passwords at the password step of the web view (R42).
+#[when(regex = r#"^"([^"]+)" tries the password "([^"]*)" (\d+) times$"#)]
+async fn wrong_passwords(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+    times: u32,
+) -> StepResult {
+    let email = w.person(&name)?.user.email.clone();
+    let mut script = Vec::new();
+    // Already at the password step (after an earlier wrong password): go on from there.
+    let screen = w.device()?.screen();
+    if !(screen.has_field("Password") && screen.has_button("Login")) {
+        script.push(Action::Click("Sign in with JumpCloud".into()));
+        if w.device()?.os() == Os::Windows {
+            script.push(Action::Click("Click here to sign in".into()));
+        }
+        script.extend([
+            Action::Type("Email", email),
+            Action::Click("Continue".into()),
+        ]);
+    }
+    for _ in 0..times {
+        script.extend([
+            Action::Type("Password", password.clone()),
+            Action::Click("Login".into()),
+        ]);
+    }
     play(w, step, script).await
 }

@@ -4,9 +4,13 @@
 //! - [`admin`]: org settings, directory users, binds, policies; control-plane assertions.
 //! - [`device`]: building devices and driving their screens.
 //! - [`screen`]: assertions on what a device shows and holds.
+//! - [`fleet`]: several devices and users at once (toggle rollback).
+//! - [`isolation`]: a second org against this scenario's device.
 
 pub mod admin;
 pub mod device;
+pub mod fleet;
+pub mod isolation;
 pub mod screen;
 
 use std::fmt;

@@ -1,0 +1,124 @@
+Feature: Who may provision
+  Only existing, active directory users with a password, who know it, may provision; the
+  login window never creates directory users.
+
+  @smoke @R40
+  Scenario Outline: An unknown email is refused and nothing is created anywhere
+    Given the <os> SSAP toggle is on
+    And a <os> device at the login window
+    When someone signs in with JumpCloud as "nobody@example.test" using password "Guess-2023!"
+    Then the screen says "Incorrect email or password"
+    And the device holds only the local accounts the scenario created
+    And the control plane shows no user bound to the device
+    And the audit log records "authenticate" with outcome "refused" and reason "unknown_user"
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @R41
+  Scenario Outline: A user without a password is refused
+    Given the <os> SSAP toggle is on
+    And a directory user "Creed Bratton" with username "creed" and no password
+    And a <os> device at the login window
+    When someone signs in with JumpCloud as "creed@example.test" using password "anything-1"
+    Then the screen says "has no password yet"
+    And the device has no local account for "Creed Bratton"
+    And the control plane shows no user bound to the device
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @smoke @R42
+  Scenario Outline: A wrong password is refused and nothing is created
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When "Holly Flax" tries the password "wrong-password" 1 times
+    Then the screen says "Incorrect email or password"
+    And the device has no local account for "Holly Flax"
+    And the control plane shows no user bound to the device
+    And the audit log records "authenticate" with outcome "refused" and reason "wrong_password"
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @R42
+  Scenario Outline: Five wrong passwords lock the user, as the directory's own login does
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When "Holly Flax" tries the password "wrong-password" 5 times
+    Then the control plane shows "Holly Flax" locked
+    When "Holly Flax" tries the password "Sabre-2023!" 1 times
+    Then the screen says "Your JumpCloud account is locked"
+    And the device has no local account for "Holly Flax"
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @smoke @R47
+  Scenario Outline: Users who are not active are refused with the reason
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" is <state>
+    And a <os> device at the login window
+    When "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
+    Then the screen says "<message>"
+    And the device has no local account for "Holly Flax"
+    And the control plane shows no user bound to the device
+    And the audit log records "authenticate" with outcome "refused" and reason "<reason>"
+
+    Examples:
+      | os      | state            | message                            | reason           |
+      | macOS   | staged           | has not been activated yet         | user_staged      |
+      | macOS   | suspended        | is suspended                       | user_suspended   |
+      | macOS   | locked           | is locked                          | user_locked      |
+      | macOS   | password-expired | password has expired               | password_expired |
+      | Windows | staged           | has not been activated yet         | user_staged      |
+      | Windows | suspended        | is suspended                       | user_suspended   |
+      | Windows | locked           | is locked                          | user_locked      |
+      | Windows | password-expired | password has expired               | password_expired |
+
+  @R45
+  Scenario Outline: MFA is not asked while provisioning; the next login asks for it
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" has MFA enforced
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"
+    When the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen asks for an MFA code
+    And "Holly Flax" is not logged in
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @R45
+  Scenario Outline: A user not yet enrolled in MFA is sent to the User Portal
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" has MFA enforced but not enrolled
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"
+    When the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen says "User Portal"
+    And "Holly Flax" is not logged in
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |

@@ -1,0 +1,140 @@
+//! Several devices and users at once: rollback of the toggles across a fleet (R50).
+
+use cucumber::gherkin::Step;
+use cucumber::{then, when};
+use ssap_api::Os;
+
+use super::StepResult;
+use crate::fail;
+use crate::world::SsapWorld;
+
+/// Device i gets its own user i (fake, seeded), who provisions it through the login window.
+#[when(regex = r"^each device's own user signs in with JumpCloud$")]
+async fn each_provisions(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    while w.people.len() < w.machines.len() {
+        w.add_fake_person().await?;
+    }
+    for i in 0..w.machines.len() {
+        let person = w.people[i].clone();
+        let password = person.password.clone().unwrap_or_default();
+        w.current = i;
+        let mut script = vec![("click", "Sign in with JumpCloud".to_string())];
+        if w.device()?.os() == Os::Windows {
+            script.push(("click", "Click here to sign in".into()));
+        }
+        script.extend([
+            ("type:Email", person.user.email.clone()),
+            ("click", "Continue".into()),
+            ("type:Password", password.clone()),
+            ("click", "Login".into()),
+        ]);
+        if w.device()?.os() == Os::Windows {
+            script.extend([
+                ("type:Password", password.clone()),
+                ("click", "Next".into()),
+                ("type:PIN", "482916".into()),
+                ("type:Confirm PIN", "482916".into()),
+                ("click", "OK".into()),
+            ]);
+        }
+        drive(w, step, &script).await?;
+        let device = w.device()?;
+        if device.accounts().find_by_user_id(&person.user.id).is_none() {
+            fail!(
+                "device {} did not provision {:?}; it shows:\n{}",
+                i + 1,
+                person.name,
+                device.screen().render_text()
+            );
+        }
+        // Leave the device at its login window for what follows.
+        w.device_mut()?.reboot().await?;
+    }
+    w.snap(step);
+    Ok(())
+}
+
+/// Every user logs in to their own device with their password, then signs out.
+#[then(regex = r"^every user logs in to their own device$")]
+async fn everyone_logs_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    for i in 0..w.machines.len() {
+        let Some(person) = w.people.get(i).cloned() else {
+            fail!("device {} has no user of its own", i + 1);
+        };
+        w.current = i;
+        let os = w.device()?.os();
+        let submit = if os == Os::Macos { "Log In" } else { "Sign in" };
+        let script = vec![
+            ("click", person.user.display_name()),
+            ("type:Password", person.password.clone().unwrap_or_default()),
+            ("click", submit.to_string()),
+        ];
+        drive(w, step, &script).await?;
+        // macOS setup prompts on the first login.
+        for _ in 0..10 {
+            if w.device()?.screen().has_button("Continue") && w.device()?.logged_in_user().is_none()
+            {
+                drive(w, step, &[("click", "Continue".into())]).await?;
+            } else {
+                break;
+            }
+        }
+        let device = w.device()?;
+        let account = device
+            .accounts()
+            .find_by_user_id(&person.user.id)
+            .map(|a| a.name.clone());
+        if account.is_none() || device.logged_in_user() != account.as_deref() {
+            fail!(
+                "{:?} could not log in to device {}; it shows:\n{}",
+                person.name,
+                i + 1,
+                device.screen().render_text()
+            );
+        }
+        w.device_mut()?.sign_out().await?;
+    }
+    w.snap(step);
+    Ok(())
+}
+
+#[then(regex = r"^every macOS device shows the (JumpCloud|stock) login window$")]
+async fn macs_show(w: &mut SsapWorld, which: String) -> StepResult {
+    let want = which == "JumpCloud";
+    for m in &w.machines {
+        if m.endpoint.os() == Os::Macos && m.endpoint.jumpcloud_presented() != want {
+            fail!("{} does not show the {which} login window", m.label);
+        }
+    }
+    Ok(())
+}
+
+#[then(regex = r"^no device offers Sign in with JumpCloud$")]
+async fn nobody_offered(w: &mut SsapWorld) -> StepResult {
+    for m in &w.machines {
+        let screen = m.endpoint.screen();
+        if screen.has_button("Sign in with JumpCloud") {
+            fail!(
+                "{} offers Sign in with JumpCloud:\n{}",
+                m.label,
+                screen.render_text()
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn drive(w: &mut SsapWorld, step: &Step, script: &[(&str, String)]) -> StepResult {
+    for (what, value) in script {
+        let device = w.device_mut()?;
+        let outcome = match what.strip_prefix("type:") {
+            Some(field) => device.type_into(field, value),
+            None => device.click(value).await,
+        };
+        if let Err(e) = outcome {
+            w.snap(step);
+            fail!("{e}");
+        }
+    }
+    Ok(())
+}
