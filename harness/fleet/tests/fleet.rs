@@ -1,0 +1,153 @@
+//! Small fleets against real control planes. No timing is asserted: only that every device is
+//! provisioned exactly once and the summary carries what the issue names.
+
+use std::time::Duration;
+
+use ssap_api::{Http, OperatorClient};
+use ssap_control_plane::{Config, HashCost};
+use ssap_fleet::{ControlPlane, FleetOptions, OrgKeys, ProgressMode, Shard};
+
+const OPERATOR: &str = "operator-token-for-fleet-tests";
+
+fn options(devices: u32) -> FleetOptions {
+    FleetOptions {
+        devices,
+        windows_share: 0.5,
+        concurrency: 16,
+        progress: ProgressMode::Off,
+        seed: 7,
+        ..FleetOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mixed_fleet_of_200_provisions_every_device_exactly_once() {
+    let summary = ssap_fleet::run(FleetOptions {
+        floor: true,
+        ..options(200)
+    })
+    .await
+    .expect("the fleet runs");
+    let text = summary.render_text();
+    assert_eq!(summary.devices, 200, "{text}");
+    assert_eq!((summary.macos, summary.windows), (100, 100), "{text}");
+    assert_eq!(summary.provisioned, summary.devices, "{text}");
+    assert_eq!(summary.duplicates, 0, "{text}");
+    assert_eq!(summary.half_made, 0, "{text}");
+    assert_eq!(summary.mismatched, 0, "{text}");
+    assert_eq!(summary.incomplete, 0, "{text}");
+    assert!(summary.refused_by_reason.is_empty(), "{text}");
+    assert!(summary.passed(), "{text}");
+    assert!(summary.http_requests_per_macos > 0, "{text}");
+    assert!(summary.http_requests_per_windows > 0, "{text}");
+    let floor = summary.floor.as_ref().expect("the floor was asked for");
+    assert_eq!(
+        floor.http_round_trips,
+        100 * summary.http_requests_per_macos + 100 * summary.http_requests_per_windows
+    );
+    assert!(summary.floor_ratio.is_some_and(|r| r > 0.0), "{text}");
+
+    let line = summary.to_json_line().expect("json");
+    assert!(!line.contains('\n'), "one line");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("the JSON line parses");
+    for field in [
+        "devices",
+        "provisioned",
+        "refused",
+        "refused_by_reason",
+        "duplicates",
+        "half_made",
+        "seconds",
+        "provisions_per_sec",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "peak_rss_bytes",
+        "floor_ratio",
+    ] {
+        assert!(v.get(field).is_some(), "{field} missing from {line}");
+    }
+    assert_eq!(v["provisioned"], 200);
+    assert!(v["peak_rss_bytes"].as_u64().is_some_and(|b| b > 0));
+}
+
+/// Two shards against one running control plane, in one shared org: names come from the seed
+/// and the global index, so the slices never collide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_share_one_control_plane_and_one_org_without_colliding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = ssap_control_plane::start(
+        Config {
+            db_path: dir.path().join("cp.db"),
+            operator_token: OPERATOR.into(),
+            hash_cost: HashCost::Test,
+        },
+        ([127, 0, 0, 1], 0).into(),
+    )
+    .await
+    .expect("control plane");
+    let http = Http::new(server.url(), Duration::from_secs(30)).expect("http");
+    let org = OperatorClient::new(http, OPERATOR)
+        .create_org("shared fleet org")
+        .await
+        .expect("org");
+    let keys = OrgKeys {
+        api_key: org.api_key,
+        connect_key: org.connect_key,
+    };
+    let remote = ControlPlane::Remote {
+        url: server.url().to_string(),
+        operator_token: None,
+    };
+    let mut total = 0;
+    for index in 1..=2 {
+        let s = ssap_fleet::run(FleetOptions {
+            control_plane: remote.clone(),
+            org: Some(keys.clone()),
+            shard: Some(Shard { index, count: 2 }),
+            windows_share: 0.25,
+            ..options(41)
+        })
+        .await
+        .expect("the shard runs");
+        let text = s.render_text();
+        assert!(s.passed(), "{text}");
+        assert_eq!(s.shard, format!("{index}/2"));
+        total += s.devices;
+    }
+    assert_eq!(total, 41, "the slices cover the fleet exactly once");
+
+    // A shard that is given no org needs the operator token to create one.
+    let err = ssap_fleet::run(FleetOptions {
+        control_plane: remote,
+        ..options(1)
+    })
+    .await
+    .expect_err("no token, no org");
+    assert!(format!("{err:#}").contains("operator token"), "{err:#}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn options_are_checked_before_anything_starts() {
+    for (opts, needle) in [
+        (options(0), "--devices"),
+        (
+            FleetOptions {
+                concurrency: 0,
+                ..options(1)
+            },
+            "--concurrency",
+        ),
+        (
+            FleetOptions {
+                windows_share: 1.5,
+                ..options(1)
+            },
+            "--windows-share",
+        ),
+    ] {
+        let err = ssap_fleet::run(opts).await.expect_err(needle);
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+}
