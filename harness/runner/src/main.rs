@@ -34,6 +34,58 @@ enum Command {
     Serve(ServeArgs),
     /// List every step definition with where it is defined and an example from the features.
     Steps(StepsArgs),
+    /// Load mode: N simulated endpoints run the whole first-use flow at once, then every
+    /// device is checked for exactly one association. Exits 1 unless all were provisioned
+    /// exactly once.
+    Fleet(FleetArgs),
+}
+
+#[derive(clap::Args)]
+struct FleetArgs {
+    /// Devices in the fleet (all shards together).
+    #[arg(long)]
+    devices: u32,
+    /// Share of Windows devices, 0 to 1 (the rest are Macs).
+    #[arg(long, default_value_t = 0.5)]
+    windows_share: f64,
+    /// Device flows in flight at once.
+    #[arg(long, default_value_t = ssap_fleet::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// `embedded` or the URL of a running control plane.
+    #[arg(long, default_value = "embedded")]
+    control_plane: String,
+    /// Print the summary as one JSON object on the last line of stdout.
+    #[arg(long)]
+    json: bool,
+    /// Also time as many bare HTTP round trips and SQLite transactions as the flow made, and
+    /// print the flow's cost as a ratio to that floor.
+    #[arg(long)]
+    floor: bool,
+    /// Run only slice I of N (1-based), e.g. 2/4, for several machines on one control plane.
+    #[arg(long)]
+    shard: Option<ssap_fleet::Shard>,
+    /// Seed of the fleet's names; slices of one fleet must share it.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Operator token of a remote control plane (creates the fleet's org).
+    #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// Admin API key of an existing org to run in (with --connect-key), so shards share it.
+    #[arg(
+        long,
+        env = "SSAP_FLEET_API_KEY",
+        hide_env_values = true,
+        requires = "connect_key"
+    )]
+    api_key: Option<String>,
+    /// Connect key of that org.
+    #[arg(
+        long,
+        env = "SSAP_FLEET_CONNECT_KEY",
+        hide_env_values = true,
+        requires = "api_key"
+    )]
+    connect_key: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +163,7 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args).await,
             Command::Serve(args) => serve(args).await,
             Command::Steps(args) => steps(args),
+            Command::Fleet(args) => fleet(args).await,
         }
     });
     match result {
@@ -199,6 +252,49 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     eprintln!("shutting down");
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
+    let control_plane = match args.control_plane.as_str() {
+        "embedded" => ssap_fleet::ControlPlane::Embedded,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            ssap_fleet::ControlPlane::Remote {
+                url: url.to_string(),
+                operator_token: args.operator_token,
+            }
+        }
+        other => anyhow::bail!(
+            "--control-plane {other:?}: expected `embedded` or a URL like http://127.0.0.1:8080"
+        ),
+    };
+    let org = match (args.api_key, args.connect_key) {
+        (Some(api_key), Some(connect_key)) => Some(ssap_fleet::OrgKeys {
+            api_key,
+            connect_key,
+        }),
+        _ => None,
+    };
+    let summary = ssap_fleet::run(ssap_fleet::FleetOptions {
+        devices: args.devices,
+        windows_share: args.windows_share,
+        concurrency: args.concurrency,
+        control_plane,
+        org,
+        floor: args.floor,
+        shard: args.shard,
+        seed: args.seed,
+        ..Default::default()
+    })
+    .await?;
+    print!("{}", summary.render_text());
+    if args.json {
+        println!("{}", summary.to_json_line()?);
+    }
+    Ok(if summary.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn steps(args: StepsArgs) -> anyhow::Result<ExitCode> {
