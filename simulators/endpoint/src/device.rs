@@ -236,26 +236,50 @@ impl Device {
 
     /// Sends the provisioning (bounded retries with the same key) and creates the local
     /// account only once the association is confirmed; on any failure nothing is created
-    /// here (R60). Returns the new account's name.
+    /// here (R60). When the answer never came (lost replies, 5xx) or the control plane says
+    /// the user is already bound, the device's association list is asked once: a
+    /// self-service association for this user IS the confirmation, and the account is created.
+    /// Returns the new account's name.
     pub async fn provision(&mut self, p: &PendingProvision) -> Result<String, Refusal> {
         let online = self.online();
         let assoc = match self.agent.provision(online, &p.request, &self.clock).await {
             Ok(a) => a,
-            Err(CallError::Api(e)) if e.code() == Some(codes::ALREADY_BOUND) => {
-                // A first attempt whose reply was lost may have bound the user already: the
-                // association is the confirmation we were waiting for.
-                match self.agent.associations(online).await {
-                    Ok(list) => match list.into_iter().find(|a| {
-                        a.user_id == p.auth.user_id && a.source == BindSource::SelfService
-                    }) {
-                        Some(a) => a,
-                        None => return Err(refusal_for(&CallError::Api(e))),
-                    },
-                    Err(e2) => return Err(refusal_for(&e2)),
+            Err(e) => {
+                let refusal = refusal_for(&e);
+                let ask =
+                    refusal.retryable || refusal.code.as_deref() == Some(codes::ALREADY_BOUND);
+                if !ask {
+                    return Err(refusal);
+                }
+                match self.confirmed_association(p).await {
+                    Some(a) => a,
+                    None => return Err(refusal),
                 }
             }
-            Err(e) => return Err(refusal_for(&e)),
         };
+        self.create_provisioned(p, assoc).await
+    }
+
+    /// After the user gives up on a failed provisioning: if the control plane did record it
+    /// (a reply lost on the way back), create the account now so that the device and the
+    /// control plane agree (R60). Returns the account name if there was one to create.
+    pub async fn reconcile(&mut self, p: &PendingProvision) -> Option<String> {
+        let assoc = self.confirmed_association(p).await?;
+        self.create_provisioned(p, assoc).await.ok()
+    }
+
+    async fn confirmed_association(&self, p: &PendingProvision) -> Option<Association> {
+        let list = self.agent.associations(self.online()).await.ok()?;
+        list.into_iter()
+            .find(|a| a.user_id == p.auth.user_id && a.source == BindSource::SelfService)
+    }
+
+    async fn create_provisioned(
+        &mut self,
+        p: &PendingProvision,
+        assoc: Association,
+    ) -> Result<String, Refusal> {
+        let online = self.online();
         let os = self.os();
         let name = p.request.local_name.clone();
         let account = LocalAccount {

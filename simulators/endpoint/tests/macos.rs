@@ -141,6 +141,7 @@ async fn collision_refused_untouched_and_audited_r43_r07() {
     mac_sign_in(&mut ep, &hank.email, PW).await;
     let s = ep.screen();
     assert_snapshot!("mac_account_exists", s.render_text());
+    assert_snapshot!("mac_account_exists_svg", s.render_svg());
     assert_eq!(s.kind, ScreenKind::Notice);
     assert_eq!(
         s.error_text(),
@@ -360,6 +361,7 @@ async fn refresh_pulls_binds_and_unbinds_r14_r16_r49() {
     click(&mut ep, "Refresh").await;
     let s = ep.screen();
     assert_snapshot!("mac_after_refresh_bound", s.render_text());
+    assert_snapshot!("mac_after_refresh_bound_svg", s.render_svg());
     assert!(!s.has_button("Sign in with JumpCloud"));
     assert!(s.tile("Hank Declan").unwrap().managed);
     assert!(!s.tile("Pam Beesly").unwrap().managed);
@@ -423,8 +425,10 @@ async fn wireless_menu_join_forget_autojoin_r12_r13() {
     let mut ep = env.mac(11).await;
     click(&mut ep, "Wireless").await;
     assert_snapshot!("mac_wireless_menu", ep.screen().render_text());
+    assert_snapshot!("mac_wireless_menu_svg", ep.screen().render_svg());
     click(&mut ep, "Hotspot").await;
     assert_snapshot!("mac_join_dialog", ep.screen().render_text());
+    assert_snapshot!("mac_join_dialog_svg", ep.screen().render_svg());
     let err = ep.click("Refresh").await.unwrap_err().to_string();
     assert!(err.contains("dialog open"), "{err}");
     type_into(&mut ep, "Password", "wrong");

@@ -74,6 +74,7 @@ async fn provisions_with_confirm_and_pin_r31_r32() {
     assert_snapshot!("win_sign_in_with_tile", ep.screen().render_text());
     click(&mut ep, "Sign in with JumpCloud").await;
     assert_snapshot!("win_jumpcloud_tile", ep.screen().render_text());
+    assert_snapshot!("win_jumpcloud_tile_svg", ep.screen().render_svg());
     click(&mut ep, "Click here to sign in").await;
     type_into(&mut ep, "Email", &holly.email);
     click(&mut ep, "Continue").await;
@@ -96,6 +97,7 @@ async fn provisions_with_confirm_and_pin_r31_r32() {
     type_into(&mut ep, "Password", PW);
     click(&mut ep, "Next").await;
     assert_snapshot!("win_create_pin", ep.screen().render_text());
+    assert_snapshot!("win_create_pin_svg", ep.screen().render_svg());
 
     type_into(&mut ep, "PIN", "12345");
     type_into(&mut ep, "Confirm PIN", "12345");

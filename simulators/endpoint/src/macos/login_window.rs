@@ -452,7 +452,17 @@ impl LoginWindow {
                             self.error = Some(OFFLINE_MESSAGE.into());
                         }
                     }
-                    _ => self.go(View::Window),
+                    Some(p) => {
+                        let created = dev.reconcile(&p).await;
+                        self.go(View::Window);
+                        if created.is_some() {
+                            self.message = Some(
+                                "Your account is ready. Click your name and enter your password."
+                                    .into(),
+                            );
+                        }
+                    }
+                    None => self.go(View::Window),
                 }
                 Ok(Action::None)
             }

@@ -463,7 +463,12 @@ impl CredentialProvider {
                             self.error = Some(OFFLINE_MESSAGE.into());
                         }
                     }
-                    _ => self.go(View::SignIn),
+                    Some(p) => {
+                        // A lost reply may still have provisioned: agree with the control plane.
+                        let _ = dev.reconcile(&p).await;
+                        self.go(View::SignIn);
+                    }
+                    None => self.go(View::SignIn),
                 }
             }
             View::Mfa { account } => {
