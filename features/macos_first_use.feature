@@ -4,7 +4,10 @@ Feature: macOS first-use provisioning
   existing directory account, and gets a local account bound to them: once, and only when the
   rules allow.
 
-  @smoke @R11 @R20 @R44
+  The simulated Mac runs the device agent alone, with no MDM enrolment: provisioning needs
+  nothing from an MDM (R48; the demo: "this has nothing to do with JumpCloud MDM").
+
+  @smoke @R11 @R20 @R44 @R48
   Scenario: A new user provisions their account from the login window
     Given the macOS SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"

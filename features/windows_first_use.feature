@@ -4,7 +4,7 @@ Feature: Windows first-use provisioning through the credential provider
   JumpCloud tile at the bottom left that opens a web view, then re-confirms the password and
   creates a PIN.
 
-  @smoke @R30 @R31 @R44
+  @smoke @R30 @R31 @R44 @R48
   Scenario: A new user provisions from the tile, confirms the password, creates a PIN, and is logged in
     Given the Windows SSAP toggle is on
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"

@@ -34,6 +34,12 @@ enum Command {
     Serve(ServeArgs),
     /// List every step definition with where it is defined and an example from the features.
     Steps(StepsArgs),
+    /// Print the catalog's traceability matrix (id, text, scenarios, last result) from the
+    /// last run's results.json. Exits 1 when any id has no passing scenario.
+    Coverage(CoverageArgs),
+    /// Work with written reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Load mode: N simulated endpoints run the whole first-use flow at once, then every
     /// device is checked for exactly one association. Exits 1 unless all were provisioned
     /// exactly once.
@@ -86,6 +92,27 @@ struct FleetArgs {
         requires = "api_key"
     )]
     connect_key: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct CoverageArgs {
+    /// The results of the run to judge (written by every `run`).
+    #[arg(long, default_value = "reports/results.json")]
+    results: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Merge the results of shards (`run --shard I/N --report-dir DIR`) into one set of
+    /// reports. Exits 1 when the merged run failed.
+    Merge {
+        /// Report folders of the shards, each holding a results.json.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where the merged reports go.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -163,6 +190,8 @@ fn main() -> ExitCode {
             Command::Run(args) => run(args).await,
             Command::Serve(args) => serve(args).await,
             Command::Steps(args) => steps(args),
+            Command::Coverage(args) => coverage(args),
+            Command::Report(ReportCommand::Merge { dirs, out }) => merge(dirs, out),
             Command::Fleet(args) => fleet(args).await,
         }
     });
@@ -305,4 +334,76 @@ fn steps(args: StepsArgs) -> anyhow::Result<ExitCode> {
         eprintln!("warning: no examples from {p}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn coverage(args: CoverageArgs) -> anyhow::Result<ExitCode> {
+    use ssap_reports::coverage::{coverage, tally, unknown_ids, CoverageStatus};
+    if !args.results.exists() {
+        anyhow::bail!(
+            "no results at {}: run `ssap-harness run` first (or pass --results PATH)",
+            args.results.display()
+        );
+    }
+    let run = ssap_reports::read_results(&args.results)?;
+    if run.catalog.is_empty() {
+        anyhow::bail!(
+            "{} holds no catalog: the run found no features/catalog.md",
+            args.results.display()
+        );
+    }
+    let rows = coverage(&run);
+    for row in &rows {
+        println!("{}  {:<15}  {}", row.id, row.status.as_str(), row.text);
+        for s in &row.scenarios {
+            println!("       - {s}");
+        }
+    }
+    for (id, users) in unknown_ids(&run) {
+        println!(
+            "warning: tag @{id} is not in the catalog; used by {}",
+            users.join(", ")
+        );
+    }
+    let (passing, failing, missing) = tally(&rows);
+    println!(
+        "\ncoverage: {passing}/{} ids with passing scenarios, {failing} failing, {missing} not covered (seed {})",
+        rows.len(),
+        run.seed
+    );
+    let gaps: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.status != CoverageStatus::CoveredPassing)
+        .map(|r| r.id.as_str())
+        .collect();
+    if gaps.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("ids without a passing scenario: {}", gaps.join(", "));
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn merge(dirs: Vec<PathBuf>, out: PathBuf) -> anyhow::Result<ExitCode> {
+    let mut runs = Vec::new();
+    for d in &dirs {
+        runs.push(ssap_reports::read_results(&d.join("results.json"))?);
+    }
+    let merged = ssap_reports::merge(runs)?;
+    let files = ssap_reports::write_all(&merged, &out)?;
+    let passed = merged.passed();
+    println!(
+        "{}: merged {} shard(s) into {}",
+        if passed { "PASSED" } else { "FAILED" },
+        dirs.len(),
+        files
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -217,7 +217,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     }
 
     let counts = Counts::of(&result);
-    let passed = errors.is_empty() && counts.failed == 0 && counts.total > 0;
+    // The same verdict every report prints, plus parse errors (which are not scenarios).
+    let passed = errors.is_empty() && result.passed();
     print_summary(&options, &result, &counts, &errors, &report_files);
     Ok(RunOutcome {
         passed,
@@ -270,7 +271,7 @@ fn print_summary(
                 .unwrap_or_default()
         );
     }
-    let verdict = if errors.is_empty() && c.failed == 0 && c.total > 0 {
+    let verdict = if errors.is_empty() && result.passed() {
         "PASSED"
     } else {
         "FAILED"

@@ -103,19 +103,29 @@ async fn log_in(
     name: String,
     password: String,
 ) -> StepResult {
-    let tile = w.person(&name)?.user.display_name();
+    log_in_flow(w, step, &name, &password).await
+}
+
+/// Clicks the user's tile, enters the password (on Windows under Sign-in options once a PIN
+/// exists), submits, and goes through the setup prompts.
+pub(crate) async fn log_in_flow(
+    w: &mut SsapWorld,
+    step: &Step,
+    name: &str,
+    password: &str,
+) -> StepResult {
+    let tile = w.person(name)?.user.display_name();
     let submit = match w.device()?.os() {
         Os::Macos => "Log In",
         Os::Windows => "Sign in",
     };
     play(w, step, vec![Action::Click(tile)]).await?;
     let mut script = Vec::new();
-    // Windows offers the PIN first once one exists; the password is under Sign-in options.
     if !w.device()?.screen().has_field("Password") {
         script.push(Action::Click("Sign-in options".into()));
     }
     script.extend([
-        Action::Type("Password", password),
+        Action::Type("Password", password.to_string()),
         Action::Click(submit.into()),
     ]);
     play(w, step, script).await?;

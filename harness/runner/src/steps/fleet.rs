@@ -56,29 +56,15 @@ async fn each_provisions(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
 
 /// Every user logs in to their own device with their password, then signs out.
 #[then(regex = r"^every user logs in to their own device$")]
+#[when(regex = r"^every user logs in to their own device$")]
 async fn everyone_logs_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     for i in 0..w.machines.len() {
         let Some(person) = w.people.get(i).cloned() else {
             fail!("device {} has no user of its own", i + 1);
         };
         w.current = i;
-        let os = w.device()?.os();
-        let submit = if os == Os::Macos { "Log In" } else { "Sign in" };
-        let script = vec![
-            ("click", person.user.display_name()),
-            ("type:Password", person.password.clone().unwrap_or_default()),
-            ("click", submit.to_string()),
-        ];
-        drive(w, step, &script).await?;
-        // macOS setup prompts on the first login.
-        for _ in 0..10 {
-            if w.device()?.screen().has_button("Continue") && w.device()?.logged_in_user().is_none()
-            {
-                drive(w, step, &[("click", "Continue".into())]).await?;
-            } else {
-                break;
-            }
-        }
+        let password = person.password.clone().unwrap_or_default();
+        super::device::log_in_flow(w, step, &person.name, &password).await?;
         let device = w.device()?;
         let account = device
             .accounts()
