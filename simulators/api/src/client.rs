@@ -41,7 +41,9 @@ pub enum ApiError {
         retry_after_secs: Option<u64>,
     },
     /// A success status whose body is not what the contract says.
-    #[error("{method} {path}: HTTP {status} with a body that does not match the API contract: {detail}")]
+    #[error(
+        "{method} {path}: HTTP {status} with a body that does not match the API contract: {detail}"
+    )]
     Malformed {
         method: String,
         path: String,
@@ -244,7 +246,14 @@ impl Http {
                 return Err(transport(&method, path, &self.base, &e));
             }
         };
-        self.record(&method, path, &body_text, Some(status), Some(&text), started);
+        self.record(
+            &method,
+            path,
+            &body_text,
+            Some(status),
+            Some(&text),
+            started,
+        );
         if status.is_success() {
             let text = if text.is_empty() { "null" } else { &text };
             serde_json::from_str(text).map_err(|e| ApiError::Malformed {
@@ -395,8 +404,12 @@ impl AdminClient {
     }
 
     pub async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User, ApiError> {
-        self.call(Method::PATCH, &format!("/api/admin/users/{id}"), Some(patch))
-            .await
+        self.call(
+            Method::PATCH,
+            &format!("/api/admin/users/{id}"),
+            Some(patch),
+        )
+        .await
     }
 
     pub async fn user(&self, id: &str) -> Result<User, ApiError> {
@@ -502,7 +515,8 @@ impl EnrollmentClient {
         }
     }
 
-    /// Registers the device and returns a client holding its own credential.
+    /// Registers the device and returns a client holding its own credential (keep it with
+    /// [`DeviceClient::credential`] to survive reboots).
     pub async fn register(&self, facts: &DeviceFacts) -> Result<DeviceClient, ApiError> {
         let reg: DeviceRegistered = self
             .http
@@ -543,6 +557,13 @@ impl DeviceClient {
         &self.device_id
     }
 
+    /// The device credential issued at registration. An agent persists it (with
+    /// [`DeviceClient::device_id`]) so that after a reboot it can rebuild its client with
+    /// [`DeviceClient::new`] instead of registering again; treat it as a secret.
+    pub fn credential(&self) -> &str {
+        &self.credential
+    }
+
     async fn call<B: Serialize, R: DeserializeOwned>(
         &self,
         method: Method,
@@ -550,7 +571,12 @@ impl DeviceClient {
         body: Option<&B>,
     ) -> Result<R, ApiError> {
         self.http
-            .call(method, path, Some((DEVICE_KEY_HEADER, &self.credential)), body)
+            .call(
+                method,
+                path,
+                Some((DEVICE_KEY_HEADER, &self.credential)),
+                body,
+            )
             .await
     }
 

@@ -36,3 +36,9 @@ pub const NOT_FOUND: &str = "not_found";
 pub const CONFLICT: &str = "conflict";
 /// The idempotency key was used before with a different request.
 pub const IDEMPOTENCY_MISMATCH: &str = "idempotency_mismatch";
+/// The control plane itself failed (storage, encoding); the request may be retried later.
+pub const INTERNAL: &str = "internal";
+/// The request body is larger than the control plane accepts (HTTP 413).
+pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+/// The route exists but not with this HTTP method (HTTP 405).
+pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";

@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod codes;
+pub mod openapi;
 pub mod types;
 
 pub use client::{

@@ -272,6 +272,11 @@ pub struct Association {
     pub password_sync: bool,
     pub mfa_enforced: bool,
     pub mfa_enrolled: bool,
+    /// The local account name the endpoint created, as sent with the provisioning request;
+    /// `None` for admin binds (the endpoint derives the name itself) and from control planes
+    /// that do not store it (hence the default, so older replies still parse).
+    #[serde(default)]
+    pub local_name: Option<String>,
 }
 
 /// Login-window-text policy body (R17).
@@ -291,7 +296,9 @@ pub struct WindowsSsapPolicy {
 /// What the login window of one device should offer, computed by the control plane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginWindowConfig {
-    /// The org toggle for this device's OS (R01, R10).
+    /// Whether SSAP is in effect on this device: the org toggle for its OS (R01, R10), or, on
+    /// Windows, a bound Windows SSAP policy, which turns it on whatever the toggle (R03). This
+    /// is the effective value, not a copy of the org setting.
     pub ssap_enabled: bool,
     /// Whether Sign in with JumpCloud may be offered: toggle on, supported device, and zero
     /// managed users or a Windows policy allowing more (R11, R18, R30, R03).

@@ -447,7 +447,7 @@ pub(crate) fn set_windows_mode(
     Ok(())
 }
 
-const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
+const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
 
 type RawAssoc = (
     String,
@@ -461,6 +461,7 @@ type RawAssoc = (
     bool,
     bool,
     bool,
+    Option<String>,
 );
 
 fn raw_assoc(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAssoc> {
@@ -476,6 +477,7 @@ fn raw_assoc(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAssoc> {
         r.get(8)?,
         r.get(9)?,
         r.get(10)?,
+        r.get(11)?,
     ))
 }
 
@@ -503,6 +505,7 @@ fn assoc(raw: RawAssoc) -> Result<Association, ApiError> {
         password_sync,
         mfa_enforced,
         mfa_enrolled,
+        local_name,
     ) = raw;
     Ok(Association {
         device_id,
@@ -515,6 +518,7 @@ fn assoc(raw: RawAssoc) -> Result<Association, ApiError> {
         password_sync,
         mfa_enforced,
         mfa_enrolled,
+        local_name,
     })
 }
 

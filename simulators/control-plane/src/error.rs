@@ -8,10 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use ssap_api::{codes, ApiErrorBody};
 
-/// Code for failures of the server itself. Not in `ssap_api::codes` because no client acts on
-/// it beyond "retry later".
-pub(crate) const INTERNAL: &str = "internal";
-
 /// Largest request body accepted, in bytes.
 pub(crate) const BODY_LIMIT: usize = 64 * 1024;
 
@@ -56,7 +52,7 @@ impl ApiError {
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL, message)
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL, message)
     }
 }
 
@@ -120,7 +116,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    codes::BAD_REQUEST,
+                    codes::PAYLOAD_TOO_LARGE,
                     format!(
                         "the request body is larger than the {} KiB limit",
                         BODY_LIMIT / 1024
@@ -163,7 +159,7 @@ pub(crate) async fn unknown_route() -> ApiError {
 pub(crate) async fn wrong_method() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        codes::BAD_REQUEST,
+        codes::METHOD_NOT_ALLOWED,
         "this route does not accept that HTTP method",
     )
 }

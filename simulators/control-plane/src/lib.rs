@@ -6,7 +6,7 @@
 //! is what another control plane must also pass.
 //!
 //! Routes (bodies are the `ssap_api` types; every error is an `ApiErrorBody`):
-//! - `GET /healthz` (no auth)
+//! - `GET /healthz`, `GET /openapi.json` (no auth; the document is `ssap_api::openapi::DOCUMENT`)
 //! - `POST /api/operator/orgs` (`Authorization: Bearer <operator token>`)
 //! - `x-api-key`: `GET|PATCH /api/admin/settings`, `GET|POST /api/admin/users`,
 //!   `GET|PATCH /api/admin/users/{id}`, `GET /api/admin/devices`, `GET /api/admin/devices/{id}`,
@@ -32,6 +32,12 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// Every path template the server routes (`/api/admin/devices/{id}`, ...), straight from the
+/// router's own table. For contract tests: compare with `ssap_api::openapi::operations`.
+pub fn route_paths() -> Vec<&'static str> {
+    routes::paths()
+}
 
 /// What the server needs to start.
 #[derive(Debug, Clone)]

@@ -1,61 +1,100 @@
-//! The HTTP routes, exactly those `ssap_api::client` calls, plus `/healthz`.
+//! The HTTP routes, exactly those `ssap_api::client` calls, plus `/healthz` and `/openapi.json`.
 
 mod admin;
 mod device;
 mod operator;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 
 use crate::error::{unknown_route, wrong_method, BODY_LIMIT};
 use crate::AppState;
 
+/// The API's routes, recorded as they are added so that [`paths`] lists exactly what the
+/// router serves (the OpenAPI contract test compares the two).
+struct Table {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl Table {
+    fn route(mut self, path: &'static str, methods: MethodRouter<AppState>) -> Self {
+        self.paths.push(path);
+        self.router = self.router.route(path, methods);
+        self
+    }
+}
+
+fn table() -> Table {
+    Table {
+        router: Router::new(),
+        paths: Vec::new(),
+    }
+    .route("/healthz", get(|| async { "ok" }))
+    .route("/openapi.json", get(openapi))
+    .route("/api/operator/orgs", post(operator::create_org))
+    .route(
+        "/api/admin/settings",
+        get(admin::settings).patch(admin::update_settings),
+    )
+    .route(
+        "/api/admin/users",
+        get(admin::users).post(admin::create_user),
+    )
+    .route(
+        "/api/admin/users/{id}",
+        get(admin::user).patch(admin::update_user),
+    )
+    .route("/api/admin/devices", get(admin::devices))
+    .route("/api/admin/devices/{id}", get(admin::device))
+    .route(
+        "/api/admin/devices/{id}/associations",
+        get(admin::associations).post(admin::bind),
+    )
+    .route(
+        "/api/admin/devices/{id}/associations/{user_id}",
+        delete(admin::unbind),
+    )
+    .route(
+        "/api/admin/devices/{id}/policies/login-window-text",
+        put(admin::set_login_window_text).delete(admin::clear_login_window_text),
+    )
+    .route(
+        "/api/admin/devices/{id}/policies/windows-ssap",
+        put(admin::set_windows_policy).delete(admin::clear_windows_policy),
+    )
+    .route("/api/admin/audit", get(admin::audit))
+    .route("/api/device/register", post(device::register))
+    .route("/api/device/login-window", get(device::login_window))
+    .route("/api/device/associations", get(device::associations))
+    .route("/api/device/authenticate", post(device::authenticate))
+    .route("/api/device/provision", post(device::provision))
+    .route("/api/device/attempts", post(device::report_attempt))
+}
+
 pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/api/operator/orgs", post(operator::create_org))
-        .route(
-            "/api/admin/settings",
-            get(admin::settings).patch(admin::update_settings),
-        )
-        .route(
-            "/api/admin/users",
-            get(admin::users).post(admin::create_user),
-        )
-        .route(
-            "/api/admin/users/{id}",
-            get(admin::user).patch(admin::update_user),
-        )
-        .route("/api/admin/devices", get(admin::devices))
-        .route("/api/admin/devices/{id}", get(admin::device))
-        .route(
-            "/api/admin/devices/{id}/associations",
-            get(admin::associations).post(admin::bind),
-        )
-        .route(
-            "/api/admin/devices/{id}/associations/{user_id}",
-            delete(admin::unbind),
-        )
-        .route(
-            "/api/admin/devices/{id}/policies/login-window-text",
-            put(admin::set_login_window_text).delete(admin::clear_login_window_text),
-        )
-        .route(
-            "/api/admin/devices/{id}/policies/windows-ssap",
-            put(admin::set_windows_policy).delete(admin::clear_windows_policy),
-        )
-        .route("/api/admin/audit", get(admin::audit))
-        .route("/api/device/register", post(device::register))
-        .route("/api/device/login-window", get(device::login_window))
-        .route("/api/device/associations", get(device::associations))
-        .route("/api/device/authenticate", post(device::authenticate))
-        .route("/api/device/provision", post(device::provision))
-        .route("/api/device/attempts", post(device::report_attempt))
+    table()
+        .router
         .fallback(unknown_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
+}
+
+/// Every path template the router serves, in the order they were added.
+pub(crate) fn paths() -> Vec<&'static str> {
+    table().paths
+}
+
+/// The API's OpenAPI document (no auth: it is the public contract).
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        ssap_api::openapi::DOCUMENT,
+    )
 }
 
 /// Refuses an empty or overlong text field with a sentence naming it.

@@ -148,20 +148,20 @@ pub fn code<T: std::fmt::Debug>(r: Result<T, ssap_api::ApiError>) -> (u16, Strin
     }
 }
 
-/// Registers through raw HTTP so the test keeps the credential (`EnrollmentClient::register`
-/// does not expose it) and can rebuild a `DeviceClient` after a restart.
+/// Registers and keeps the credential (`DeviceClient::credential`) so the test can rebuild a
+/// `DeviceClient` after a restart, as an agent does after a reboot.
 pub async fn register_keeping_credential(
     base: &str,
     connect_key: &str,
     facts: &DeviceFacts,
 ) -> ssap_api::DeviceRegistered {
-    let resp = reqwest::Client::new()
-        .post(format!("{base}/api/device/register"))
-        .header("x-connect-key", connect_key)
-        .json(facts)
-        .send()
+    let http = Http::new(base, Duration::from_secs(30)).expect("http client");
+    let device = EnrollmentClient::new(http, connect_key)
+        .register(facts)
         .await
         .expect("register");
-    assert_eq!(resp.status(), 201);
-    resp.json().await.expect("DeviceRegistered body")
+    ssap_api::DeviceRegistered {
+        device_id: device.device_id().to_string(),
+        device_credential: device.credential().to_string(),
+    }
 }

@@ -172,3 +172,270 @@ async fn org_b_cannot_touch_org_a() {
     assert_eq!(snapshot, after, "nothing of A changed");
     assert_eq!(after.2, vec![a_assoc]);
 }
+
+/// What org B's credential (or a credential of the wrong audience) must get from one
+/// operation aimed at org A's objects.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// 404 not_found: A's object does not exist for B.
+    NotFound,
+    /// A refusal with this status and code.
+    Refused(u16, &'static str),
+    /// The call succeeds on B's own org; the body names nothing of A.
+    OwnOrg(u16),
+    /// No credential at all: public.
+    Public,
+}
+
+/// One cross-org case per operation of the OpenAPI document: B's credential of the
+/// operation's own audience, aimed at A's objects. A new route in the document without a case
+/// here fails the test.
+fn cross_org_cases() -> Vec<(&'static str, Expect)> {
+    use Expect::*;
+    vec![
+        ("GET /healthz", Public),
+        ("GET /openapi.json", Public),
+        // Orgs are global: the operator is not a tenant. Its isolation is the audience test.
+        ("POST /api/operator/orgs", OwnOrg(201)),
+        ("GET /api/admin/settings", OwnOrg(200)),
+        ("PATCH /api/admin/settings", OwnOrg(200)),
+        ("GET /api/admin/users", OwnOrg(200)),
+        ("POST /api/admin/users", OwnOrg(201)),
+        ("GET /api/admin/users/{id}", NotFound),
+        ("PATCH /api/admin/users/{id}", NotFound),
+        ("GET /api/admin/devices", OwnOrg(200)),
+        ("GET /api/admin/devices/{id}", NotFound),
+        ("GET /api/admin/devices/{id}/associations", NotFound),
+        ("POST /api/admin/devices/{id}/associations", NotFound),
+        (
+            "DELETE /api/admin/devices/{id}/associations/{user_id}",
+            NotFound,
+        ),
+        (
+            "PUT /api/admin/devices/{id}/policies/login-window-text",
+            NotFound,
+        ),
+        (
+            "DELETE /api/admin/devices/{id}/policies/login-window-text",
+            NotFound,
+        ),
+        (
+            "PUT /api/admin/devices/{id}/policies/windows-ssap",
+            NotFound,
+        ),
+        (
+            "DELETE /api/admin/devices/{id}/policies/windows-ssap",
+            NotFound,
+        ),
+        ("GET /api/admin/audit", OwnOrg(200)),
+        ("POST /api/device/register", OwnOrg(201)),
+        ("GET /api/device/login-window", OwnOrg(200)),
+        ("GET /api/device/associations", OwnOrg(200)),
+        (
+            "POST /api/device/authenticate",
+            Refused(401, ssap_api::codes::INVALID_CREDENTIALS),
+        ),
+        (
+            "POST /api/device/provision",
+            Refused(401, ssap_api::codes::TICKET_INVALID),
+        ),
+        ("POST /api/device/attempts", OwnOrg(204)),
+    ]
+}
+
+/// Every operation of the document, driven from its path list: org B's credentials against
+/// org A's objects, then every credential of the wrong audience (and none) in the header the
+/// operation reads. Afterwards nothing of A has changed.
+#[tokio::test]
+async fn every_documented_route_is_isolated() {
+    use ssap_api::openapi;
+    let env = Env::new().await;
+    let a = env.org("A").await;
+    let b = env.org("B").await;
+    for org in [&a, &b] {
+        org.admin
+            .update_settings(&OrgSettingsPatch {
+                macos_ssap: Some(true),
+                windows_ssap: Some(true),
+                ..Default::default()
+            })
+            .await
+            .expect("toggles");
+    }
+    let a_user = a.user("alice@a.test").await;
+    let a_free = a.user("free@a.test").await;
+    let a_win = a.enroll.register(&windows()).await.expect("A device");
+    let a_assoc = sign_in(&a_win, "alice@a.test", "k").await.expect("A binds");
+    let a_mac = a.enroll.register(&mac()).await.expect("A mac");
+    let a_ticket = a_mac
+        .authenticate(&login("free@a.test", PASSWORD))
+        .await
+        .expect("A ticket")
+        .ticket;
+    let b_dev = b.enroll.register(&windows()).await.expect("B device");
+
+    let snapshot = |org: &'_ Org| {
+        let admin = org.admin.clone();
+        let devices = [a_win.device_id().to_string(), a_mac.device_id().to_string()];
+        async move {
+            let mut assocs = Vec::new();
+            for d in &devices {
+                assocs.push(admin.associations(d).await.expect("assoc"));
+            }
+            (
+                admin.users().await.expect("users"),
+                admin.devices().await.expect("devices"),
+                assocs,
+                admin.settings().await.expect("settings"),
+                admin.audit().await.expect("audit"),
+            )
+        }
+    };
+    let before = snapshot(&a).await;
+
+    // Everything of A a reply from B's side must not mention.
+    let a_marks = [
+        a.created.org_id.clone(),
+        a_user.id.clone(),
+        a_free.id.clone(),
+        a_win.device_id().to_string(),
+        a_mac.device_id().to_string(),
+    ];
+    let body_for = |schema: &str| -> Option<serde_json::Value> {
+        Some(match schema {
+            "NewOrg" => serde_json::json!({"name": "Org C"}),
+            "OrgSettingsPatch" => serde_json::json!({"password_sync": false}),
+            "NewUser" => serde_json::json!({"email": "new@b.test", "username": "new"}),
+            "UserPatch" => serde_json::json!({"locked": true}),
+            "NewAssociation" => serde_json::json!({"user_id": a_free.id}),
+            "LoginWindowText" => serde_json::json!({"text": "B was here"}),
+            "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
+            "DeviceFacts" => serde_json::to_value(windows()).ok()?,
+            "AuthenticateRequest" => {
+                serde_json::json!({"email": "free@a.test", "password": PASSWORD})
+            }
+            "ProvisionRequest" => {
+                serde_json::json!({"ticket": a_ticket, "local_name": "free", "idempotency_key": "b-1"})
+            }
+            "AttemptReport" => {
+                serde_json::json!({"email": "alice@a.test", "reason": "account_exists"})
+            }
+            _ => return None,
+        })
+    };
+    // `{id}` is the user on user routes and the device everywhere else.
+    let path_for = |template: &str| {
+        let id = if template.starts_with("/api/admin/users/") {
+            a_user.id.clone()
+        } else {
+            a_win.device_id().to_string()
+        };
+        template
+            .replace("{id}", &id)
+            .replace("{user_id}", &a_user.id)
+    };
+    // (header, B's secret of that audience).
+    let b_cred = |scheme: &str| -> (&'static str, String) {
+        match scheme {
+            "adminApiKey" => ("x-api-key", b.created.api_key.clone()),
+            "connectKey" => ("x-connect-key", b.created.connect_key.clone()),
+            "deviceKey" => ("x-device-key", b_dev.credential().to_string()),
+            _ => ("authorization", format!("Bearer {OPERATOR_TOKEN}")),
+        }
+    };
+    // Every secret of A, to be refused wherever it is the wrong audience.
+    let a_secrets = [
+        ("adminApiKey", a.created.api_key.clone()),
+        ("connectKey", a.created.connect_key.clone()),
+        ("deviceKey", a_win.credential().to_string()),
+        ("operatorBearer", OPERATOR_TOKEN.to_string()),
+    ];
+
+    let doc = openapi::document().expect("document");
+    let ops = openapi::operations(&doc);
+    let cases = cross_org_cases();
+    let keys: Vec<String> = ops.iter().map(|o| o.key()).collect();
+    for (k, _) in &cases {
+        assert!(
+            keys.iter().any(|d| d == k),
+            "case {k} is not in the document"
+        );
+    }
+    let client = reqwest::Client::new();
+    let base = env.server.url().to_string();
+    for op in &ops {
+        let Some((_, expect)) = cases.iter().find(|(k, _)| *k == op.key()) else {
+            panic!(
+                "{} has no cross-org case: add one to cross_org_cases",
+                op.key()
+            );
+        };
+        let url = format!("{base}{}", path_for(&op.path));
+        let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("method");
+        let body = op
+            .request
+            .as_deref()
+            .map(|s| body_for(s).unwrap_or_else(|| panic!("no sample body for schema {s}")));
+        let send = |header: Option<(&str, String)>| {
+            let mut req = client.request(method.clone(), &url);
+            if let Some((h, v)) = header {
+                req = req.header(h, v);
+            }
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            async move {
+                let resp = req.send().await.expect("answer");
+                let status = resp.status().as_u16();
+                (status, resp.text().await.unwrap_or_default())
+            }
+        };
+        let scheme = op.security.first().cloned();
+        let (status, text) = send(scheme.as_deref().map(b_cred)).await;
+        let what = format!("{} with org B's credential", op.key());
+        match *expect {
+            Expect::Public => assert_eq!(status, 200, "{what}: {text}"),
+            Expect::NotFound => {
+                assert_eq!(status, 404, "{what}: {text}");
+                assert!(text.contains("not_found"), "{what}: {text}");
+            }
+            Expect::Refused(s, c) => {
+                assert_eq!(status, s, "{what}: {text}");
+                assert!(text.contains(c), "{what}: {text}");
+            }
+            Expect::OwnOrg(s) => {
+                assert_eq!(status, s, "{what}: {text}");
+                for mark in &a_marks {
+                    assert!(!text.contains(mark.as_str()), "{what} leaks {mark}: {text}");
+                }
+            }
+        }
+        let Some(scheme) = scheme else {
+            continue;
+        };
+        // Wrong audiences: A's other secrets in this operation's header, and no header.
+        let (header, _) = b_cred(&scheme);
+        for (kind, secret) in &a_secrets {
+            if *kind == scheme {
+                continue;
+            }
+            let value = if header == "authorization" {
+                format!("Bearer {secret}")
+            } else {
+                secret.clone()
+            };
+            let (status, text) = send(Some((header, value))).await;
+            assert_eq!(
+                (status, text.contains("unauthorized")),
+                (401, true),
+                "{} with a {kind} secret in {header}: {text}",
+                op.key()
+            );
+        }
+        let (status, text) = send(None).await;
+        assert_eq!(status, 401, "{} without credentials: {text}", op.key());
+    }
+    let after = snapshot(&a).await;
+    assert_eq!(before, after, "nothing of A changed");
+    assert_eq!(after.2[0], vec![a_assoc]);
+}

@@ -3,6 +3,7 @@
 
 mod authenticate;
 mod common;
+mod contract;
 mod end_to_end;
 mod isolation;
 mod protocol;

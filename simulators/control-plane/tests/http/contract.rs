@@ -1,0 +1,284 @@
+//! The OpenAPI document (`ssap_api::openapi`) is the contract: the server serves it, routes
+//! exactly what it lists, and answers with bodies that validate against it.
+
+use std::collections::BTreeSet;
+
+use ssap_api::openapi::{self, METHODS};
+use ssap_api::{
+    codes, AttemptReport, ExchangeLog, NewAssociation, OperatorClient, OrgSettingsPatch, UserPatch,
+    WindowsSsapMode,
+};
+
+use crate::common::*;
+
+/// Methods probed on every routed path (HEAD and OPTIONS are the framework's business).
+const PROBED: &[&str] = &["GET", "PUT", "POST", "DELETE", "PATCH"];
+
+fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|s| if s.starts_with('{') { "probe-id" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn the_server_serves_its_document_without_auth() {
+    let env = Env::new().await;
+    let resp = reqwest::get(format!("{}/openapi.json", env.server.url()))
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/json")
+    );
+    let served: serde_json::Value = resp.json().await.expect("JSON");
+    assert_eq!(served, openapi::document().expect("document"));
+    assert_eq!(served["openapi"], "3.0.3");
+}
+
+/// Both directions: every documented operation is routed, and every (path, method) the router
+/// answers is documented. The router's own table gives the paths; which methods each path
+/// has is asked of the running server (an unrouted method answers 405 method_not_allowed).
+#[tokio::test]
+async fn routes_and_document_agree() {
+    let env = Env::new().await;
+    let doc = openapi::document().expect("document");
+    let documented: BTreeSet<(String, String)> = openapi::operations(&doc)
+        .into_iter()
+        .map(|o| (o.method, o.path))
+        .collect();
+    let client = reqwest::Client::new();
+    let mut routed = BTreeSet::new();
+    for path in ssap_control_plane::route_paths() {
+        for m in PROBED {
+            let method = reqwest::Method::from_bytes(m.as_bytes()).expect("method");
+            let resp = client
+                .request(method, format!("{}{}", env.server.url(), concrete(path)))
+                .send()
+                .await
+                .expect("answer");
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap_or_default();
+            if status == 405 {
+                assert!(
+                    body.contains(codes::METHOD_NOT_ALLOWED),
+                    "{m} {path}: 405 without the method_not_allowed code: {body}"
+                );
+                continue;
+            }
+            assert_ne!(status, 404, "{m} {path} is in the router's table but 404s");
+            routed.insert((m.to_string(), path.to_string()));
+        }
+    }
+    let documented_probed: BTreeSet<_> = documented
+        .iter()
+        .filter(|(m, _)| PROBED.contains(&m.as_str()))
+        .cloned()
+        .collect();
+    let undocumented: Vec<_> = routed.difference(&documented_probed).collect();
+    let unrouted: Vec<_> = documented_probed.difference(&routed).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routed but not in openapi.json: {undocumented:?}"
+    );
+    assert!(
+        unrouted.is_empty(),
+        "in openapi.json but not routed: {unrouted:?}"
+    );
+    assert!(documented
+        .iter()
+        .all(|(m, _)| METHODS.contains(&m.as_str())));
+    assert!(routed.len() >= 24, "{routed:?}");
+}
+
+/// A whole provisioning flow, with refusals, through the real clients; every exchange's body
+/// validates (strictly: no undocumented property) against the document, and every operation
+/// of the API is exercised.
+#[tokio::test]
+async fn real_replies_validate_against_the_document() {
+    let env = Env::new().await;
+    let log = ExchangeLog::default();
+    let http = env.http.with_log(log.clone());
+    let created = OperatorClient::new(http.clone(), OPERATOR_TOKEN)
+        .create_org("Contract")
+        .await
+        .expect("org");
+    let admin = ssap_api::AdminClient::new(http.clone(), created.api_key.clone());
+    let enroll = ssap_api::EnrollmentClient::new(http.clone(), created.connect_key.clone());
+
+    admin.settings().await.expect("settings");
+    admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            windows_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggles");
+    let alice = admin
+        .create_user(&user("alice@c.test"))
+        .await
+        .expect("user");
+    let bob = admin.create_user(&user("bob@c.test")).await.expect("user");
+    assert_eq!(
+        code(admin.create_user(&user("alice@c.test")).await).0,
+        409,
+        "duplicate"
+    );
+    admin
+        .update_user(
+            &bob.id,
+            &UserPatch {
+                system_username: Some("bobby".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("patch");
+    admin.user(&alice.id).await.expect("get user");
+    assert_eq!(code(admin.user("nobody").await).0, 404);
+    admin.users().await.expect("users");
+
+    let mac = enroll.register(&mac()).await.expect("register");
+    let win = enroll.register(&windows()).await.expect("register");
+    admin.devices().await.expect("devices");
+    admin.device(mac.device_id()).await.expect("device");
+    mac.login_window().await.expect("config");
+
+    assert_eq!(
+        code(mac.authenticate(&login("alice@c.test", "wrong")).await),
+        (401, codes::INVALID_CREDENTIALS.into())
+    );
+    let auth = mac
+        .authenticate(&login("alice@c.test", PASSWORD))
+        .await
+        .expect("authenticate");
+    let req = provision_req(&auth.ticket, "k1");
+    let assoc = mac.provision(&req).await.expect("provision");
+    assert_eq!(assoc.local_name.as_deref(), Some("local"));
+    assert_eq!(mac.provision(&req).await.expect("replay"), assoc);
+    assert_eq!(
+        code(mac.authenticate(&login("bob@c.test", PASSWORD)).await),
+        (409, codes::DEVICE_HAS_MANAGED_USERS.into())
+    );
+    mac.associations().await.expect("device associations");
+    let cfg = mac.login_window().await.expect("config");
+    assert_eq!(cfg.managed_users, vec![assoc.clone()]);
+    admin
+        .associations(mac.device_id())
+        .await
+        .expect("admin associations");
+    mac.report_attempt(&AttemptReport {
+        email: "bob@c.test".into(),
+        reason: codes::ACCOUNT_EXISTS.into(),
+    })
+    .await
+    .expect("attempt");
+
+    let bound = admin
+        .bind(
+            win.device_id(),
+            &NewAssociation {
+                user_id: bob.id.clone(),
+                permission: None,
+            },
+        )
+        .await
+        .expect("bind");
+    assert_eq!(bound.local_name, None, "admin binds carry no local name");
+    assert_eq!(
+        code(
+            admin
+                .bind(
+                    win.device_id(),
+                    &NewAssociation {
+                        user_id: bob.id.clone(),
+                        permission: None,
+                    },
+                )
+                .await
+        )
+        .1,
+        codes::ALREADY_BOUND
+    );
+    admin
+        .unbind(win.device_id(), &bob.id)
+        .await
+        .expect("unbind");
+    admin
+        .set_login_window_text(mac.device_id(), Some("Property of Contract Inc."))
+        .await
+        .expect("text");
+    admin
+        .set_login_window_text(mac.device_id(), None)
+        .await
+        .expect("clear text");
+    admin
+        .set_windows_policy(win.device_id(), Some(WindowsSsapMode::MultipleUsers))
+        .await
+        .expect("policy");
+    assert_eq!(
+        code(
+            admin
+                .set_windows_policy(mac.device_id(), Some(WindowsSsapMode::MultipleUsers))
+                .await
+        )
+        .0,
+        400
+    );
+    admin
+        .set_windows_policy(win.device_id(), None)
+        .await
+        .expect("clear policy");
+
+    // Throttling: 429 with Retry-After.
+    let mut retry_after = None;
+    for _ in 0..12 {
+        if let Err(ssap_api::ApiError::Status {
+            status: 429,
+            retry_after_secs,
+            ..
+        }) = win.authenticate(&login("nobody@c.test", "x")).await
+        {
+            retry_after = retry_after_secs;
+            break;
+        }
+    }
+    assert!(
+        retry_after.is_some_and(|s| s >= 1),
+        "429 carries Retry-After"
+    );
+    admin.audit().await.expect("audit");
+
+    let doc = openapi::document().expect("document");
+    let exchanges = log.snapshot();
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for x in &exchanges {
+        let status = x.status.expect("every call got an answer");
+        if let Some(op) = openapi::find_operation(&doc, &x.method, &x.path) {
+            seen.insert(op.key());
+        }
+        if let Err(e) = openapi::validate_response(
+            &doc,
+            &x.method,
+            &x.path,
+            status,
+            x.response_body.as_deref().unwrap_or(""),
+            true,
+        ) {
+            problems.push(e);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let missing: Vec<String> = openapi::operations(&doc)
+        .iter()
+        .map(|o| o.key())
+        .filter(|k| !seen.contains(k) && !k.ends_with("/healthz") && !k.ends_with("/openapi.json"))
+        .collect();
+    assert!(missing.is_empty(), "operations not exercised: {missing:?}");
+}

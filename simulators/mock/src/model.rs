@@ -1,0 +1,978 @@
+//! The mock's own in-memory model of the control plane: the baseline every stub overrides.
+//!
+//! This is NOT the reference server. It is a small, separate implementation of the contract
+//! (`ssap_api` types, `simulators/api/openapi.json`), kept to what scenarios need: orgs,
+//! settings, users, devices, associations, the two policies, the audit log, authentication,
+//! provisioning with idempotency keys, and attempt reports. What it leaves out, on purpose:
+//! persistence, password hashing (passwords are compared as given), ticket expiry, and the
+//! per-device sign-in throttle (429). A scenario that needs those runs against the reference
+//! server (`--control-plane embedded`).
+//!
+//! Requests are handled one at a time (wiremock holds its mock set locked while a responder
+//! runs), so every handler sees and changes a consistent state under one mutex.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::de::DeserializeOwned;
+use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
+use ssap_api::{
+    codes, Association, AttemptReport, AuditEvent, AuthenticateRequest, AuthenticateResponse,
+    BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
+    LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettings, OrgSettingsPatch,
+    Os, PermissionLevel, ProvisionRequest, User, UserPatch, UserState, WindowsSsapMode,
+    WindowsSsapPolicy,
+};
+use wiremock::Request;
+
+use crate::reply::Reply;
+
+/// Wrong passwords in a row after which the model locks the user (as the reference server).
+const LOCK_AFTER: u32 = 5;
+
+#[derive(Debug, Clone)]
+struct UserRec {
+    user: User,
+    password: Option<String>,
+    failures: u32,
+}
+
+#[derive(Debug, Clone)]
+struct DeviceRec {
+    device: Device,
+    credential: String,
+    login_window_text: Option<String>,
+    windows_mode: Option<WindowsSsapMode>,
+}
+
+#[derive(Debug, Clone)]
+struct AssocRec {
+    device_id: String,
+    user_id: String,
+    permission: PermissionLevel,
+    source: BindSource,
+    password_sync: bool,
+    local_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Ticket {
+    device_id: String,
+    user_id: String,
+    used: bool,
+}
+
+#[derive(Debug, Default)]
+struct Org {
+    id: String,
+    api_key: String,
+    connect_key: String,
+    settings: OrgSettings,
+    users: Vec<UserRec>,
+    devices: Vec<DeviceRec>,
+    assocs: Vec<AssocRec>,
+    audit: Vec<AuditEvent>,
+    tickets: HashMap<String, Ticket>,
+    /// (device, idempotency key) -> (user, first reply).
+    replies: HashMap<(String, String), (String, Association)>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    orgs: Vec<Org>,
+    next_id: u64,
+    clock_ms: i64,
+}
+
+impl State {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!(
+            "{prefix}-{:06}-{}",
+            self.next_id,
+            uuid::Uuid::new_v4().simple()
+        )
+    }
+}
+
+/// The in-memory control plane.
+#[derive(Debug)]
+pub struct Model {
+    operator_token: String,
+    state: Mutex<State>,
+}
+
+/// Who is calling.
+enum Caller {
+    Admin(usize),
+    Connect(usize),
+    Device(usize, usize),
+}
+
+type Answer = Result<Reply, Reply>;
+
+fn bad_request(message: impl AsRef<str>) -> Reply {
+    Reply::error(400, codes::BAD_REQUEST, message.as_ref())
+}
+
+fn not_found(what: &str) -> Reply {
+    Reply::error(
+        404,
+        codes::NOT_FOUND,
+        &format!("no such {what} in this org"),
+    )
+}
+
+fn unauthorized(message: &str) -> Reply {
+    Reply::error(401, codes::UNAUTHORIZED, message)
+}
+
+fn body<T: DeserializeOwned>(req: &Request) -> Result<T, Reply> {
+    serde_json::from_slice(&req.body)
+        .map_err(|e| bad_request(format!("the JSON body is not valid for this route: {e}")))
+}
+
+fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+fn supported(f: &DeviceFacts) -> bool {
+    if f.join_state != JoinState::Workgroup {
+        return false;
+    }
+    let edition = f.edition.to_ascii_lowercase();
+    let arch = f.architecture.trim().to_ascii_lowercase();
+    f.os == Os::Macos
+        || !(edition.contains("home")
+            || edition.contains("server")
+            || arch == "arm64"
+            || arch == "aarch64")
+}
+
+fn ssap_enabled(d: &DeviceRec, s: &OrgSettings) -> bool {
+    match d.device.facts.os {
+        Os::Macos => s.macos_ssap,
+        Os::Windows => d.windows_mode.is_some() || s.windows_ssap,
+    }
+}
+
+/// The same order of checks as the reference server: toggle, support, managed users.
+fn eligibility(d: &DeviceRec, s: &OrgSettings, managed: usize) -> Result<(), Reply> {
+    let os = d.device.facts.os;
+    if !ssap_enabled(d, s) {
+        return Err(Reply::error(
+            403,
+            codes::SSAP_DISABLED,
+            &format!("Self-service account provisioning is turned off for {os} devices"),
+        ));
+    }
+    if !supported(&d.device.facts) {
+        return Err(Reply::error(
+            403,
+            codes::DEVICE_NOT_SUPPORTED,
+            "This device does not support self-service account provisioning",
+        ));
+    }
+    let many = os == Os::Windows && d.windows_mode == Some(WindowsSsapMode::MultipleUsers);
+    if managed > 0 && !many {
+        return Err(Reply::error(
+            409,
+            codes::DEVICE_HAS_MANAGED_USERS,
+            "This device already has a JumpCloud-managed user; ask your admin to bind you to it",
+        ));
+    }
+    Ok(())
+}
+
+fn state_refusal(u: &UserRec) -> Option<Reply> {
+    let f = |code: &str, m: &str| Some(Reply::error(403, code, m));
+    if u.password.is_none() {
+        return f(
+            codes::NO_PASSWORD,
+            "Your account has no password yet; ask your admin to set one",
+        );
+    }
+    match u.user.state {
+        UserState::Staged => {
+            return f(
+                codes::USER_STAGED,
+                "Your account is not activated yet; contact your admin",
+            )
+        }
+        UserState::Suspended => {
+            return f(
+                codes::USER_SUSPENDED,
+                "Your account is suspended; contact your admin",
+            )
+        }
+        UserState::Active => {}
+    }
+    if u.user.locked {
+        return f(
+            codes::USER_LOCKED,
+            "Your account is locked; contact your admin",
+        );
+    }
+    if u.user.password_expired {
+        return f(
+            codes::PASSWORD_EXPIRED,
+            "Your password has expired; change it in the User Portal, then try again",
+        );
+    }
+    None
+}
+
+impl Org {
+    fn audit(
+        &mut self,
+        clock: &mut i64,
+        actor: &str,
+        action: &str,
+        target: &str,
+        ok: bool,
+        reason: Option<&str>,
+    ) {
+        *clock += 1;
+        self.audit.push(AuditEvent {
+            seq: self.audit.len() as i64 + 1,
+            at_ms: *clock,
+            actor: actor.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            outcome: if ok { "success" } else { "refused" }.to_string(),
+            reason: reason.map(str::to_string),
+        });
+    }
+
+    fn device(&self, id: &str) -> Result<usize, Reply> {
+        self.devices
+            .iter()
+            .position(|d| d.device.id == id)
+            .ok_or_else(|| not_found("device"))
+    }
+
+    fn user(&self, id: &str) -> Result<usize, Reply> {
+        self.users
+            .iter()
+            .position(|u| u.user.id == id)
+            .ok_or_else(|| not_found("user"))
+    }
+
+    fn association(&self, a: &AssocRec) -> Option<Association> {
+        let u = self.users.iter().find(|u| u.user.id == a.user_id)?;
+        Some(Association {
+            device_id: a.device_id.clone(),
+            user_id: a.user_id.clone(),
+            username: u.user.username.clone(),
+            system_username: u.user.system_username.clone(),
+            display_name: u.user.display_name(),
+            permission: a.permission,
+            source: a.source,
+            password_sync: a.password_sync,
+            mfa_enforced: u.user.mfa_enforced,
+            mfa_enrolled: u.user.mfa_enrolled,
+            local_name: a.local_name.clone(),
+        })
+    }
+
+    fn associations(&self, device: &str) -> Vec<Association> {
+        self.assocs
+            .iter()
+            .filter(|a| a.device_id == device)
+            .filter_map(|a| self.association(a))
+            .collect()
+    }
+
+    fn managed(&self, device: &str) -> usize {
+        self.assocs.iter().filter(|a| a.device_id == device).count()
+    }
+}
+
+impl Model {
+    /// A model with no orgs; `operator_token` is the only bearer that may create one.
+    pub fn new(operator_token: impl Into<String>) -> Self {
+        Self {
+            operator_token: operator_token.into(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    pub fn operator_token(&self) -> &str {
+        &self.operator_token
+    }
+
+    /// Answers one request as the control plane would.
+    pub fn handle(&self, req: &Request) -> Reply {
+        let Ok(mut state) = self.state.lock() else {
+            return Reply::error(
+                500,
+                codes::INTERNAL,
+                "the mock's model was poisoned by a panic",
+            );
+        };
+        let path = req.url.path().to_string();
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let method = req.method.as_str().to_ascii_uppercase();
+        match self.route(&mut state, req, &method, &segs) {
+            Ok(r) | Err(r) => r,
+        }
+    }
+
+    fn route(&self, st: &mut State, req: &Request, method: &str, segs: &[&str]) -> Answer {
+        let m = method;
+        match segs {
+            ["openapi.json"] if m == "GET" => Ok(Reply::raw(
+                200,
+                ssap_api::openapi::DOCUMENT,
+                "application/json",
+            )),
+            ["api", "operator", "orgs"] if m == "POST" => self.create_org(st, req),
+            ["api", "admin", ..] => {
+                let Some(route) = admin_route(m, &segs[2..]) else {
+                    return Err(unknown(m, segs));
+                };
+                let Caller::Admin(o) = self.caller(st, req, API_KEY_HEADER)? else {
+                    return Err(unauthorized("admin routes need the org's API key"));
+                };
+                self.admin(st, o, req, route)
+            }
+            ["api", "device", "register"] if m == "POST" => {
+                let Caller::Connect(o) = self.caller(st, req, CONNECT_KEY_HEADER)? else {
+                    return Err(unauthorized("registration needs the org's connect key"));
+                };
+                let facts: DeviceFacts = body(req)?;
+                if facts.hostname.trim().is_empty() {
+                    return Err(bad_request("hostname must not be empty"));
+                }
+                let id = st.id("dev");
+                let credential = format!("mock_dk_{}", uuid::Uuid::new_v4().simple());
+                let clock = &mut st.clock_ms;
+                let org = &mut st.orgs[o];
+                org.audit(
+                    clock,
+                    &format!("device:{id}"),
+                    "device.register",
+                    &facts.hostname,
+                    true,
+                    Some(&format!("{} {}", facts.os, facts.os_version)),
+                );
+                org.devices.push(DeviceRec {
+                    device: Device {
+                        id: id.clone(),
+                        facts,
+                    },
+                    credential: credential.clone(),
+                    login_window_text: None,
+                    windows_mode: None,
+                });
+                Ok(Reply::json(
+                    201,
+                    &DeviceRegistered {
+                        device_id: id,
+                        device_credential: credential,
+                    },
+                ))
+            }
+            ["api", "device", route]
+                if matches!(
+                    (m, *route),
+                    ("GET", "login-window")
+                        | ("GET", "associations")
+                        | ("POST", "authenticate")
+                        | ("POST", "provision")
+                        | ("POST", "attempts")
+                ) =>
+            {
+                let Caller::Device(o, d) = self.caller(st, req, DEVICE_KEY_HEADER)? else {
+                    return Err(unauthorized("device routes need the device credential"));
+                };
+                self.device(st, o, d, req, route)
+            }
+            _ => Err(unknown(m, segs)),
+        }
+    }
+
+    fn caller(&self, st: &State, req: &Request, name: &str) -> Result<Caller, Reply> {
+        let key = header(req, name)
+            .ok_or_else(|| unauthorized(&format!("this route needs the {name} header")))?;
+        for (o, org) in st.orgs.iter().enumerate() {
+            match name {
+                API_KEY_HEADER if org.api_key == key => return Ok(Caller::Admin(o)),
+                CONNECT_KEY_HEADER if org.connect_key == key => return Ok(Caller::Connect(o)),
+                DEVICE_KEY_HEADER => {
+                    if let Some(d) = org.devices.iter().position(|d| d.credential == key) {
+                        return Ok(Caller::Device(o, d));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err(unauthorized(&format!("unknown credential in {name}")))
+    }
+
+    fn create_org(&self, st: &mut State, req: &Request) -> Answer {
+        let token = header(req, "authorization")
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim());
+        if token != Some(self.operator_token.as_str()) {
+            return Err(unauthorized(
+                "operator routes need Authorization: Bearer <operator token>",
+            ));
+        }
+        let new: NewOrg = body(req)?;
+        if new.name.trim().is_empty() {
+            return Err(bad_request("name must not be empty"));
+        }
+        let id = st.id("org");
+        let created = OrgCreated {
+            org_id: id.clone(),
+            name: new.name.trim().to_string(),
+            api_key: format!("mock_ak_{}", uuid::Uuid::new_v4().simple()),
+            connect_key: format!("mock_ck_{}", uuid::Uuid::new_v4().simple()),
+        };
+        let mut org = Org {
+            id,
+            api_key: created.api_key.clone(),
+            connect_key: created.connect_key.clone(),
+            ..Org::default()
+        };
+        org.audit(
+            &mut st.clock_ms,
+            "operator",
+            "org.create",
+            &created.name,
+            true,
+            None,
+        );
+        st.orgs.push(org);
+        Ok(Reply::json(201, &created))
+    }
+
+    fn admin(&self, st: &mut State, o: usize, req: &Request, route: AdminRoute) -> Answer {
+        let clock = &mut st.clock_ms;
+        let org = &mut st.orgs[o];
+        match route {
+            AdminRoute::Settings => Ok(Reply::json(200, &org.settings)),
+            AdminRoute::UpdateSettings => {
+                let p: OrgSettingsPatch = body(req)?;
+                let before = org.settings.clone();
+                let s = &mut org.settings;
+                s.macos_ssap = p.macos_ssap.unwrap_or(s.macos_ssap);
+                s.windows_ssap = p.windows_ssap.unwrap_or(s.windows_ssap);
+                s.permission_level = p.permission_level.unwrap_or(s.permission_level);
+                s.password_sync = p.password_sync.unwrap_or(s.password_sync);
+                let after = s.clone();
+                if after != before {
+                    org.audit(
+                        clock,
+                        "admin",
+                        "settings.update",
+                        "org settings",
+                        true,
+                        None,
+                    );
+                }
+                Ok(Reply::json(200, &after))
+            }
+            AdminRoute::Users => Ok(Reply::json(
+                200,
+                &org.users.iter().map(|u| u.user.clone()).collect::<Vec<_>>(),
+            )),
+            AdminRoute::CreateUser => {
+                let n: NewUser = body(req)?;
+                if !n.email.contains('@') || n.username.trim().is_empty() {
+                    return Err(bad_request("email and username are required"));
+                }
+                let taken = org.users.iter().any(|u| {
+                    u.user.email.eq_ignore_ascii_case(n.email.trim())
+                        || u.user.username.eq_ignore_ascii_case(n.username.trim())
+                });
+                if taken {
+                    return Err(Reply::error(
+                        409,
+                        codes::CONFLICT,
+                        "a user with this email or username already exists in this org",
+                    ));
+                }
+                let user = User {
+                    id: format!("user-{}", uuid::Uuid::new_v4().simple()),
+                    email: n.email.trim().to_string(),
+                    username: n.username.trim().to_string(),
+                    system_username: n.system_username.map(|s| s.trim().to_string()),
+                    firstname: n.firstname,
+                    lastname: n.lastname,
+                    has_password: n.password.is_some(),
+                    state: n.state,
+                    locked: n.locked,
+                    password_expired: n.password_expired,
+                    mfa_enforced: n.mfa_enforced,
+                    mfa_enrolled: n.mfa_enrolled,
+                };
+                org.audit(clock, "admin", "user.create", &user.email, true, None);
+                org.users.push(UserRec {
+                    user: user.clone(),
+                    password: n.password,
+                    failures: 0,
+                });
+                Ok(Reply::json(201, &user))
+            }
+            AdminRoute::User(id) => Ok(Reply::json(200, &org.users[org.user(&id)?].user)),
+            AdminRoute::UpdateUser(id) => {
+                let i = org.user(&id)?;
+                let p: UserPatch = body(req)?;
+                let r = &mut org.users[i];
+                let u = &mut r.user;
+                u.state = p.state.unwrap_or(u.state);
+                if let Some(v) = p.locked {
+                    u.locked = v;
+                    if !v {
+                        r.failures = 0;
+                    }
+                }
+                u.password_expired = p.password_expired.unwrap_or(u.password_expired);
+                u.mfa_enforced = p.mfa_enforced.unwrap_or(u.mfa_enforced);
+                u.mfa_enrolled = p.mfa_enrolled.unwrap_or(u.mfa_enrolled);
+                if let Some(s) = p.system_username {
+                    u.system_username = Some(s.trim().to_string()).filter(|s| !s.is_empty());
+                }
+                if let Some(pw) = p.password {
+                    r.password = Some(pw);
+                    r.user.has_password = true;
+                    r.failures = 0;
+                }
+                let user = r.user.clone();
+                org.audit(clock, "admin", "user.update", &user.email, true, None);
+                Ok(Reply::json(200, &user))
+            }
+            AdminRoute::Devices => Ok(Reply::json(
+                200,
+                &org.devices
+                    .iter()
+                    .map(|d| d.device.clone())
+                    .collect::<Vec<_>>(),
+            )),
+            AdminRoute::Device(id) => Ok(Reply::json(200, &org.devices[org.device(&id)?].device)),
+            AdminRoute::Associations(id) => {
+                org.device(&id)?;
+                Ok(Reply::json(200, &org.associations(&id)))
+            }
+            AdminRoute::Bind(id) => {
+                org.device(&id)?;
+                let n: NewAssociation = body(req)?;
+                let u = org.user(&n.user_id)?;
+                let email = org.users[u].user.email.clone();
+                if org
+                    .assocs
+                    .iter()
+                    .any(|a| a.device_id == id && a.user_id == n.user_id)
+                {
+                    return Err(Reply::error(
+                        409,
+                        codes::ALREADY_BOUND,
+                        &format!("user {email} is already bound to device {id}"),
+                    ));
+                }
+                let rec = AssocRec {
+                    device_id: id.clone(),
+                    user_id: n.user_id,
+                    permission: n.permission.unwrap_or(org.settings.permission_level),
+                    source: BindSource::Admin,
+                    password_sync: org.settings.password_sync,
+                    local_name: None,
+                };
+                let a = org.association(&rec).ok_or_else(|| not_found("user"))?;
+                org.assocs.push(rec);
+                org.audit(
+                    clock,
+                    "admin",
+                    "association.create",
+                    &format!("device {id} / user {email}"),
+                    true,
+                    None,
+                );
+                Ok(Reply::json(201, &a))
+            }
+            AdminRoute::Unbind(id, user) => {
+                org.device(&id)?;
+                let u = org.user(&user)?;
+                let email = org.users[u].user.email.clone();
+                let before = org.assocs.len();
+                org.assocs
+                    .retain(|a| !(a.device_id == id && a.user_id == user));
+                if org.assocs.len() == before {
+                    return Err(Reply::error(
+                        404,
+                        codes::NOT_FOUND,
+                        &format!("user {email} is not bound to device {id}"),
+                    ));
+                }
+                org.audit(
+                    clock,
+                    "admin",
+                    "association.delete",
+                    &format!("device {id} / user {email}"),
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::SetText(id) => {
+                let d = org.device(&id)?;
+                let t: LoginWindowText = body(req)?;
+                if t.text.trim().is_empty() {
+                    return Err(bad_request("text must not be empty"));
+                }
+                org.devices[d].login_window_text = Some(t.text);
+                let target = format!("device {id}");
+                org.audit(
+                    clock,
+                    "admin",
+                    "policy.login_window_text.set",
+                    &target,
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::ClearText(id) => {
+                let d = org.device(&id)?;
+                org.devices[d].login_window_text = None;
+                let target = format!("device {id}");
+                org.audit(
+                    clock,
+                    "admin",
+                    "policy.login_window_text.delete",
+                    &target,
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::SetWindows(id) => {
+                let d = org.device(&id)?;
+                let p: WindowsSsapPolicy = body(req)?;
+                if org.devices[d].device.facts.os != Os::Windows {
+                    return Err(bad_request(
+                        "the Windows SSAP policy applies to Windows devices only",
+                    ));
+                }
+                org.devices[d].windows_mode = Some(p.mode);
+                let target = format!("device {id}");
+                org.audit(
+                    clock,
+                    "admin",
+                    "policy.windows_ssap.set",
+                    &target,
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::ClearWindows(id) => {
+                let d = org.device(&id)?;
+                org.devices[d].windows_mode = None;
+                let target = format!("device {id}");
+                org.audit(
+                    clock,
+                    "admin",
+                    "policy.windows_ssap.delete",
+                    &target,
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::Audit => Ok(Reply::json(200, &org.audit)),
+        }
+    }
+
+    fn device(&self, st: &mut State, o: usize, d: usize, req: &Request, route: &str) -> Answer {
+        let clock = &mut st.clock_ms;
+        let org = &mut st.orgs[o];
+        let dev = org.devices[d].clone();
+        let device_id = dev.device.id.clone();
+        let actor = format!("device:{device_id}");
+        match route {
+            "login-window" => Ok(Reply::json(
+                200,
+                &LoginWindowConfig {
+                    ssap_enabled: ssap_enabled(&dev, &org.settings),
+                    offer_sign_in: eligibility(&dev, &org.settings, org.managed(&device_id))
+                        .is_ok(),
+                    login_window_text: dev.login_window_text.clone(),
+                    managed_users: org.associations(&device_id),
+                },
+            )),
+            "associations" => Ok(Reply::json(200, &org.associations(&device_id))),
+            "authenticate" => {
+                let r: AuthenticateRequest = body(req)?;
+                let email = r.email.trim().to_string();
+                if let Err(e) = eligibility(&dev, &org.settings, org.managed(&device_id)) {
+                    let code = refusal_code(&e);
+                    org.audit(clock, &actor, "authenticate", &email, false, Some(&code));
+                    return Err(e);
+                }
+                let invalid = || {
+                    Reply::error(
+                        401,
+                        codes::INVALID_CREDENTIALS,
+                        "The email or password is incorrect",
+                    )
+                };
+                let Some(u) = org
+                    .users
+                    .iter()
+                    .position(|u| u.user.email.eq_ignore_ascii_case(&email))
+                else {
+                    org.audit(
+                        clock,
+                        &actor,
+                        "authenticate",
+                        &email,
+                        false,
+                        Some("unknown_user"),
+                    );
+                    return Err(invalid());
+                };
+                let rec = &mut org.users[u];
+                if rec.password.is_some() && rec.password.as_deref() != Some(r.password.as_str()) {
+                    rec.failures += 1;
+                    let lock = rec.failures >= LOCK_AFTER && !rec.user.locked;
+                    if lock {
+                        rec.user.locked = true;
+                    }
+                    org.audit(
+                        clock,
+                        &actor,
+                        "authenticate",
+                        &email,
+                        false,
+                        Some("wrong_password"),
+                    );
+                    if lock {
+                        org.audit(clock, &actor, "user.lock", &email, true, None);
+                    }
+                    return Err(invalid());
+                }
+                if let Some(e) = state_refusal(&org.users[u]) {
+                    let code = refusal_code(&e);
+                    org.audit(clock, &actor, "authenticate", &email, false, Some(&code));
+                    return Err(e);
+                }
+                let rec = &mut org.users[u];
+                rec.failures = 0;
+                let user = rec.user.clone();
+                let ticket = format!("mock_tk_{}", uuid::Uuid::new_v4().simple());
+                org.tickets.insert(
+                    ticket.clone(),
+                    Ticket {
+                        device_id: device_id.clone(),
+                        user_id: user.id.clone(),
+                        used: false,
+                    },
+                );
+                org.audit(clock, &actor, "authenticate", &email, true, None);
+                Ok(Reply::json(
+                    200,
+                    &AuthenticateResponse {
+                        ticket,
+                        display_name: user.display_name(),
+                        user_id: user.id,
+                        username: user.username,
+                        system_username: user.system_username,
+                        permission: org.settings.permission_level,
+                        password_sync: org.settings.password_sync,
+                        mfa_enforced: user.mfa_enforced,
+                        mfa_enrolled: user.mfa_enrolled,
+                    },
+                ))
+            }
+            "provision" => {
+                let p: ProvisionRequest = body(req)?;
+                if p.idempotency_key.trim().is_empty() || p.local_name.trim().is_empty() {
+                    return Err(bad_request(
+                        "idempotency_key and local_name must not be empty",
+                    ));
+                }
+                let ticket_invalid = || {
+                    Reply::error(
+                        401,
+                        codes::TICKET_INVALID,
+                        "The sign-in has expired or was not made on this device; sign in again",
+                    )
+                };
+                let ticket = org
+                    .tickets
+                    .get(&p.ticket)
+                    .filter(|t| t.device_id == device_id)
+                    .cloned();
+                let key = (device_id.clone(), p.idempotency_key.clone());
+                if let Some((first_user, reply)) = org.replies.get(&key) {
+                    return match ticket {
+                        Some(t) if t.user_id == *first_user => Ok(Reply::json(200, reply)),
+                        Some(_) => Err(Reply::error(
+                            409,
+                            codes::IDEMPOTENCY_MISMATCH,
+                            "This idempotency key was already used to provision another user",
+                        )),
+                        None => Err(ticket_invalid()),
+                    };
+                }
+                let Some(t) = ticket.filter(|t| !t.used) else {
+                    org.audit(
+                        clock,
+                        &actor,
+                        "provision",
+                        "ticket",
+                        false,
+                        Some(codes::TICKET_INVALID),
+                    );
+                    return Err(ticket_invalid());
+                };
+                let u = org.user(&t.user_id).map_err(|_| ticket_invalid())?;
+                let email = org.users[u].user.email.clone();
+                if let Some(e) = state_refusal(&org.users[u]) {
+                    let code = refusal_code(&e);
+                    org.audit(clock, &actor, "provision", &email, false, Some(&code));
+                    return Err(e);
+                }
+                let existing = org
+                    .assocs
+                    .iter()
+                    .find(|a| a.device_id == device_id && a.user_id == t.user_id)
+                    .cloned();
+                let (assoc, reason) = match existing {
+                    Some(a) => (a, Some("already bound to this device")),
+                    None => {
+                        if let Err(e) = eligibility(&dev, &org.settings, org.managed(&device_id)) {
+                            let code = refusal_code(&e);
+                            org.audit(clock, &actor, "provision", &email, false, Some(&code));
+                            return Err(e);
+                        }
+                        let rec = AssocRec {
+                            device_id: device_id.clone(),
+                            user_id: t.user_id.clone(),
+                            permission: org.settings.permission_level,
+                            source: BindSource::SelfService,
+                            password_sync: org.settings.password_sync,
+                            local_name: Some(p.local_name.trim().to_string()),
+                        };
+                        org.assocs.push(rec.clone());
+                        (rec, None)
+                    }
+                };
+                let reply = org.association(&assoc).ok_or_else(ticket_invalid)?;
+                if let Some(t) = org.tickets.get_mut(&p.ticket) {
+                    t.used = true;
+                }
+                org.replies
+                    .insert(key, (assoc.user_id.clone(), reply.clone()));
+                org.audit(clock, &actor, "provision", &email, true, reason);
+                Ok(Reply::json(200, &reply))
+            }
+            _ => {
+                let r: AttemptReport = body(req)?;
+                if r.reason.trim().is_empty() {
+                    return Err(bad_request("reason must not be empty"));
+                }
+                org.audit(
+                    clock,
+                    &actor,
+                    "provision",
+                    r.email.trim(),
+                    false,
+                    Some(r.reason.trim()),
+                );
+                Ok(Reply::empty(204))
+            }
+        }
+    }
+
+    /// The org id of an admin API key (for tests and messages).
+    pub fn org_of_api_key(&self, api_key: &str) -> Option<String> {
+        let st = self.state.lock().ok()?;
+        st.orgs
+            .iter()
+            .find(|o| o.api_key == api_key)
+            .map(|o| o.id.clone())
+    }
+}
+
+fn refusal_code(r: &Reply) -> String {
+    serde_json::from_slice::<ssap_api::ApiErrorBody>(&r.body)
+        .map(|b| b.code)
+        .unwrap_or_default()
+}
+
+/// 404 for unknown paths, 405 for known paths with another method (as the reference server).
+fn unknown(method: &str, segs: &[&str]) -> Reply {
+    let path = format!("/{}", segs.join("/"));
+    let doc = ssap_api::openapi::document().unwrap_or_default();
+    // /healthz is not modelled: fixtures/mock/healthz.yaml serves it, which proves in every
+    // mock run that the stub files are loaded.
+    let known = path != "/healthz"
+        && ssap_api::openapi::operations(&doc)
+            .iter()
+            .any(|o| ssap_api::openapi::path_matches(&o.path, &path));
+    if known {
+        Reply::error(
+            405,
+            codes::METHOD_NOT_ALLOWED,
+            &format!("{path} does not accept {method}"),
+        )
+    } else {
+        Reply::error(
+            404,
+            codes::NOT_FOUND,
+            "no such route in the SSAP control-plane API",
+        )
+    }
+}
+
+enum AdminRoute {
+    Settings,
+    UpdateSettings,
+    Users,
+    CreateUser,
+    User(String),
+    UpdateUser(String),
+    Devices,
+    Device(String),
+    Associations(String),
+    Bind(String),
+    Unbind(String, String),
+    SetText(String),
+    ClearText(String),
+    SetWindows(String),
+    ClearWindows(String),
+    Audit,
+}
+
+fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
+    use AdminRoute::*;
+    let s = |x: &str| x.to_string();
+    Some(match (m, rest) {
+        ("GET", ["settings"]) => Settings,
+        ("PATCH", ["settings"]) => UpdateSettings,
+        ("GET", ["users"]) => Users,
+        ("POST", ["users"]) => CreateUser,
+        ("GET", ["users", id]) => User(s(id)),
+        ("PATCH", ["users", id]) => UpdateUser(s(id)),
+        ("GET", ["devices"]) => Devices,
+        ("GET", ["devices", id]) => Device(s(id)),
+        ("GET", ["devices", id, "associations"]) => Associations(s(id)),
+        ("POST", ["devices", id, "associations"]) => Bind(s(id)),
+        ("DELETE", ["devices", id, "associations", user]) => Unbind(s(id), s(user)),
+        ("PUT", ["devices", id, "policies", "login-window-text"]) => SetText(s(id)),
+        ("DELETE", ["devices", id, "policies", "login-window-text"]) => ClearText(s(id)),
+        ("PUT", ["devices", id, "policies", "windows-ssap"]) => SetWindows(s(id)),
+        ("DELETE", ["devices", id, "policies", "windows-ssap"]) => ClearWindows(s(id)),
+        ("GET", ["audit"]) => Audit,
+        _ => return None,
+    })
+}

@@ -1,0 +1,629 @@
+//! The mock through the real ssap-api clients: its model speaks the OpenAPI contract, stubs
+//! override it with every kind of fault, stub files fail with file:line, and the same stubs
+//! work in front of a real server as a proxy.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use ssap_api::openapi;
+use ssap_api::{
+    codes, AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
+    EnrollmentClient, ExchangeLog, Http, JoinState, NewAssociation, NewUser, OperatorClient,
+    OrgSettingsPatch, Os, ProvisionRequest, UserPatch, WindowsSsapMode,
+};
+use ssap_mock::{Fault, MockControlPlane, Stub};
+
+const PW: &str = "Sabre-2023!";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mock")
+}
+
+fn facts(os: Os) -> DeviceFacts {
+    DeviceFacts {
+        os,
+        edition: if os == Os::Windows { "Pro" } else { "" }.into(),
+        architecture: "x86_64".into(),
+        join_state: JoinState::Workgroup,
+        hostname: "host-1".into(),
+        serial: "S1".into(),
+        mac: "aa:bb:cc:dd:ee:ff".into(),
+        ip: "10.0.0.2".into(),
+        os_version: "1".into(),
+    }
+}
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        email: email.into(),
+        username: email.split('@').next().unwrap_or(email).into(),
+        firstname: "Holly".into(),
+        lastname: "Flax".into(),
+        password: Some(PW.into()),
+        ..NewUser::default()
+    }
+}
+
+struct Setup {
+    mock: MockControlPlane,
+    http: Http,
+    admin: AdminClient,
+    device: DeviceClient,
+}
+
+async fn setup(timeout: Duration) -> Setup {
+    let mock = MockControlPlane::start(&fixtures())
+        .await
+        .expect("mock starts");
+    let http = Http::new(&mock.url(), timeout).expect("client");
+    let org = OperatorClient::new(http.clone(), mock.operator_token().expect("model token"))
+        .create_org("Acme")
+        .await
+        .expect("org");
+    let admin = AdminClient::new(http.clone(), org.api_key);
+    admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggle");
+    admin
+        .create_user(&new_user("holly@acme.test"))
+        .await
+        .expect("user");
+    let device = EnrollmentClient::new(http.clone(), org.connect_key)
+        .register(&facts(Os::Macos))
+        .await
+        .expect("register");
+    Setup {
+        mock,
+        http,
+        admin,
+        device,
+    }
+}
+
+fn login() -> AuthenticateRequest {
+    AuthenticateRequest {
+        email: "holly@acme.test".into(),
+        password: PW.into(),
+    }
+}
+
+fn provision(ticket: &str, key: &str) -> ProvisionRequest {
+    ProvisionRequest {
+        ticket: ticket.into(),
+        local_name: "holly".into(),
+        idempotency_key: key.into(),
+    }
+}
+
+/// The model's replies validate strictly against the OpenAPI document, and every operation
+/// of the document is served (healthz by the fixture file).
+#[tokio::test]
+async fn the_model_speaks_the_documented_contract() {
+    let mock = MockControlPlane::start(&fixtures()).await.expect("mock");
+    let log = ExchangeLog::default();
+    let http = Http::new(&mock.url(), Duration::from_secs(5))
+        .expect("client")
+        .with_log(log.clone());
+    let token = mock.operator_token().expect("token").to_string();
+    let org = OperatorClient::new(http.clone(), token)
+        .create_org("Contract")
+        .await
+        .expect("org");
+    let admin = AdminClient::new(http.clone(), org.api_key.clone());
+    let enroll = EnrollmentClient::new(http.clone(), org.connect_key.clone());
+    admin.settings().await.expect("settings");
+    admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            windows_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggles");
+    let alice = admin
+        .create_user(&new_user("alice@c.test"))
+        .await
+        .expect("user");
+    let bob = admin
+        .create_user(&new_user("bob@c.test"))
+        .await
+        .expect("user");
+    assert!(admin.create_user(&new_user("ALICE@c.test")).await.is_err());
+    admin
+        .update_user(
+            &bob.id,
+            &UserPatch {
+                system_username: Some("bobby".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("patch");
+    admin.user(&alice.id).await.expect("user");
+    assert_eq!(
+        admin.user("nobody").await.err().and_then(|e| e.status()),
+        Some(404)
+    );
+    admin.users().await.expect("users");
+    let mac = enroll.register(&facts(Os::Macos)).await.expect("mac");
+    let win = enroll.register(&facts(Os::Windows)).await.expect("win");
+    admin.devices().await.expect("devices");
+    admin.device(mac.device_id()).await.expect("device");
+    mac.login_window().await.expect("config");
+    let wrong = mac
+        .authenticate(&AuthenticateRequest {
+            email: "alice@c.test".into(),
+            password: "nope".into(),
+        })
+        .await;
+    assert_eq!(
+        wrong
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some(codes::INVALID_CREDENTIALS)
+    );
+    let auth = mac
+        .authenticate(&AuthenticateRequest {
+            email: "alice@c.test".into(),
+            password: PW.into(),
+        })
+        .await
+        .expect("auth");
+    let req = provision(&auth.ticket, "k1");
+    let assoc = mac.provision(&req).await.expect("provision");
+    assert_eq!(assoc.local_name.as_deref(), Some("holly"));
+    assert_eq!(mac.provision(&req).await.expect("replay"), assoc);
+    let second = mac
+        .authenticate(&AuthenticateRequest {
+            email: "bob@c.test".into(),
+            password: PW.into(),
+        })
+        .await;
+    assert_eq!(
+        second
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some(codes::DEVICE_HAS_MANAGED_USERS)
+    );
+    assert_eq!(
+        mac.associations().await.expect("assocs"),
+        vec![assoc.clone()]
+    );
+    let cfg = mac.login_window().await.expect("config");
+    assert!(cfg.ssap_enabled && !cfg.offer_sign_in);
+    admin.associations(mac.device_id()).await.expect("assocs");
+    mac.report_attempt(&AttemptReport {
+        email: "bob@c.test".into(),
+        reason: codes::ACCOUNT_EXISTS.into(),
+    })
+    .await
+    .expect("attempt");
+    let nb = NewAssociation {
+        user_id: bob.id.clone(),
+        permission: None,
+    };
+    admin.bind(win.device_id(), &nb).await.expect("bind");
+    assert!(admin.bind(win.device_id(), &nb).await.is_err());
+    admin
+        .unbind(win.device_id(), &bob.id)
+        .await
+        .expect("unbind");
+    admin
+        .set_login_window_text(mac.device_id(), Some("Hello"))
+        .await
+        .expect("text");
+    admin
+        .set_login_window_text(mac.device_id(), None)
+        .await
+        .expect("clear");
+    admin
+        .set_windows_policy(win.device_id(), Some(WindowsSsapMode::MultipleUsers))
+        .await
+        .expect("policy");
+    assert!(admin
+        .set_windows_policy(mac.device_id(), Some(WindowsSsapMode::FirstUserOnly))
+        .await
+        .is_err());
+    admin
+        .set_windows_policy(win.device_id(), None)
+        .await
+        .expect("clear policy");
+    let audit = admin.audit().await.expect("audit");
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "provision" && e.outcome == "success"));
+    assert!(audit
+        .iter()
+        .any(|e| e.reason.as_deref() == Some(codes::ACCOUNT_EXISTS)));
+
+    let doc = openapi::document().expect("doc");
+    let mut seen = BTreeSet::new();
+    let mut problems = Vec::new();
+    for x in log.snapshot() {
+        if let Some(op) = openapi::find_operation(&doc, &x.method, &x.path) {
+            seen.insert(op.key());
+        }
+        let status = x.status.expect("answered");
+        if let Err(e) = openapi::validate_response(
+            &doc,
+            &x.method,
+            &x.path,
+            status,
+            x.response_body.as_deref().unwrap_or(""),
+            true,
+        ) {
+            problems.push(e);
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The two unauthenticated routes, over plain HTTP.
+    let c = reqwest::Client::new();
+    let health = c
+        .get(format!("{}/healthz", mock.url()))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.expect("body"), "ok");
+    seen.insert("GET /healthz".into());
+    let doc_text = c
+        .get(format!("{}/openapi.json", mock.url()))
+        .send()
+        .await
+        .expect("openapi")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(doc_text, openapi::DOCUMENT);
+    seen.insert("GET /openapi.json".into());
+    let missing: Vec<String> = openapi::operations(&doc)
+        .iter()
+        .map(|o| o.key())
+        .filter(|k| !seen.contains(k))
+        .collect();
+    assert!(missing.is_empty(), "not served by the model: {missing:?}");
+    // Unknown route and wrong method, as the reference server answers them.
+    let r = c
+        .get(format!("{}/api/nothing", mock.url()))
+        .send()
+        .await
+        .expect("404");
+    assert_eq!(r.status(), 404);
+    let r = c
+        .delete(format!("{}/api/admin/settings", mock.url()))
+        .send()
+        .await
+        .expect("405");
+    assert_eq!(r.status(), 405);
+    assert!(r
+        .text()
+        .await
+        .expect("body")
+        .contains(codes::METHOD_NOT_ALLOWED));
+}
+
+#[tokio::test]
+async fn status_and_retry_after_reach_the_client_then_the_stub_runs_out() {
+    let s = setup(Duration::from_secs(5)).await;
+    s.mock
+        .add_stub(
+            Stub::on("POST", "/api/device/authenticate")
+                .status(503, "unavailable")
+                .retry_after(3)
+                .times(1),
+        )
+        .await;
+    match s.device.authenticate(&login()).await {
+        Err(ApiError::Status {
+            status: 503,
+            retry_after_secs: Some(3),
+            code,
+            ..
+        }) => assert_eq!(code, "unavailable"),
+        other => panic!("expected 503 with Retry-After 3, got {other:?}"),
+    }
+    s.device
+        .authenticate(&login())
+        .await
+        .expect("the model answers again");
+}
+
+#[tokio::test]
+async fn a_late_reply_times_the_client_out_and_without_commit_changes_nothing() {
+    let s = setup(Duration::from_millis(300)).await;
+    let auth = s.device.authenticate(&login()).await.expect("auth");
+    s.mock
+        .add_stub(Stub::on("POST", "/api/device/provision").delay(Duration::from_millis(900)))
+        .await;
+    let started = Instant::now();
+    match s.device.provision(&provision(&auth.ticket, "k")).await {
+        Err(ApiError::Transport {
+            timed_out: true, ..
+        }) => {}
+        other => panic!("expected a client timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_millis(850));
+    assert!(s
+        .admin
+        .associations(s.device.device_id())
+        .await
+        .expect("list")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn connection_reset_after_commit_loses_the_reply_but_the_change_is_made() {
+    let s = setup(Duration::from_secs(5)).await;
+    let auth = s.device.authenticate(&login()).await.expect("auth");
+    s.mock
+        .add_stub(
+            Stub::on("POST", "/api/device/provision")
+                .fault(Fault::ConnectionReset)
+                .commit()
+                .times(1),
+        )
+        .await;
+    let req = provision(&auth.ticket, "key-1");
+    match s.device.provision(&req).await {
+        Err(ApiError::Transport {
+            timed_out: false, ..
+        }) => {}
+        other => panic!("expected a dropped connection, got {other:?}"),
+    }
+    let bound = s
+        .admin
+        .associations(s.device.device_id())
+        .await
+        .expect("list");
+    assert_eq!(bound.len(), 1, "the model committed");
+    // The retry with the same key gets the first answer, not a second provisioning.
+    assert_eq!(s.device.provision(&req).await.expect("replay"), bound[0]);
+    let successes = s
+        .admin
+        .audit()
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "provision" && e.outcome == "success")
+        .count();
+    assert_eq!(successes, 1);
+}
+
+#[tokio::test]
+async fn malformed_json_is_reported_as_not_matching_the_contract() {
+    let s = setup(Duration::from_secs(5)).await;
+    s.mock
+        .add_stub(Stub::on("GET", "/api/device/login-window").fault(Fault::MalformedJson))
+        .await;
+    match s.device.login_window().await {
+        Err(ApiError::Malformed { status: 200, .. }) => {}
+        other => panic!("expected a malformed reply, got {other:?}"),
+    }
+    s.mock.clear_stubs();
+    s.device.login_window().await.expect("recovered");
+}
+
+#[tokio::test]
+async fn nth_body_and_priority_pick_the_right_call() {
+    let s = setup(Duration::from_secs(5)).await;
+    let yaml = r#"
+- name: only the second sign-in
+  match:
+    method: POST
+    path: /api/device/authenticate
+    nth: 2
+  respond:
+    status: 500
+    json: {code: internal, message: second}
+- name: only for bob
+  match:
+    method: POST
+    path_regex: ^/api/device/auth.*$
+    body_contains: bob@
+  respond:
+    status: 418
+    json: {code: teapot, message: bob}
+  priority: 1
+"#;
+    for stub in ssap_mock::parse("inline.yaml", yaml).expect("parses") {
+        s.mock.add_stub(stub).await;
+    }
+    s.device
+        .authenticate(&login())
+        .await
+        .expect("first call: model");
+    let second = s.device.authenticate(&login()).await;
+    assert_eq!(second.err().and_then(|e| e.status()), Some(500));
+    s.device
+        .authenticate(&login())
+        .await
+        .expect("third call: model");
+    let bob = s
+        .device
+        .authenticate(&AuthenticateRequest {
+            email: "bob@acme.test".into(),
+            password: PW.into(),
+        })
+        .await;
+    assert_eq!(bob.err().and_then(|e| e.status()), Some(418));
+    let seen = s.mock.requests();
+    assert_eq!(
+        seen.iter()
+            .filter(|r| r.path == "/api/device/authenticate")
+            .count(),
+        4
+    );
+    assert!(seen.iter().any(|r| r.body.contains("bob@acme.test")));
+    let _ = &s.http;
+}
+
+#[tokio::test]
+async fn scripts_load_from_the_fixture_folder() {
+    let s = setup(Duration::from_secs(5)).await;
+    assert_eq!(
+        s.mock
+            .follow_script("provision-maintenance")
+            .await
+            .expect("script"),
+        1
+    );
+    let auth = s.device.authenticate(&login()).await.expect("auth");
+    let req = provision(&auth.ticket, "k");
+    for _ in 0..2 {
+        match s.device.provision(&req).await {
+            Err(ApiError::Status {
+                status: 503,
+                retry_after_secs: Some(2),
+                ..
+            }) => {}
+            other => panic!("expected maintenance, got {other:?}"),
+        }
+    }
+    s.device
+        .provision(&req)
+        .await
+        .expect("third call goes through");
+    let err = s
+        .mock
+        .follow_script("no-such-script")
+        .await
+        .expect_err("missing");
+    assert!(err.to_string().contains("no-such-script.yaml"), "{err:#}");
+    assert!(s.mock.follow_script("../healthz").await.is_err());
+}
+
+#[test]
+fn stub_file_errors_name_the_file_line_and_problem() {
+    let cases = [
+        (
+            "- match: {method: POST, path: /x}\n  respond: {stauts: 500}\n",
+            "bad.yaml:2:",
+            "unknown field `stauts`",
+        ),
+        (
+            "# comment\n- match: {method: POST, path: /x}\n  respond: {status: 200}\n- match: {method: POST, path: /y}\n  respond: {fault: reset}\n",
+            "bad.yaml:4: stub 2",
+            "respond.fault \"reset\" is not a fault",
+        ),
+        (
+            "- name: both\n  match: {method: GET, path: /x, path_regex: x}\n  respond: {}\n",
+            "bad.yaml:1: stub 1 (\"both\")",
+            "both path and path_regex",
+        ),
+        (
+            "- match: {method: GET, path: /x}\n  respond: {}\n  priority: 200\n",
+            "bad.yaml:1",
+            "priority 200 is out of range",
+        ),
+        (
+            "- match: {method: FETCH, path: /x}\n  respond: {}\n",
+            "bad.yaml:1",
+            "not an HTTP method",
+        ),
+        (
+            "- match: {method: GET, path_regex: '('}\n  respond: {}\n",
+            "bad.yaml:1",
+            "not a regex",
+        ),
+        (
+            "- match: {method: GET, path: /x}\n  respond: {status: 99}\n",
+            "bad.yaml:1",
+            "not an HTTP status",
+        ),
+        (
+            "- match: {method: GET, path: /x}\n  respond: {headers: {\"bad header\": x}}\n",
+            "bad.yaml:1",
+            "header name",
+        ),
+        (
+            "- match: {method: GET, path: /x}\n  respond: {fault: connection_reset, status: 500}\n",
+            "bad.yaml:1",
+            "sends no answer",
+        ),
+        ("just: a map\n", "bad.yaml:1:1", "a YAML list of stubs"),
+    ];
+    for (text, place, what) in cases {
+        let err = ssap_mock::parse("bad.yaml", text)
+            .expect_err(text)
+            .to_string();
+        assert!(
+            err.starts_with(place),
+            "{err:?} should start with {place:?}"
+        );
+        assert!(err.contains(what), "{err:?} should say {what:?}");
+    }
+    assert!(ssap_mock::parse("empty.yaml", "")
+        .expect("empty")
+        .is_empty());
+}
+
+#[test]
+fn the_shipped_fixtures_load() {
+    let always = ssap_mock::load_dir(&fixtures()).expect("fixtures/mock");
+    assert!(always.iter().any(|s| s.name == "liveness"));
+    for f in std::fs::read_dir(fixtures().join("scripts")).expect("scripts") {
+        let path = f.expect("entry").path();
+        assert!(
+            !ssap_mock::load_file(&path).expect("script").is_empty(),
+            "{path:?}"
+        );
+    }
+    let err = ssap_mock::load_dir(Path::new("/no/such/dir")).expect_err("missing dir");
+    assert!(err.to_string().contains("/no/such/dir"), "{err}");
+}
+
+/// The same stubs in front of a real server: here another mock's model stands in for it.
+#[tokio::test]
+async fn as_a_proxy_it_forwards_and_faults_after_a_real_commit() {
+    let real = setup(Duration::from_secs(5)).await;
+    let proxy = MockControlPlane::proxy(&real.mock.url(), Some(fixtures().join("scripts")))
+        .await
+        .expect("proxy");
+    assert!(proxy.operator_token().is_none());
+    let via = Http::new(&proxy.url(), Duration::from_secs(5)).expect("client");
+    let device = DeviceClient::new(via, real.device.device_id(), real.device.credential());
+    let auth = device.authenticate(&login()).await.expect("forwarded");
+    proxy
+        .follow_script("provision-lost-replies")
+        .await
+        .expect("script");
+    let req = provision(&auth.ticket, "k");
+    assert!(matches!(
+        device.provision(&req).await,
+        Err(ApiError::Transport { .. })
+    ));
+    assert!(matches!(
+        device.provision(&req).await,
+        Err(ApiError::Malformed { .. })
+    ));
+    assert_eq!(
+        real.admin
+            .associations(device.device_id())
+            .await
+            .expect("list")
+            .len(),
+        1,
+        "the real server committed once"
+    );
+    proxy.clear_stubs();
+    let a = device
+        .provision(&req)
+        .await
+        .expect("replayed through the proxy");
+    assert_eq!(a.user_id, auth.user_id);
+    let unauthorized = DeviceClient::new(
+        Http::new(&proxy.url(), Duration::from_secs(5)).expect("client"),
+        "x",
+        "wrong",
+    )
+    .associations()
+    .await;
+    assert_eq!(unauthorized.err().and_then(|e| e.status()), Some(401));
+}
