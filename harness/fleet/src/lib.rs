@@ -482,3 +482,82 @@ async fn flow_worker(ctx: &FlowCtx) -> Vec<DeviceRecord> {
         ctx.done.fetch_add(1, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary() -> FleetSummary {
+        FleetSummary {
+            devices: 4,
+            macos: 2,
+            windows: 2,
+            provisioned: 4,
+            refused: 0,
+            refused_by_reason: BTreeMap::new(),
+            duplicates: 0,
+            half_made: 0,
+            mismatched: 0,
+            unverified: 0,
+            incomplete: 0,
+            seconds: 2.0,
+            provisions_per_sec: stats::per_sec(4, 2.0),
+            p50_ms: 1.0,
+            p95_ms: 2.0,
+            p99_ms: 3.0,
+            peak_rss_bytes: 4096,
+            rss_bytes_per_device: 1024,
+            http_requests_per_macos: 5,
+            http_requests_per_windows: 5,
+            setup_seconds: 1.0,
+            verify_seconds: 1.0,
+            concurrency: 32,
+            seed: 1,
+            shard: "1/1".into(),
+            control_plane: "embedded".into(),
+            floor: None,
+            floor_ratio: None,
+        }
+    }
+
+    #[test]
+    fn passes_only_when_every_device_was_provisioned_exactly_once() {
+        assert!(summary().passed());
+        let failing = [
+            FleetSummary {
+                provisioned: 3,
+                refused: 1,
+                ..summary()
+            },
+            FleetSummary {
+                half_made: 1,
+                provisioned: 3,
+                ..summary()
+            },
+            FleetSummary {
+                duplicates: 1,
+                provisioned: 3,
+                ..summary()
+            },
+            FleetSummary {
+                incomplete: 1,
+                ..summary()
+            },
+        ];
+        for s in failing {
+            assert!(!s.passed(), "{}", s.render_text());
+            assert!(s.render_text().contains("verdict: FAIL"));
+        }
+    }
+
+    #[test]
+    fn the_json_line_names_every_figure() {
+        let line = summary().to_json_line().expect("json");
+        let v: serde_json::Value = serde_json::from_str(&line).expect("parses");
+        assert_eq!(v["provisions_per_sec"], 2.0);
+        assert_eq!(v["floor_ratio"], serde_json::Value::Null);
+        assert!(summary()
+            .render_text()
+            .contains("not part of the measured flow"));
+    }
+}
