@@ -83,7 +83,12 @@ impl Progress {
                 }
                 if stopped {
                     if let Some(b) = bar {
-                        b.finish();
+                        // A plain line stays behind, so the next bar and the summary start clean.
+                        b.finish_and_clear();
+                        eprintln!(
+                            "{phase}: {n}/{total} after {:.1} s",
+                            started.elapsed().as_secs_f64()
+                        );
                     }
                     return;
                 }
@@ -116,7 +121,7 @@ fn new_bar(phase: &str, total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     // A constant template; if indicatif ever refuses it, fall back to its default style.
     if let Ok(style) = ProgressStyle::with_template(
-        "{msg:>12} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+        "{msg:>8} [{elapsed_precise}] {wide_bar} {pos}/{len} {percent}% eta {eta}",
     ) {
         bar.set_style(style);
     }
