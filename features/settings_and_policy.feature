@@ -56,6 +56,18 @@ Feature: Admin settings and policies
     And the control plane refuses to provision "Jim Halpert" on the device with "device_has_managed_users"
 
   @R03 @windows
+  Scenario: Binding a "multiple users" policy after the first user brings the tile back
+    Given the Windows SSAP toggle is on
+    And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
+    And a Windows device at the login window
+    When "Pam Beesly" signs in with JumpCloud using password "Reception-2023!"
+    And the device restarts
+    Then the screen shows no tile "Sign in with JumpCloud"
+    When the admin binds the Windows SSAP policy "multiple users" to the device
+    And the device restarts
+    Then the "Sign in with JumpCloud" tile is at the bottom left
+
+  @R03 @windows
   Scenario: Where bound, the policy wins over the org's Windows toggle being off
     Given a Windows device at the login window
     And the Windows SSAP policy "first user only" is bound to the device
@@ -79,6 +91,20 @@ Feature: Admin settings and policies
     And the control plane shows "Holly Flax" bound to the device by self-service
     When "Holly Flax" logs in with password "Sabre-2023!"
     Then "Holly Flax" is logged in
+
+    Examples:
+      | os      |
+      | macOS   |
+      | Windows |
+
+  @R02 @R05
+  Scenario Outline: An admin bind gives the level the admin chose
+    Given the <os> SSAP toggle is on
+    And a directory user "Hank Declan" with username "hank" and password "Paper-2023!"
+    And a <os> device at the login window
+    And the admin binds "Hank Declan" to the device as Administrator
+    When the agent checks in
+    Then the local account "hank" is an administrator
 
     Examples:
       | os      |

@@ -105,23 +105,55 @@ pub fn attach_examples(defs: &mut [StepDef], features: &Path) -> Vec<String> {
             .scenarios
             .iter()
             .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()));
-        let steps = feature
+        let mut steps: Vec<(StepType, String, usize)> = feature
             .background
             .iter()
             .flat_map(|b| b.steps.iter())
-            .chain(scenarios.flat_map(|s| s.steps.iter()));
-        for step in steps {
+            .map(|st| (st.ty, st.value.clone(), st.position.line))
+            .collect();
+        for scenario in scenarios {
+            // Outlines: every Examples row, so each placeholder value shows up once.
+            let rows = outline_rows(scenario);
+            for st in &scenario.steps {
+                if rows.is_empty() {
+                    steps.push((st.ty, st.value.clone(), st.position.line));
+                }
+                for row in &rows {
+                    let mut text = st.value.clone();
+                    for (k, v) in row {
+                        text = text.replace(&format!("<{k}>"), v);
+                    }
+                    steps.push((st.ty, text, st.position.line));
+                }
+            }
+        }
+        for (ty, text, line) in steps {
             for def in defs.iter_mut() {
-                if def.example.is_none() && def.kind == step.ty && def.regex.is_match(&step.value) {
+                if def.example.is_none() && def.kind == ty && def.regex.is_match(&text) {
                     def.example = Some((
-                        format!("{} {}", kind_word(step.ty), step.value),
-                        format!("{}:{}", path.display(), step.position.line),
+                        format!("{} {}", kind_word(ty), text),
+                        format!("{}:{}", path.display(), line),
                     ));
                 }
             }
         }
     }
     problems
+}
+
+/// (placeholder, value) pairs of every Examples row of an outline; empty for a plain scenario.
+fn outline_rows(scenario: &gherkin::Scenario) -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for ex in &scenario.examples {
+        let Some(table) = &ex.table else { continue };
+        let Some((header, rows)) = table.rows.split_first() else {
+            continue;
+        };
+        for row in rows {
+            out.push(header.iter().cloned().zip(row.iter().cloned()).collect());
+        }
+    }
+    out
 }
 
 /// The catalog as text: one block per step.

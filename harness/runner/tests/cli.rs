@@ -225,3 +225,81 @@ fn serve_refuses_a_short_operator_token() {
         text(&out)
     );
 }
+
+/// What must agree between a merged sharded run and an unsharded one: every scenario, its
+/// status and its steps (timings, org and device ids legitimately differ between runs).
+fn projection(dir: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    let run: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut out = Vec::new();
+    for f in run["features"].as_array().unwrap() {
+        for s in f["scenarios"].as_array().unwrap() {
+            let steps: Vec<String> = s["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|st| format!("{}{} {}", st["keyword"], st["text"], st["status"]))
+                .collect();
+            out.push(format!(
+                "{}:{} {} {} {:?} [{}]",
+                f["uri"],
+                s["line"],
+                s["name"],
+                s["status"],
+                s["tags"],
+                steps.join("; ")
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn two_merged_shards_equal_the_unsharded_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let o = harness()
+            .current_dir(&root)
+            .args([
+                "run",
+                "-q",
+                "--seed",
+                "11",
+                "--tags",
+                "@smoke",
+                "--report-dir",
+            ])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    };
+    run(&[], "all");
+    run(&["--shard", "1/2"], "s1");
+    run(&["--shard", "2/2"], "s2");
+    let s1 = projection(&dir.path().join("s1"));
+    let s2 = projection(&dir.path().join("s2"));
+    assert!(!s1.is_empty() && !s2.is_empty(), "a shard ran nothing");
+    let out = harness()
+        .args(["report", "merge"])
+        .arg(dir.path().join("s1"))
+        .arg(dir.path().join("s2"))
+        .arg("--out")
+        .arg(dir.path().join("merged"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        projection(&dir.path().join("merged")),
+        projection(&dir.path().join("all"))
+    );
+    // The coverage gate reads the merged results like any run's.
+    let cov = harness()
+        .args(["coverage", "--results"])
+        .arg(dir.path().join("merged/results.json"))
+        .output()
+        .unwrap();
+    assert!(text(&cov).contains("coverage: "), "{}", text(&cov));
+}

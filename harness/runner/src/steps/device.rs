@@ -218,7 +218,6 @@ async fn fleet(w: &mut SsapWorld, #[step] step: &Step, macs: u32, pcs: u32) -> S
     Ok(())
 }
 
-#[given(regex = r"^(?:on )?device (\d+)$")]
 #[when(regex = r"^on device (\d+)$")]
 async fn select_device(w: &mut SsapWorld, n: usize) -> StepResult {
     if n == 0 || n > w.machines.len() {
@@ -258,8 +257,7 @@ async fn start_sign_in(
     play(w, step, script).await
 }
 
-#[when(regex = r"^the device (?:has no|loses its) internet(?: connection)?$")]
-#[given(regex = r"^the device has no internet$")]
+#[when(regex = r"^the device loses its internet connection$")]
 async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.network_mut().set_upstream(false);
     w.snap(step);
