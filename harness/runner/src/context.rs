@@ -1,6 +1,7 @@
 //! What every scenario of a run shares: where the control plane is and how to reach it.
 //! cucumber builds Worlds with no arguments, so the run installs this before it starts.
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,6 +15,11 @@ pub struct RunContext {
     pub seed: u64,
     pub http_timeout: Duration,
     pub journal: Journal,
+    /// Mock mode: each scenario starts its own mock control plane with these stubs, and
+    /// `base_url`/`operator_token` are unused.
+    pub mock: Option<Arc<Vec<ssap_mock::Stub>>>,
+    /// Where `Given the control plane follows the script "NAME"` reads `NAME.yaml`.
+    pub scripts: PathBuf,
 }
 
 static CURRENT: Mutex<Option<Arc<RunContext>>> = Mutex::new(None);

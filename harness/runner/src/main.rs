@@ -130,10 +130,14 @@ struct RunArgs {
     /// Where the reports go (junit.xml, cucumber.json, summary.md, index.html, results.json).
     #[arg(long, default_value = "reports")]
     report_dir: PathBuf,
-    /// `embedded` (the reference server in-process on loopback) or the URL of a running
-    /// control plane, e.g. http://127.0.0.1:8080 (then SSAP_OPERATOR_TOKEN must be set).
+    /// `embedded` (the reference server in-process on loopback), `mock` (wiremock stubs over
+    /// the mock's own model, one server per scenario), or the URL of a running control plane,
+    /// e.g. http://127.0.0.1:8080 (then SSAP_OPERATOR_TOKEN must be set).
     #[arg(long, default_value = "embedded")]
     control_plane: String,
+    /// Mock mode: folder of stub files (*.yaml, mounted for every scenario) and scripts/.
+    #[arg(long, default_value = "fixtures/mock")]
+    mock_stubs: PathBuf,
     /// Seed of the fake data; a run prints its seed, and rerunning with it reproduces the data.
     #[arg(long)]
     seed: Option<u64>,
@@ -207,6 +211,10 @@ fn main() -> ExitCode {
 async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let control_plane = if args.control_plane == "embedded" {
         ControlPlaneMode::Embedded
+    } else if args.control_plane == "mock" {
+        ControlPlaneMode::Mock {
+            stubs: args.mock_stubs.clone(),
+        }
     } else if args.control_plane.starts_with("http://")
         || args.control_plane.starts_with("https://")
     {
@@ -223,7 +231,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     } else {
         anyhow::bail!(
-            "--control-plane {:?}: expected `embedded` or a URL like http://127.0.0.1:8080",
+            "--control-plane {:?}: expected `embedded`, `mock` or a URL like http://127.0.0.1:8080",
             args.control_plane
         );
     };

@@ -64,7 +64,16 @@ pub struct SsapWorld {
     pub other_people: Vec<Person>,
     /// Local accounts the scenario put on devices, as they were, to prove they stay untouched.
     locals: Vec<LocalAccount>,
+    /// The scenario's own mock control plane (mock mode), or fault proxy in front of the
+    /// run's control plane (`@faults` scenarios in the other modes); started by `org()`.
+    control: Option<Arc<ssap_mock::MockControlPlane>>,
+    /// Tags of the feature, rule and scenario (`@faults`, ...).
+    tags: Vec<String>,
 }
+
+/// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later
+/// than it stay fast, yet ample for a real server on loopback.
+pub const FAULT_PROXY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl fmt::Debug for SsapWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -97,6 +106,8 @@ impl SsapWorld {
             screens: Vec::new(),
             log: String::new(),
             locals: Vec::new(),
+            control: None,
+            tags: Vec::new(),
             other_org: None,
             other_people: Vec::new(),
         }
@@ -144,9 +155,86 @@ impl SsapWorld {
     /// An HTTP connection to the control plane that records this scenario's exchanges.
     pub fn http(&self) -> anyhow::Result<Http> {
         let ctx = self.ctx()?;
-        Ok(Http::new(&ctx.base_url, ctx.http_timeout)
+        let base = match &self.control {
+            Some(c) => c.url(),
+            None if self.wants_own_control_plane() => {
+                return Err(anyhow!(
+                    "the scenario's own control plane is not started yet: call org() first"
+                ))
+            }
+            None => ctx.base_url.clone(),
+        };
+        Ok(Http::new(&base, self.http_timeout())
             .context("building the HTTP client")?
             .with_log(self.exchanges.clone()))
+    }
+
+    /// Called before the first step with every tag that applies to the scenario.
+    pub fn set_tags(&mut self, tags: Vec<String>) {
+        self.tags = tags;
+    }
+
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+
+    /// Mock mode, or a `@faults` scenario (which goes through a fault proxy in every mode).
+    fn wants_own_control_plane(&self) -> bool {
+        self.ctx.as_ref().is_some_and(|c| c.mock.is_some()) || self.has_tag("faults")
+    }
+
+    /// The client timeout of this scenario's calls.
+    pub fn http_timeout(&self) -> std::time::Duration {
+        let t = self
+            .ctx
+            .as_ref()
+            .map(|c| c.http_timeout)
+            .unwrap_or(FAULT_PROXY_TIMEOUT);
+        if self.control.is_some() {
+            t.min(FAULT_PROXY_TIMEOUT)
+        } else {
+            t
+        }
+    }
+
+    /// The scenario's mock control plane or fault proxy, where fault steps add stubs.
+    pub fn control_plane(&self) -> Option<&Arc<ssap_mock::MockControlPlane>> {
+        self.control.as_ref()
+    }
+
+    /// Starts the scenario's own mock (mock mode) or fault proxy (`@faults`), once.
+    async fn ensure_control_plane(&mut self) -> anyhow::Result<()> {
+        if self.control.is_some() || !self.wants_own_control_plane() {
+            return Ok(());
+        }
+        let ctx = self.ctx()?.clone();
+        let started = match &ctx.mock {
+            Some(stubs) => {
+                ssap_mock::MockControlPlane::start_with(stubs, Some(ctx.scripts.clone())).await?
+            }
+            None => {
+                ssap_mock::MockControlPlane::proxy(&ctx.base_url, Some(ctx.scripts.clone())).await?
+            }
+        };
+        self.note(format!(
+            "{} at {}",
+            if ctx.mock.is_some() {
+                "mock control plane"
+            } else {
+                "fault proxy"
+            },
+            started.url()
+        ));
+        self.control = Some(Arc::new(started));
+        Ok(())
+    }
+
+    /// The operator token for this scenario's control plane.
+    fn operator_token(&self) -> anyhow::Result<String> {
+        if let Some(t) = self.control.as_ref().and_then(|c| c.operator_token()) {
+            return Ok(t.to_string());
+        }
+        Ok(self.ctx()?.operator_token.clone())
     }
 
     /// The scenario's org, created on first use so every scenario is isolated.
@@ -154,13 +242,14 @@ impl SsapWorld {
         if let Some(org) = &self.org {
             return Ok(org.clone());
         }
-        let ctx = self.ctx()?.clone();
+        self.ensure_control_plane().await?;
+        let token = self.operator_token()?;
         let http = self.http()?;
         let name = match &self.key {
             Some(k) => format!("{}:{}", k.uri, k.line),
             None => "scenario".to_string(),
         };
-        let created = OperatorClient::new(http.clone(), ctx.operator_token.clone())
+        let created = OperatorClient::new(http.clone(), token)
             .create_org(&name)
             .await
             .context("creating the scenario's org")?;
@@ -345,9 +434,10 @@ impl SsapWorld {
         if let Some(org) = &self.other_org {
             return Ok(org.clone());
         }
-        let ctx = self.ctx()?.clone();
+        self.ensure_control_plane().await?;
+        let token = self.operator_token()?;
         let http = self.http()?;
-        let created = OperatorClient::new(http.clone(), ctx.operator_token.clone())
+        let created = OperatorClient::new(http.clone(), token)
             .create_org("other org")
             .await
             .context("creating the other org")?;

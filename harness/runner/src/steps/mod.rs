@@ -4,11 +4,13 @@
 //! - [`admin`]: org settings, directory users, binds, policies; control-plane assertions.
 //! - [`device`]: building devices and driving their screens.
 //! - [`screen`]: assertions on what a device shows and holds.
+//! - [`faults`]: scripted control-plane faults (mock mode, or `@faults` via a fault proxy).
 //! - [`fleet`]: several devices and users at once (toggle rollback).
 //! - [`isolation`]: a second org against this scenario's device.
 
 pub mod admin;
 pub mod device;
+pub mod faults;
 pub mod fleet;
 pub mod isolation;
 pub mod screen;
