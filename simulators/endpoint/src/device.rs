@@ -304,9 +304,10 @@ impl Device {
         if self.agent.fetch_config(online).await.is_err() {
             if let Some(cfg) = self.agent.config_mut() {
                 cfg.managed_users.push(assoc);
-                if os == Os::Macos {
-                    cfg.offer_sign_in = false;
-                }
+                // The device now has a managed user, so nothing may be offered until the
+                // control plane says otherwise: on Windows too, where only a multiple-users
+                // policy (which the device cannot see offline) would allow more (R30, R03).
+                cfg.offer_sign_in = false;
             }
         }
         Ok(name)
