@@ -1,0 +1,154 @@
+//! The three control-plane modes from the command line: the @smoke scenarios pass against a
+//! remote control plane (`ssap-harness serve`) and in mock mode; fault steps explain what they
+//! need; a broken stub file stops a mock run with its file and line.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const TOKEN: &str = "operator-token-for-mode-tests-0123456789";
+
+fn harness() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A `serve` child, killed (by its own handle) when the test ends, even on panic.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &Path) -> (Served, String) {
+    let mut child = harness()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--hash-cost",
+            "test",
+            "--db",
+        ])
+        .arg(db)
+        .env("SSAP_OPERATOR_TOKEN", TOKEN)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let served = Served(child);
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("first line");
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no URL in the first line: {first:?}"))
+        .to_string();
+    (served, url)
+}
+
+fn run(args: &[&str], reports: &Path) -> Output {
+    harness()
+        .current_dir(repo())
+        .arg("run")
+        .args(["--seed", "11", "--quiet", "--report-dir"])
+        .arg(reports)
+        .args(args)
+        .env("SSAP_OPERATOR_TOKEN", TOKEN)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn smoke_passes_against_a_remote_control_plane() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_served, url) = serve(&dir.path().join("cp.db"));
+    let out = run(
+        &["--control-plane", &url, "--tags", "@smoke"],
+        &dir.path().join("reports"),
+    );
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("PASSED"), "{all}");
+    assert!(all.contains(&format!("control plane {url}")), "{all}");
+}
+
+#[test]
+fn smoke_passes_in_mock_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run(
+        &["--control-plane", "mock", "--tags", "@smoke"],
+        &dir.path().join("reports"),
+    );
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("control plane mock"), "{all}");
+    let junit =
+        std::fs::read_to_string(dir.path().join("reports/junit.xml")).expect("junit written");
+    assert!(
+        junit.contains("down for maintenance"),
+        "the @faults smoke ran"
+    );
+}
+
+#[test]
+fn a_fault_step_outside_faults_and_mock_says_what_it_needs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let features = dir.path().join("features");
+    std::fs::create_dir(&features).expect("dir");
+    std::fs::write(
+        features.join("f.feature"),
+        "Feature: f\n  Scenario: untagged fault\n    Given the macOS SSAP toggle is on\n    And the control plane answers \"POST /api/device/provision\" with status 500\n",
+    )
+    .expect("feature");
+    let out = run(
+        &["--features", features.to_str().expect("utf-8 path")],
+        &dir.path().join("reports"),
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("--control-plane mock"), "{all}");
+    assert!(all.contains("@faults"), "{all}");
+}
+
+#[test]
+fn a_broken_stub_file_stops_a_mock_run_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stubs = dir.path().join("stubs");
+    std::fs::create_dir(&stubs).expect("dir");
+    std::fs::write(
+        stubs.join("broken.yaml"),
+        "- match: {method: GET, path: /healthz}\n  respond: {status: 200}\n- match: {method: POST, path: /x}\n  respond: {fault: explode}\n",
+    )
+    .expect("stub");
+    let out = run(
+        &[
+            "--control-plane",
+            "mock",
+            "--mock-stubs",
+            stubs.to_str().expect("utf-8 path"),
+        ],
+        &dir.path().join("reports"),
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("broken.yaml:3: stub 2"), "{all}");
+    assert!(all.contains("\"explode\" is not a fault"), "{all}");
+}
