@@ -3,7 +3,7 @@ Feature: Local account names and collisions
   OS. Self-service never takes over an existing local account; an admin bind does.
 
   @windows @smoke @R43
-  Scenario Outline: On Windows a username matching a local account in any letter case is refused
+  Scenario Outline: On Windows a username matching a local account in any letter case is refused ("<directory username>")
     Given the Windows SSAP toggle is on
     And a directory user "Hank Declan" with username "<directory username>" and password "Paper-2023!"
     And a Windows device at the login window
@@ -34,7 +34,7 @@ Feature: Local account names and collisions
     And the local account "hank" is unchanged and not managed
 
   @R39
-  Scenario Outline: The system username, when set, names the local account
+  Scenario Outline: The system username, when set, names the local account (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Dwight Schrute" with username "dwight.schrute" and password "Beets-2023!"
     And "Dwight Schrute" has the system username "<system>"
@@ -42,13 +42,18 @@ Feature: Local account names and collisions
     When "Dwight Schrute" signs in with JumpCloud using password "Beets-2023!"
     Then the device has a managed local account "<local>" for "Dwight Schrute"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | system  | local   |
       | macOS   | dschrute | dschrute |
+
+    @windows
+    Examples: Windows
+      | os      | system  | local   |
       | Windows | DSchrute | DSchrute |
 
   @R39 @smoke
-  Scenario Outline: A name the OS cannot hold is refused with the reason before anything is created
+  Scenario Outline: A name the OS cannot hold is refused with the reason before anything is created (<os>, "<username>")
     Given the <os> SSAP toggle is on
     And a directory user "Dwight Schrute" with username "<username>" and password "Beets-2023!"
     And a <os> device at the login window
@@ -59,6 +64,7 @@ Feature: Local account names and collisions
     And the control plane shows no user bound to the device
     And the audit log has a refused provisioning attempt with reason "invalid_local_name"
 
+    @windows
     Examples: Windows: at most 20 characters, no " / \ [ ] : | < > + = ; ? * , and no trailing period
       | os      | username                  | reason          |
       | Windows | dwight.k.schrute.beets.ar | 20              |
@@ -67,6 +73,7 @@ Feature: Local account names and collisions
       | Windows | dwight*schrute            | *               |
       | Windows | dwight,schrute            | ,               |
       | Windows | dwight.                   | period          |
+    @macos
     Examples: macOS: letters, digits, - _ . and starting with a letter
       | os      | username                  | reason          |
       | macOS   | dwight schrute            | ' '             |

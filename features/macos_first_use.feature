@@ -39,7 +39,7 @@ Feature: macOS first-use provisioning
     And the control plane refuses to provision "Jim Halpert" on the device with "device_has_managed_users"
 
   @smoke @R43
-  Scenario Outline: A username matching an existing local account is refused, the account untouched
+  Scenario Outline: A username matching an existing local account is refused, the account untouched ("<directory username>")
     Given the macOS SSAP toggle is on
     And a directory user "Hank Declan" with username "<directory username>" and password "Paper-2023!"
     And a macOS device at the login window

@@ -3,7 +3,7 @@ Feature: Admin settings and policies
   the audit log of every change. The simulated endpoints run the device agent alone, with no
   MDM enrolment (R48).
 
-  @smoke @R01
+  @smoke @R01 @macos @windows
   Scenario: The two toggles are independent
     Given the macOS SSAP toggle is on
     And a macOS device at the login window
@@ -13,7 +13,7 @@ Feature: Admin settings and policies
     Then the login window offers "Sign in with JumpCloud"
 
   @smoke @R02
-  Scenario Outline: The permission level decides the local group of the provisioned account
+  Scenario Outline: The permission level decides the local group of the provisioned account (<os>, <level>)
     Given the <os> SSAP toggle is on
     And the permission level is <level>
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
@@ -21,10 +21,15 @@ Feature: Admin settings and policies
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
     Then the local account "holly.flax" is <expected>
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | level         | expected          |
       | macOS   | Administrator | an administrator  |
       | macOS   | Standard      | a standard user   |
+
+    @windows
+    Examples: Windows
+      | os      | level         | expected          |
       | Windows | Administrator | an administrator  |
       | Windows | Standard      | a standard user   |
 
@@ -80,7 +85,7 @@ Feature: Admin settings and policies
     Then binding a Windows SSAP policy to the macOS device is refused
 
   @smoke @R04
-  Scenario Outline: Turning the toggle off removes nothing from the device
+  Scenario Outline: Turning the toggle off removes nothing from the device (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a <os> device at the login window
@@ -92,13 +97,18 @@ Feature: Admin settings and policies
     When "Holly Flax" logs in with password "Sabre-2023!"
     Then "Holly Flax" is logged in
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R02 @R05
-  Scenario Outline: An admin bind gives the level the admin chose
+  Scenario Outline: An admin bind gives the level the admin chose (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Hank Declan" with username "hank" and password "Paper-2023!"
     And a <os> device at the login window
@@ -106,13 +116,18 @@ Feature: Admin settings and policies
     When the agent checks in
     Then the local account "hank" is an administrator
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R05
-  Scenario Outline: An admin bind while SSAP is on removes the offer
+  Scenario Outline: An admin bind while SSAP is on removes the offer (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Hank Declan" with username "hank" and password "Paper-2023!"
     And a <os> device at the login window
@@ -121,22 +136,32 @@ Feature: Admin settings and policies
     Then the screen does not offer "Sign in with JumpCloud"
     And the device has a managed local account "hank" for "Hank Declan"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @smoke @R06
-  Scenario Outline: With password sync on, the directory password opens the account
+  Scenario Outline: With password sync on, the directory password opens the account (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a <os> device at the login window
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
     Then the password "Sabre-2023!" opens the local account "holly.flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R06 @macos
@@ -169,7 +194,7 @@ Feature: Admin settings and policies
     And the password "Local-Only-1" opens the local account "pam.beesly"
     And the password "Reception-2023!" does not open the local account "pam.beesly"
 
-  @smoke @R07
+  @smoke @R07 @macos
   Scenario: Admin changes and provisioning attempts land in the audit log
     Given the macOS SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"

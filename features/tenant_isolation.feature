@@ -3,7 +3,7 @@ Feature: Tenant isolation
   admin cannot see or change it.
 
   @smoke @R61
-  Scenario Outline: A user of another org cannot provision on this org's device
+  Scenario Outline: A user of another org cannot provision on this org's device (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And another org has a directory user "Eve Other" with username "eve" and password "Other-2023!"
@@ -14,7 +14,12 @@ Feature: Tenant isolation
     Then the screen says "Incorrect email or password"
     And the control plane shows no user bound to the device
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |

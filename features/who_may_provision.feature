@@ -3,7 +3,7 @@ Feature: Who may provision
   login window never creates directory users.
 
   @smoke @R40
-  Scenario Outline: An unknown email is refused and nothing is created anywhere
+  Scenario Outline: An unknown email is refused and nothing is created anywhere (<os>)
     Given the <os> SSAP toggle is on
     And a <os> device at the login window
     When someone signs in with JumpCloud as "nobody@example.test" using password "Guess-2023!"
@@ -12,13 +12,18 @@ Feature: Who may provision
     And the control plane shows no user bound to the device
     And the audit log records "authenticate" with outcome "refused" and reason "unknown_user"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R41
-  Scenario Outline: A user without a password is refused
+  Scenario Outline: A user without a password is refused (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Creed Bratton" with username "creed" and no password
     And a <os> device at the login window
@@ -27,13 +32,18 @@ Feature: Who may provision
     And the device has no local account for "Creed Bratton"
     And the control plane shows no user bound to the device
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @smoke @R42
-  Scenario Outline: A wrong password is refused and nothing is created
+  Scenario Outline: A wrong password is refused and nothing is created (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a <os> device at the login window
@@ -43,13 +53,18 @@ Feature: Who may provision
     And the control plane shows no user bound to the device
     And the audit log records "authenticate" with outcome "refused" and reason "wrong_password"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R42
-  Scenario Outline: Five wrong passwords lock the user, as the directory's own login does
+  Scenario Outline: Five wrong passwords lock the user, as the directory's own login does (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a <os> device at the login window
@@ -59,13 +74,18 @@ Feature: Who may provision
     Then the screen says "Your JumpCloud account is locked"
     And the device has no local account for "Holly Flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @smoke @R47
-  Scenario Outline: Users who are not active are refused with the reason
+  Scenario Outline: Users who are not active are refused with the reason (<os>, <state>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And "Holly Flax" is <state>
@@ -76,19 +96,24 @@ Feature: Who may provision
     And the control plane shows no user bound to the device
     And the audit log records "authenticate" with outcome "refused" and reason "<reason>"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | state            | message                            | reason           |
       | macOS   | staged           | has not been activated yet         | user_staged      |
       | macOS   | suspended        | is suspended                       | user_suspended   |
       | macOS   | locked           | is locked                          | user_locked      |
       | macOS   | password-expired | password has expired               | password_expired |
+
+    @windows
+    Examples: Windows
+      | os      | state            | message                            | reason           |
       | Windows | staged           | has not been activated yet         | user_staged      |
       | Windows | suspended        | is suspended                       | user_suspended   |
       | Windows | locked           | is locked                          | user_locked      |
       | Windows | password-expired | password has expired               | password_expired |
 
   @R45
-  Scenario Outline: MFA is not asked while provisioning; the next login asks for it
+  Scenario Outline: MFA is not asked while provisioning; the next login asks for it (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And "Holly Flax" has MFA enforced
@@ -100,13 +125,18 @@ Feature: Who may provision
     Then the screen asks for an MFA code
     And "Holly Flax" is not logged in
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |
 
   @R45
-  Scenario Outline: A user not yet enrolled in MFA is sent to the User Portal
+  Scenario Outline: A user not yet enrolled in MFA is sent to the User Portal (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And "Holly Flax" has MFA enforced but not enrolled
@@ -118,7 +148,12 @@ Feature: Who may provision
     Then the screen says "User Portal"
     And "Holly Flax" is not logged in
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      |
       | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
       | Windows |

@@ -40,7 +40,7 @@ Feature: Windows first-use provisioning through the credential provider
     And the screen says "Set up a PIN"
 
   @smoke @R32
-  Scenario Outline: A PIN shorter than 6 characters is refused without starting over
+  Scenario Outline: A PIN shorter than 6 characters is refused without starting over (PIN "<pin>")
     Given the Windows SSAP toggle is on
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
@@ -77,7 +77,7 @@ Feature: Windows first-use provisioning through the credential provider
     Then "Pam Beesly" is logged in
 
   @smoke @R18
-  Scenario Outline: Unsupported Windows devices never offer the tile
+  Scenario Outline: Unsupported Windows devices never offer the tile (<edition> on <arch><join>)
     Given the Windows SSAP toggle is on
     And a Windows device running <edition> on <arch><join> at the login window
     Then the screen shows no tile "Sign in with JumpCloud"
@@ -91,7 +91,7 @@ Feature: Windows first-use provisioning through the credential provider
       | Pro        | x86_64 | , joined to Entra ID        |
 
   @R18
-  Scenario Outline: Supported Windows editions offer the tile
+  Scenario Outline: Supported Windows editions offer the tile (<edition>)
     Given the Windows SSAP toggle is on
     And a Windows device running <edition> on x86_64 at the login window
     Then the "Sign in with JumpCloud" tile is at the bottom left
