@@ -31,13 +31,18 @@ Feature: Control-plane faults never leave a half-made account
     And "Holly Flax" has no local account and no association on the device
     And the device and the control plane agree about "Holly Flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | fault                           |
       | macOS   | status 500                      |
       | macOS   | status 503 and Retry-After 1    |
       | macOS   | a delay past the client timeout |
       | macOS   | a connection reset              |
       | macOS   | malformed JSON                  |
+
+    @windows
+    Examples: Windows
+      | os      | fault                           |
       | Windows | status 500                      |
       | Windows | status 503 and Retry-After 1    |
       | Windows | a delay past the client timeout |
@@ -59,13 +64,18 @@ Feature: Control-plane faults never leave a half-made account
     Then "Holly Flax" has a managed local account and exactly one association on the device
     And the control plane recorded exactly one provisioning of "Holly Flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | fault                           |
       | macOS   | status 500                      |
       | macOS   | status 503 and Retry-After 1    |
       | macOS   | a delay past the client timeout |
       | macOS   | a connection reset              |
       | macOS   | malformed JSON                  |
+
+    @windows
+    Examples: Windows
+      | os      | fault                           |
       | Windows | status 500                      |
       | Windows | status 503 and Retry-After 1    |
       | Windows | a delay past the client timeout |
@@ -81,13 +91,18 @@ Feature: Control-plane faults never leave a half-made account
     And the control plane recorded exactly one provisioning of "Holly Flax"
     And the screen does not offer "Try Again"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | fault                           |
       | macOS   | status 500                      |
       | macOS   | status 503 and Retry-After 1    |
       | macOS   | a delay past the client timeout |
       | macOS   | a connection reset              |
       | macOS   | malformed JSON                  |
+
+    @windows
+    Examples: Windows
+      | os      | fault                           |
       | Windows | status 500                      |
       | Windows | status 503 and Retry-After 1    |
       | Windows | a delay past the client timeout |
@@ -103,13 +118,18 @@ Feature: Control-plane faults never leave a half-made account
     And the device and the control plane agree about "Holly Flax"
     And the control plane recorded exactly one provisioning of "Holly Flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | how                          |
       | macOS   | by a connection reset once   |
       | macOS   | with malformed JSON once     |
       | macOS   | by answering too late once   |
       | macOS   | by a connection reset        |
       | macOS   | with malformed JSON          |
+
+    @windows
+    Examples: Windows
+      | os      | how                          |
       | Windows | by a connection reset once   |
       | Windows | with malformed JSON once     |
       | Windows | by answering too late once   |
@@ -130,13 +150,18 @@ Feature: Control-plane faults never leave a half-made account
     And the device and the control plane agree about "Holly Flax"
     And the control plane recorded exactly one provisioning of "Holly Flax"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | fault                           |
       | macOS   | status 500                      |
       | macOS   | status 503 and Retry-After 1    |
       | macOS   | a delay past the client timeout |
       | macOS   | a connection reset              |
       | macOS   | malformed JSON                  |
+
+    @windows
+    Examples: Windows
+      | os      | fault                           |
       | Windows | status 500                      |
       | Windows | status 503 and Retry-After 1    |
       | Windows | a delay past the client timeout |
@@ -155,13 +180,18 @@ Feature: Control-plane faults never leave a half-made account
     Then the screen shows a tile "Holly Flax" <badge> the JumpCloud badge
     And the screen does not offer "Sign in with JumpCloud"
 
-    Examples:
+    @macos
+    Examples: macOS
       | os      | fault                           | badge   |
       | macOS   | status 500                      | with    |
       | macOS   | status 503 and Retry-After 1    | with    |
       | macOS   | a delay past the client timeout | with    |
       | macOS   | a connection reset              | with    |
       | macOS   | malformed JSON                  | with    |
+
+    @windows
+    Examples: Windows
+      | os      | fault                           | badge   |
       | Windows | status 500                      | without |
       | Windows | status 503 and Retry-After 1    | without |
       | Windows | a delay past the client timeout | without |

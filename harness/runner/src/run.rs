@@ -29,7 +29,7 @@ pub enum ControlPlaneMode {
 
 /// Client timeout in mock mode: the model answers in microseconds, and a short timeout keeps
 /// "reply later than the client's timeout" faults fast.
-pub const MOCK_HTTP_TIMEOUT: Duration = Duration::from_millis(500);
+pub const MOCK_HTTP_TIMEOUT: Duration = Duration::from_millis(300);
 
 /// Slice `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

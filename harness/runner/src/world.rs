@@ -73,7 +73,7 @@ pub struct SsapWorld {
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later
 /// than it stay fast, yet ample for a real server on loopback.
-pub const FAULT_PROXY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+pub const FAULT_PROXY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl fmt::Debug for SsapWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -410,8 +410,12 @@ impl SsapWorld {
                 .flat_map(char::to_lowercase)
                 .collect()
         };
-        // The index keeps usernames unique when the generator repeats a name.
-        let username = format!("{}.{}{n}", ascii(&first), ascii(&last));
+        // Initial + last name + index: unique even when the generator repeats a name, and
+        // within Windows' 20-character limit (R39) whatever the generator returns.
+        let initial: String = ascii(&first).chars().take(1).collect();
+        let mut base = format!("{initial}{}", ascii(&last));
+        base.truncate(14);
+        let username = format!("{base}{n}");
         let password: String = format!(
             "Pw-{}-{}",
             (100_000u32..999_999).fake_with_rng::<u32, _>(&mut self.rng),

@@ -21,7 +21,7 @@ use crate::fail;
 use crate::world::SsapWorld;
 
 /// How much later than the client's timeout a "late" reply comes.
-const PAST_TIMEOUT: Duration = Duration::from_millis(500);
+const PAST_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// PIN used by the Windows flow of these steps.
 const PIN: &str = "246810";
