@@ -194,14 +194,25 @@ Feature: Admin settings and policies
     And the password "Local-Only-1" opens the local account "pam.beesly"
     And the password "Reception-2023!" does not open the local account "pam.beesly"
 
-  @smoke @R07 @macos
-  Scenario: Admin changes and provisioning attempts land in the audit log
-    Given the macOS SSAP toggle is on
+  @smoke @R07
+  Scenario Outline: Admin changes and provisioning attempts land in the audit log (<os>)
+    Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
-    And a macOS device at the login window
+    And a <os> device at the login window
     When "Holly Flax" tries the password "wrong-password" 1 times
-    And "Holly Flax" tries the password "Sabre-2023!" 1 times
+    And they click "Cancel"
+    And "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
     Then the audit log records "settings.update" with outcome "success"
     And the audit log records "user.create" with outcome "success"
     And the audit log records "authenticate" with outcome "refused" and reason "wrong_password"
     And the audit log records "provision" with outcome "success"
+
+    @macos
+    Examples: macOS
+      | os    |
+      | macOS |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |

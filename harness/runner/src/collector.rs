@@ -431,3 +431,145 @@ pub fn finish(collected: &Collected, mut run: RunResult) -> RunResult {
     run
 }
 impl cucumber::writer::Normalized for Collector {}
+
+#[cfg(test)]
+mod tests {
+    //! The collector's verdicts, fed with the events cucumber sends.
+
+    use std::sync::Arc;
+
+    use cucumber::event::{Retries, Scenario, Step};
+    use cucumber::gherkin::GherkinEnv;
+
+    use super::*;
+
+    const FEATURE: &str = "Feature: f\n  Scenario: s\n    Given one\n    Then two\n";
+
+    struct Feed {
+        collector: Collector,
+        state: Arc<Mutex<Collected>>,
+        feature: event::Source<gherkin::Feature>,
+        scenario: event::Source<gherkin::Scenario>,
+    }
+
+    impl Feed {
+        fn new() -> Self {
+            let mut feature = gherkin::Feature::parse(FEATURE, GherkinEnv::default()).unwrap();
+            feature.path = Some("features/f.feature".into());
+            let scenario = feature.scenarios[0].clone();
+            let (collector, state) = Collector::new(Progress::Quiet, Journal::default());
+            Self {
+                collector,
+                state,
+                feature: event::Source::new(feature),
+                scenario: event::Source::new(scenario),
+            }
+        }
+
+        async fn send(&mut self, ev: Scenario<SsapWorld>, retries: Option<Retries>) {
+            let ev = Cucumber::Feature(
+                self.feature.clone(),
+                event::Feature::Scenario(
+                    self.scenario.clone(),
+                    RetryableScenario { event: ev, retries },
+                ),
+            );
+            self.collector
+                .handle_event(Ok(Event::new(ev)), &cucumber::cli::Empty)
+                .await;
+        }
+
+        async fn step(&mut self, i: usize, ev: Step<SsapWorld>, retries: Option<Retries>) {
+            let step = event::Source::new(self.scenario.steps[i].clone());
+            self.send(Scenario::Step(step.clone(), Step::Started), retries)
+                .await;
+            self.send(Scenario::Step(step, ev), retries).await;
+        }
+
+        fn status(&self) -> (Status, u32, String) {
+            let s = self.state.lock().unwrap();
+            let sc = &s.features[0].scenarios[0];
+            (sc.status, sc.attempts, sc.log.clone())
+        }
+    }
+
+    fn failed() -> Step<SsapWorld> {
+        Step::Failed(
+            None,
+            None,
+            None,
+            StepError::Panic(Arc::new("boom".to_string())),
+        )
+    }
+
+    fn passed() -> Step<SsapWorld> {
+        let re = cucumber::codegen::Regex::new("x").unwrap();
+        Step::Passed(re.capture_locations(), None)
+    }
+
+    #[tokio::test]
+    async fn a_scenario_that_passes_only_on_retry_is_flaky_not_passed() {
+        let mut f = Feed::new();
+        let first = Some(Retries {
+            current: 0,
+            left: 1,
+        });
+        f.send(Scenario::Started, first).await;
+        f.step(0, failed(), first).await;
+        f.send(Scenario::Finished, first).await;
+        let second = Some(Retries {
+            current: 1,
+            left: 0,
+        });
+        f.send(Scenario::Started, second).await;
+        f.step(0, passed(), second).await;
+        f.step(1, passed(), second).await;
+        f.send(Scenario::Finished, second).await;
+        let (status, attempts, log) = f.status();
+        assert_eq!(status, Status::Flaky);
+        assert_eq!(attempts, 2);
+        assert!(log.contains("attempt 1 failed"), "{log}");
+    }
+
+    #[tokio::test]
+    async fn a_failure_stops_the_scenario_and_lists_the_rest_as_skipped() {
+        let mut f = Feed::new();
+        f.send(Scenario::Started, None).await;
+        f.step(0, failed(), None).await;
+        f.send(Scenario::Finished, None).await;
+        let s = f.state.lock().unwrap();
+        let sc = &s.features[0].scenarios[0];
+        assert_eq!(sc.status, Status::Failed);
+        assert_eq!(sc.steps.len(), 2);
+        assert_eq!(sc.steps[1].status, Status::Skipped);
+        assert_eq!(sc.steps[0].error.as_deref(), Some("boom"));
+    }
+
+    #[tokio::test]
+    async fn an_undefined_step_is_a_failure_with_a_definition_to_paste() {
+        let mut f = Feed::new();
+        f.send(Scenario::Started, None).await;
+        f.step(0, Step::Skipped, None).await;
+        f.send(Scenario::Finished, None).await;
+        let s = f.state.lock().unwrap();
+        let sc = &s.features[0].scenarios[0];
+        assert_eq!(sc.status, Status::Undefined);
+        assert!(sc.status.is_failure());
+        let err = sc.steps[0].error.as_deref().unwrap_or_default();
+        assert!(err.contains("#[given(regex = r#\"^one$\"#)]"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_scenario_whose_retries_all_fail_is_failed() {
+        let mut f = Feed::new();
+        for (current, left) in [(0, 1), (1, 0)] {
+            let r = Some(Retries { current, left });
+            f.send(Scenario::Started, r).await;
+            f.step(0, failed(), r).await;
+            f.send(Scenario::Finished, r).await;
+        }
+        let (status, attempts, _) = f.status();
+        assert_eq!(status, Status::Failed);
+        assert_eq!(attempts, 2);
+    }
+}
