@@ -120,10 +120,15 @@ impl CredentialCache {
     }
 }
 
+/// The one value of a credential header. Sent twice, it is no credential: which copy a proxy
+/// and this server would each read is anybody's guess, so neither is trusted.
 fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
-        .get(name)
+    let mut values = parts.headers.get_all(name).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return None;
+    }
+    first
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())

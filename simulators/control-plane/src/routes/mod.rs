@@ -113,5 +113,18 @@ pub(crate) fn require_text(
             "{field} is longer than {max} characters"
         )));
     }
+    // Names, emails, keys and ids are one line of printable text: a control character (NUL,
+    // ESC, CR/LF, ...) is a mistake or an attack (log and header injection). Only the
+    // login-window text may span lines.
+    let multiline = field == "text";
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+    {
+        return Err(crate::error::ApiError::bad_request(format!(
+            "{field} contains a control character ({:?})",
+            c
+        )));
+    }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! ssap-api clients every other crate uses.
 
 mod authenticate;
+mod bad_input;
 mod common;
 mod contract;
 mod end_to_end;
