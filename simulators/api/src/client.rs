@@ -115,6 +115,9 @@ const SECRET_KEYS: &[&str] = &[
     "ticket",
     "password_hash",
     "token",
+    "client_secret",
+    "id_token",
+    "code",
 ];
 
 /// Replaces the values of secret-bearing keys anywhere in a JSON document.
@@ -148,8 +151,19 @@ pub fn redact_json(text: &str) -> String {
 #[derive(Clone)]
 pub struct Http {
     inner: reqwest::Client,
+    /// The device web view's browser: follows no redirects, so that the identity provider's
+    /// redirect to the JumpCloud callback is seen, not chased (R46).
+    browser: reqwest::Client,
     base: String,
     log: Option<ExchangeLog>,
+}
+
+/// What a web page answered to a form POST: its status, where it redirects, its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormReply {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
 }
 
 impl std::fmt::Debug for Http {
@@ -172,10 +186,109 @@ impl Http {
                 detail: format!("cannot build the HTTP client: {e}"),
                 timed_out: false,
             })?;
+        let browser = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ApiError::Transport {
+                method: "-".into(),
+                path: "-".into(),
+                base: base.into(),
+                detail: format!("cannot build the web view's HTTP client: {e}"),
+                timed_out: false,
+            })?;
         Ok(Self {
             inner,
+            browser,
             base: base.trim_end_matches('/').to_string(),
             log: None,
+        })
+    }
+
+    /// Submits a web form, as the device's web view does on an identity provider's page
+    /// (R46): `url` is absolute (another server than the control plane), redirects are
+    /// returned, not followed. Recorded in the exchange log with secrets redacted.
+    pub async fn submit_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<FormReply, ApiError> {
+        let method = Method::POST;
+        let shown_path = url.split('?').next().unwrap_or(url).to_string();
+        let logged_form = {
+            let map: serde_json::Map<String, serde_json::Value> = form
+                .iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+                .collect();
+            serde_json::Value::Object(map).to_string()
+        };
+        let started = Instant::now();
+        let sent = self
+            .browser
+            .post(url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(crate::federation::form_encode(form))
+            .send()
+            .await;
+        let transport_err = |e: &reqwest::Error| {
+            let mut err = transport(&method, &shown_path, url, e);
+            if let ApiError::Transport { detail, .. } = &mut err {
+                *detail = format!("the page did not answer: {detail}");
+            }
+            err
+        };
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                self.record(
+                    &method,
+                    &shown_path,
+                    &Some(logged_form),
+                    None,
+                    None,
+                    started,
+                );
+                return Err(transport_err(&e));
+            }
+        };
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = match resp.text().await {
+            Ok(b) => b,
+            Err(e) => {
+                self.record(
+                    &method,
+                    &shown_path,
+                    &Some(logged_form),
+                    Some(status),
+                    None,
+                    started,
+                );
+                return Err(transport_err(&e));
+            }
+        };
+        let shown_reply = match &location {
+            Some(l) => {
+                serde_json::json!({ "location": l.split('?').next().unwrap_or(l) }).to_string()
+            }
+            None => body.clone(),
+        };
+        self.record(
+            &method,
+            &shown_path,
+            &Some(logged_form),
+            Some(status),
+            Some(&shown_reply),
+            started,
+        );
+        Ok(FormReply {
+            status: status.as_u16(),
+            location,
+            body,
         })
     }
 
@@ -183,6 +296,7 @@ impl Http {
     pub fn with_log(&self, log: ExchangeLog) -> Self {
         Self {
             inner: self.inner.clone(),
+            browser: self.browser.clone(),
             base: self.base.clone(),
             log: Some(log),
         }
@@ -498,6 +612,25 @@ impl AdminClient {
     pub async fn audit(&self) -> Result<Vec<AuditEvent>, ApiError> {
         self.call(Method::GET, "/api/admin/audit", NO_BODY).await
     }
+
+    /// The org's identity provider (R46); 404 `not_found` when none is set up.
+    pub async fn identity_provider(&self) -> Result<IdentityProvider, ApiError> {
+        self.call(Method::GET, "/api/admin/identity-provider", NO_BODY)
+            .await
+    }
+
+    pub async fn set_identity_provider(
+        &self,
+        config: &IdentityProviderConfig,
+    ) -> Result<IdentityProvider, ApiError> {
+        self.call(Method::PUT, "/api/admin/identity-provider", Some(config))
+            .await
+    }
+
+    pub async fn clear_identity_provider(&self) -> Result<(), ApiError> {
+        self.call(Method::DELETE, "/api/admin/identity-provider", NO_BODY)
+            .await
+    }
 }
 
 /// An agent before registration: holds only the org's connect key.
@@ -600,6 +733,34 @@ impl DeviceClient {
 
     pub async fn provision(&self, req: &ProvisionRequest) -> Result<Association, ApiError> {
         self.call(Method::POST, "/api/device/provision", Some(req))
+            .await
+    }
+
+    /// How an email signs in: password, or federated with the authorize URL (R46).
+    pub async fn sign_in_method(
+        &self,
+        req: &SignInMethodRequest,
+    ) -> Result<SignInMethod, ApiError> {
+        self.call(Method::POST, "/api/device/sign-in-method", Some(req))
+            .await
+    }
+
+    /// Redeems the identity provider's code for the same ticket as a password (R46).
+    pub async fn authenticate_federated(
+        &self,
+        req: &FederatedSignIn,
+    ) -> Result<AuthenticateResponse, ApiError> {
+        self.call(
+            Method::POST,
+            "/api/device/authenticate/federated",
+            Some(req),
+        )
+        .await
+    }
+
+    /// Confirms a login through federation to an account bound to this device (R46).
+    pub async fn login_federated(&self, req: &FederatedSignIn) -> Result<Association, ApiError> {
+        self.call(Method::POST, "/api/device/login/federated", Some(req))
             .await
     }
 

@@ -42,3 +42,17 @@ pub const INTERNAL: &str = "internal";
 pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
 /// The route exists but not with this HTTP method (HTTP 405).
 pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+/// Federated sign-in (R46): the identity provider's answer could not be trusted (the code was
+/// refused, or the ID token's signature, issuer, audience, expiry, nonce or email is wrong).
+pub const FEDERATION_FAILED: &str = "federation_failed";
+/// Federated sign-in: the `state` is unknown, used already, expired, of another device or
+/// purpose, or came back with another redirect URI.
+pub const FEDERATION_STATE_INVALID: &str = "federation_state_invalid";
+/// Federated sign-in: the identity provider did not answer usably (down, 5xx, not JSON); HTTP 502.
+pub const IDP_UNAVAILABLE: &str = "idp_unavailable";
+/// A federated user, but the org has no identity provider set up.
+pub const FEDERATION_NOT_CONFIGURED: &str = "federation_not_configured";
+/// Password sign-in of a federated user: they sign in through the identity provider.
+pub const USE_FEDERATION: &str = "use_federation";
+/// Login through federation of a user not bound to this device.
+pub const NOT_BOUND: &str = "not_bound";

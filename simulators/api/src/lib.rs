@@ -7,11 +7,12 @@
 
 pub mod client;
 pub mod codes;
+pub mod federation;
 pub mod openapi;
 pub mod types;
 
 pub use client::{
     redact_json, AdminClient, ApiError, DeviceClient, EnrollmentClient, Exchange, ExchangeLog,
-    Http, OperatorClient,
+    FormReply, Http, OperatorClient,
 };
 pub use types::*;

@@ -396,6 +396,7 @@ mod tests {
                 mfa_enrolled: Some(true),
                 password: Some("p".into()),
                 system_username: Some("s".into()),
+                federated: Some(true),
             },
         );
         agrees(
@@ -413,6 +414,7 @@ mod tests {
                 password_expired: false,
                 mfa_enforced: false,
                 mfa_enrolled: false,
+                federated: true,
             },
         );
         agrees("DeviceFacts", &facts());
@@ -507,6 +509,58 @@ mod tests {
             &ApiErrorBody {
                 code: "c".into(),
                 message: "m".into(),
+            },
+        );
+        agrees(
+            "IdentityProviderConfig",
+            &IdentityProviderConfig {
+                name: "Okta".into(),
+                issuer: "http://idp.test".into(),
+                client_id: "c".into(),
+                client_secret: "s".into(),
+            },
+        );
+        agrees(
+            "IdentityProvider",
+            &IdentityProvider {
+                name: "Okta".into(),
+                issuer: "http://idp.test".into(),
+                client_id: "c".into(),
+            },
+        );
+        agrees(
+            "SignInMethodRequest",
+            &SignInMethodRequest {
+                email: "a@b.c".into(),
+                purpose: SignInPurpose::Login,
+            },
+        );
+        agrees(
+            "SignInMethod",
+            &SignInMethod {
+                method: SignInKind::Federated,
+                identity_provider: Some("Okta".into()),
+                authorize_url: Some("http://idp.test/authorize?state=s".into()),
+                state: Some("s".into()),
+                redirect_uri: Some(crate::federation::REDIRECT_URI.into()),
+            },
+        );
+        agrees(
+            "SignInMethod",
+            &SignInMethod {
+                method: SignInKind::Password,
+                identity_provider: None,
+                authorize_url: None,
+                state: None,
+                redirect_uri: None,
+            },
+        );
+        agrees(
+            "FederatedSignIn",
+            &FederatedSignIn {
+                code: "c".into(),
+                state: "s".into(),
+                redirect_uri: crate::federation::REDIRECT_URI.into(),
             },
         );
     }

@@ -153,6 +153,9 @@ pub struct NewUser {
     pub mfa_enforced: bool,
     #[serde(default)]
     pub mfa_enrolled: bool,
+    /// Signs in through the org's identity provider (R46): needs no directory password.
+    #[serde(default)]
+    pub federated: bool,
 }
 
 /// Admin request: partial update of a user.
@@ -173,6 +176,8 @@ pub struct UserPatch {
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated: Option<bool>,
 }
 
 /// A directory user as the admin API shows it; the password never leaves the server.
@@ -190,6 +195,10 @@ pub struct User {
     pub password_expired: bool,
     pub mfa_enforced: bool,
     pub mfa_enrolled: bool,
+    /// Signs in through the org's identity provider (R46). Defaults to false so replies of
+    /// control planes without federation still parse.
+    #[serde(default)]
+    pub federated: bool,
 }
 
 impl User {
@@ -364,6 +373,83 @@ pub struct AuditEvent {
     /// "success" or "refused".
     pub outcome: String,
     pub reason: Option<String>,
+}
+
+/// Admin request: the org's identity provider for federated sign-in (R46).
+///
+/// The provider is reached at `{issuer}/authorize` (the device's web view) and
+/// `{issuer}/token` (the control plane, with the client credentials); its ID tokens are HS256
+/// JWTs signed with the client secret (see [`crate::federation`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityProviderConfig {
+    /// Shown to users: "Sign in with <name>".
+    pub name: String,
+    /// Base URL of the provider, also the `iss` its ID tokens carry.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The org's identity provider as the admin API shows it: the client secret never leaves the
+/// control plane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityProvider {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+}
+
+/// Why the web view is signing someone in: to provision them, or to log in to an account
+/// already provisioned on this device (R46).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInPurpose {
+    #[default]
+    Provision,
+    Login,
+}
+
+/// Device request: how does this email sign in?
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInMethodRequest {
+    pub email: String,
+    #[serde(default)]
+    pub purpose: SignInPurpose,
+}
+
+/// Password (the JumpCloud password step) or federated (the identity provider's page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInKind {
+    Password,
+    Federated,
+}
+
+/// How an email signs in. For `federated`, where to send the web view: `authorize_url` already
+/// carries `client_id`, `redirect_uri`, `state`, `nonce` and `login_hint`; `state` comes back
+/// with the code and is single-use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInMethod {
+    pub method: SignInKind,
+    #[serde(default)]
+    pub identity_provider: Option<String>,
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+}
+
+/// Device request: the authorization code the identity provider redirected back with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedSignIn {
+    pub code: String,
+    pub state: String,
+    pub redirect_uri: String,
 }
 
 /// Every error body of the API: a stable machine code and a sentence for people.

@@ -4,8 +4,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use ssap_api::{
-    Association, AuditEvent, BindSource, Device, DeviceFacts, OrgSettings, PermissionLevel, User,
-    WindowsSsapMode,
+    Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, OrgSettings,
+    PermissionLevel, User, WindowsSsapMode,
 };
 
 use crate::error::ApiError;
@@ -106,7 +106,7 @@ pub(crate) struct UserRow {
     pub failed_attempts: i64,
 }
 
-const USER_COLS: &str = "id, email, username, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, failed_attempts";
+const USER_COLS: &str = "id, email, username, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, failed_attempts, federated";
 
 type RawUser = (
     String,
@@ -122,6 +122,7 @@ type RawUser = (
     bool,
     bool,
     i64,
+    bool,
 );
 
 fn raw_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
@@ -139,6 +140,7 @@ fn raw_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
         r.get(10)?,
         r.get(11)?,
         r.get(12)?,
+        r.get(13)?,
     ))
 }
 
@@ -157,6 +159,7 @@ fn user_row(raw: RawUser) -> Result<UserRow, ApiError> {
         mfa_enforced,
         mfa_enrolled,
         failed_attempts,
+        federated,
     ) = raw;
     Ok(UserRow {
         user: User {
@@ -172,6 +175,7 @@ fn user_row(raw: RawUser) -> Result<UserRow, ApiError> {
             password_expired,
             mfa_enforced,
             mfa_enrolled,
+            federated,
         },
         password_hash,
         failed_attempts,
@@ -226,7 +230,7 @@ pub(crate) fn insert_user(
     password_hash: Option<&str>,
 ) -> Result<(), ApiError> {
     c.prepare_cached(
-        "INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, federated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         user.id,
@@ -244,6 +248,7 @@ pub(crate) fn insert_user(
         user.password_expired,
         user.mfa_enforced,
         user.mfa_enrolled,
+        user.federated,
     ])?;
     Ok(())
 }
@@ -252,7 +257,7 @@ pub(crate) fn insert_user(
 pub(crate) fn update_user(c: &Connection, org: &str, row: &UserRow) -> Result<(), ApiError> {
     let u = &row.user;
     c.prepare_cached(
-        "UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10 WHERE org_id = ?1 AND id = ?2",
+        "UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10, federated = ?11 WHERE org_id = ?1 AND id = ?2",
     )?
     .execute(params![
         org,
@@ -265,6 +270,7 @@ pub(crate) fn update_user(c: &Connection, org: &str, row: &UserRow) -> Result<()
         u.mfa_enforced,
         u.mfa_enrolled,
         row.failed_attempts,
+        u.federated,
     ])?;
     Ok(())
 }
@@ -600,4 +606,98 @@ pub(crate) fn delete_association(
         )?
         .execute(params![org, device, user])?;
     Ok(n > 0)
+}
+
+/// The org's identity provider with its client secret (R46).
+pub(crate) fn identity_provider(
+    c: &Connection,
+    org: &str,
+) -> Result<Option<IdentityProviderConfig>, ApiError> {
+    Ok(c.prepare_cached(
+        "SELECT name, issuer, client_id, client_secret FROM identity_providers WHERE org_id = ?1",
+    )?
+    .query_row(params![org], |r| {
+        Ok(IdentityProviderConfig {
+            name: r.get(0)?,
+            issuer: r.get(1)?,
+            client_id: r.get(2)?,
+            client_secret: r.get(3)?,
+        })
+    })
+    .optional()?)
+}
+
+pub(crate) fn set_identity_provider(
+    c: &Connection,
+    org: &str,
+    idp: Option<&IdentityProviderConfig>,
+) -> Result<(), ApiError> {
+    c.prepare_cached("DELETE FROM identity_providers WHERE org_id = ?1")?
+        .execute(params![org])?;
+    if let Some(p) = idp {
+        c.prepare_cached(
+            "INSERT INTO identity_providers (org_id, name, issuer, client_id, client_secret) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![org, p.name, p.issuer, p.client_id, p.client_secret])?;
+    }
+    Ok(())
+}
+
+/// A pending federated sign-in, keyed by the digest of its `state` (R46).
+pub(crate) struct FederationState {
+    pub user_id: String,
+    pub purpose: String,
+    pub nonce: String,
+    pub redirect_uri: String,
+    pub expires_ms: i64,
+    pub used: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_federation_state(
+    c: &Connection,
+    digest: &[u8],
+    org: &str,
+    device: &str,
+    user_id: &str,
+    purpose: &str,
+    nonce: &str,
+    redirect_uri: &str,
+    expires_ms: i64,
+) -> Result<(), ApiError> {
+    c.prepare_cached(
+        "INSERT INTO federation_states (digest, org_id, device_id, user_id, purpose, nonce, redirect_uri, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![digest, org, device, user_id, purpose, nonce, redirect_uri, expires_ms])?;
+    Ok(())
+}
+
+/// Reads a state of this org and device and marks it used in the same transaction, so a
+/// state is redeemed at most once whatever happens next.
+pub(crate) fn take_federation_state(
+    c: &Connection,
+    digest: &[u8],
+    org: &str,
+    device: &str,
+) -> Result<Option<FederationState>, ApiError> {
+    let found = c
+        .prepare_cached(
+            "SELECT user_id, purpose, nonce, redirect_uri, expires_ms, used FROM federation_states WHERE digest = ?1 AND org_id = ?2 AND device_id = ?3",
+        )?
+        .query_row(params![digest, org, device], |r| {
+            Ok(FederationState {
+                user_id: r.get(0)?,
+                purpose: r.get(1)?,
+                nonce: r.get(2)?,
+                redirect_uri: r.get(3)?,
+                expires_ms: r.get(4)?,
+                used: r.get(5)?,
+            })
+        })
+        .optional()?;
+    if found.is_some() {
+        c.prepare_cached("UPDATE federation_states SET used = 1 WHERE digest = ?1")?
+            .execute(params![digest])?;
+    }
+    Ok(found)
 }

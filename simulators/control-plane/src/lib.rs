@@ -13,10 +13,13 @@
 //!   `GET|POST /api/admin/devices/{id}/associations`,
 //!   `DELETE /api/admin/devices/{id}/associations/{user_id}`,
 //!   `PUT|DELETE /api/admin/devices/{id}/policies/login-window-text`,
-//!   `PUT|DELETE /api/admin/devices/{id}/policies/windows-ssap`, `GET /api/admin/audit`
+//!   `PUT|DELETE /api/admin/devices/{id}/policies/windows-ssap`, `GET /api/admin/audit`,
+//!   `GET|PUT|DELETE /api/admin/identity-provider`
 //! - `x-connect-key`: `POST /api/device/register`
 //! - `x-device-key`: `GET /api/device/login-window`, `GET /api/device/associations`,
-//!   `POST /api/device/authenticate`, `POST /api/device/provision`, `POST /api/device/attempts`
+//!   `POST /api/device/authenticate`, `POST /api/device/provision`, `POST /api/device/attempts`,
+//!   `POST /api/device/sign-in-method`, `POST /api/device/authenticate/federated`,
+//!   `POST /api/device/login/federated` (federated sign-in, R46: see `routes::federation`)
 
 mod auth;
 mod db;
@@ -76,6 +79,8 @@ pub(crate) struct AppState {
     pub dummy_hash: Arc<String>,
     pub creds: Arc<auth::CredentialCache>,
     pub throttle: Arc<auth::Throttle>,
+    /// Client of identity providers' token endpoints (R46): bounded, follows no redirects.
+    pub idp_http: reqwest::Client,
 }
 
 /// A started server. Call [`RunningServer::shutdown`] to stop it cleanly; dropping it leaves
@@ -94,6 +99,9 @@ impl std::fmt::Debug for RunningServer {
             .finish()
     }
 }
+
+/// How long the control plane waits for an identity provider's token endpoint (R46).
+const IDP_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Sign-in failures allowed per device within [`THROTTLE_WINDOW`] before 429 (R42).
 const THROTTLE_MAX_FAILURES: usize = 10;
@@ -125,6 +133,20 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
         _ => {
             threads.stop().await;
             return Err(StartError("cannot compute a password hash".into()));
+        }
+    };
+
+    let idp_http = match reqwest::Client::builder()
+        .timeout(IDP_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            threads.stop().await;
+            return Err(StartError(format!(
+                "cannot build the identity-provider HTTP client: {e}"
+            )));
         }
     };
 
@@ -161,6 +183,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
         dummy_hash: Arc::new(dummy_hash),
         creds: Arc::new(auth::CredentialCache::default()),
         throttle: auth::Throttle::new(THROTTLE_WINDOW, THROTTLE_MAX_FAILURES),
+        idp_http,
     };
     let app = routes::router(state);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();

@@ -76,7 +76,8 @@ CREATE TABLE IF NOT EXISTS users (
     password_expired INTEGER NOT NULL,
     mfa_enforced INTEGER NOT NULL,
     mfa_enrolled INTEGER NOT NULL,
-    failed_attempts INTEGER NOT NULL DEFAULT 0
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    federated INTEGER NOT NULL DEFAULT 0
 );
 CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users(org_id, email_key);
 CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users(org_id, username_key);
@@ -135,7 +136,46 @@ CREATE TABLE IF NOT EXISTS audit (
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_org ON audit(org_id, seq);
+CREATE TABLE IF NOT EXISTS identity_providers (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS federation_states (
+    digest BLOB PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
 "#;
+
+/// Columns added after a database may have been created: (table, column, definition).
+/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was, so these are added here.
+const ADDED_COLUMNS: &[(&str, &str, &str)] =
+    &[("users", "federated", "INTEGER NOT NULL DEFAULT 0")];
+
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, definition) in ADDED_COLUMNS {
+        let has = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+            ))?
+            .exists([column])?;
+        if !has {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+            ))?;
+        }
+    }
+    Ok(())
+}
 
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
@@ -156,11 +196,18 @@ pub(crate) fn open(path: &Path) -> Result<(Storage, StorageThreads), String> {
     let conn = open_connection(path).map_err(|e| format!("cannot open SQLite database: {e}"))?;
     conn.execute_batch("PRAGMA wal_autocheckpoint=10000;")
         .and_then(|_| conn.execute_batch(SCHEMA))
+        .and_then(|_| add_missing_columns(&conn))
         .map_err(|e| format!("cannot create the schema: {e}"))?;
     // Tickets live ten minutes; replays of a provision are answered from `idempotency`, so
     // tickets long expired serve nothing.
     let an_hour_ago = crate::db::now_ms() - 60 * 60 * 1000;
     conn.execute("DELETE FROM tickets WHERE expires_ms < ?1", [an_hour_ago])
+        .and_then(|_| {
+            conn.execute(
+                "DELETE FROM federation_states WHERE expires_ms < ?1",
+                [an_hour_ago],
+            )
+        })
         .map_err(|e| format!("cannot purge expired tickets: {e}"))?;
     let checkpoint_conn =
         open_connection(path).map_err(|e| format!("cannot open a second connection: {e}"))?;

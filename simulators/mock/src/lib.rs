@@ -28,6 +28,7 @@
 //! - **Stubs added by steps can be switched off** ([`MockControlPlane::clear_stubs`]) through a
 //!   shared flag, rather than wiremock's scoped guards, whose drop blocks on the server's lock.
 
+pub mod idp;
 pub mod model;
 mod reply;
 pub mod stub;
@@ -41,6 +42,7 @@ use anyhow::Context as _;
 use wiremock::matchers::{body_string_contains, method, path, path_regex};
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
+pub use idp::{MockIdp, TokenMode};
 pub use model::Model;
 pub use reply::Reply;
 pub use stub::{load_dir, load_file, parse, Fault, PathMatch, Stub};

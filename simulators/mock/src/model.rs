@@ -16,12 +16,17 @@ use std::sync::Mutex;
 
 use serde::de::DeserializeOwned;
 use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
+use ssap_api::federation;
 use ssap_api::{
     codes, Association, AttemptReport, AuditEvent, AuthenticateRequest, AuthenticateResponse,
     BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
     LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettings, OrgSettingsPatch,
     Os, PermissionLevel, ProvisionRequest, User, UserPatch, UserState, WindowsSsapMode,
     WindowsSsapPolicy,
+};
+use ssap_api::{
+    FederatedSignIn, IdentityProvider, IdentityProviderConfig, SignInKind, SignInMethod,
+    SignInMethodRequest, SignInPurpose,
 };
 use wiremock::Request;
 
@@ -75,6 +80,19 @@ struct Org {
     tickets: HashMap<String, Ticket>,
     /// (device, idempotency key) -> (user, first reply).
     replies: HashMap<(String, String), (String, Association)>,
+    /// Federated sign-in (R46): the org's identity provider and pending states by value.
+    idp: Option<IdentityProviderConfig>,
+    fed_states: HashMap<String, FedState>,
+}
+
+/// A pending federated sign-in of the model.
+#[derive(Debug, Clone)]
+struct FedState {
+    device_id: String,
+    user_id: String,
+    purpose: SignInPurpose,
+    nonce: String,
+    used: bool,
 }
 
 #[derive(Debug, Default)]
@@ -190,7 +208,8 @@ fn eligibility(d: &DeviceRec, s: &OrgSettings, managed: usize) -> Result<(), Rep
 
 fn state_refusal(u: &UserRec) -> Option<Reply> {
     let f = |code: &str, m: &str| Some(Reply::error(403, code, m));
-    if u.password.is_none() {
+    // Federated users (R46) have no directory password, and no expiry of one.
+    if u.password.is_none() && !u.user.federated {
         return f(
             codes::NO_PASSWORD,
             "Your account has no password yet; ask your admin to set one",
@@ -217,7 +236,7 @@ fn state_refusal(u: &UserRec) -> Option<Reply> {
             "Your account is locked; contact your admin",
         );
     }
-    if u.user.password_expired {
+    if u.user.password_expired && !u.user.federated {
         return f(
             codes::PASSWORD_EXPIRED,
             "Your password has expired; change it in the User Portal, then try again",
@@ -317,6 +336,20 @@ impl Model {
         let path = req.url.path().to_string();
         let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
         let method = req.method.as_str().to_ascii_uppercase();
+        if method == "POST" {
+            let purpose = match segs.as_slice() {
+                ["api", "device", "authenticate", "federated"] => Some(SignInPurpose::Provision),
+                ["api", "device", "login", "federated"] => Some(SignInPurpose::Login),
+                _ => None,
+            };
+            if let Some(purpose) = purpose {
+                // The code exchange is HTTP to the IdP: not while holding the model's lock.
+                drop(state);
+                return match self.federated(req, purpose) {
+                    Ok(r) | Err(r) => r,
+                };
+            }
+        }
         match self.route(&mut state, req, &method, &segs) {
             Ok(r) | Err(r) => r,
         }
@@ -385,6 +418,7 @@ impl Model {
                         | ("POST", "authenticate")
                         | ("POST", "provision")
                         | ("POST", "attempts")
+                        | ("POST", "sign-in-method")
                 ) =>
             {
                 let Caller::Device(o, d) = self.caller(st, req, DEVICE_KEY_HEADER)? else {
@@ -512,6 +546,7 @@ impl Model {
                     password_expired: n.password_expired,
                     mfa_enforced: n.mfa_enforced,
                     mfa_enrolled: n.mfa_enrolled,
+                    federated: n.federated,
                 };
                 org.audit(clock, "admin", "user.create", &user.email, true, None);
                 org.users.push(UserRec {
@@ -537,6 +572,7 @@ impl Model {
                 u.password_expired = p.password_expired.unwrap_or(u.password_expired);
                 u.mfa_enforced = p.mfa_enforced.unwrap_or(u.mfa_enforced);
                 u.mfa_enrolled = p.mfa_enrolled.unwrap_or(u.mfa_enrolled);
+                u.federated = p.federated.unwrap_or(u.federated);
                 if let Some(s) = p.system_username {
                     u.system_username = Some(s.trim().to_string()).filter(|s| !s.is_empty());
                 }
@@ -688,6 +724,43 @@ impl Model {
                 Ok(Reply::empty(204))
             }
             AdminRoute::Audit => Ok(Reply::json(200, &org.audit)),
+            AdminRoute::GetIdp => match &org.idp {
+                Some(p) => Ok(Reply::json(200, &public_idp(p))),
+                None => Err(Reply::error(
+                    404,
+                    codes::NOT_FOUND,
+                    "no identity provider is set up for this org",
+                )),
+            },
+            AdminRoute::SetIdp => {
+                let mut p: IdentityProviderConfig = body(req)?;
+                p.issuer = p.issuer.trim().trim_end_matches('/').to_string();
+                if [&p.name, &p.issuer, &p.client_id, &p.client_secret]
+                    .iter()
+                    .any(|v| v.trim().is_empty())
+                    || !(p.issuer.starts_with("http://") || p.issuer.starts_with("https://"))
+                {
+                    return Err(bad_request(
+                        "name, an http(s) issuer, client_id and client_secret are required",
+                    ));
+                }
+                org.audit(clock, "admin", "identity_provider.set", &p.name, true, None);
+                let shown = public_idp(&p);
+                org.idp = Some(p);
+                Ok(Reply::json(200, &shown))
+            }
+            AdminRoute::ClearIdp => {
+                org.idp = None;
+                org.audit(
+                    clock,
+                    "admin",
+                    "identity_provider.delete",
+                    "identity provider",
+                    true,
+                    None,
+                );
+                Ok(Reply::empty(204))
+            }
         }
     }
 
@@ -739,6 +812,21 @@ impl Model {
                     );
                     return Err(invalid());
                 };
+                if org.users[u].user.federated {
+                    org.audit(
+                        clock,
+                        &actor,
+                        "authenticate",
+                        &email,
+                        false,
+                        Some(codes::USE_FEDERATION),
+                    );
+                    return Err(Reply::error(
+                        403,
+                        codes::USE_FEDERATION,
+                        "Your account signs in through your organization's identity provider",
+                    ));
+                }
                 let rec = &mut org.users[u];
                 if rec.password.is_some() && rec.password.as_deref() != Some(r.password.as_str()) {
                     rec.failures += 1;
@@ -875,6 +963,78 @@ impl Model {
                 org.audit(clock, &actor, "provision", &email, true, reason);
                 Ok(Reply::json(200, &reply))
             }
+            "sign-in-method" => {
+                let r: SignInMethodRequest = body(req)?;
+                let email = r.email.trim().to_string();
+                if email.is_empty() {
+                    return Err(bad_request("email must not be empty"));
+                }
+                let password = SignInMethod {
+                    method: SignInKind::Password,
+                    identity_provider: None,
+                    authorize_url: None,
+                    state: None,
+                    redirect_uri: None,
+                };
+                let Some(user) = org
+                    .users
+                    .iter()
+                    .find(|u| u.user.email.eq_ignore_ascii_case(&email) && u.user.federated)
+                    .map(|u| u.user.clone())
+                else {
+                    return Ok(Reply::json(200, &password));
+                };
+                let Some(idp) = org.idp.clone() else {
+                    org.audit(
+                        clock,
+                        &actor,
+                        fed_action(r.purpose),
+                        &email,
+                        false,
+                        Some(codes::FEDERATION_NOT_CONFIGURED),
+                    );
+                    return Err(Reply::error(
+                        403,
+                        codes::FEDERATION_NOT_CONFIGURED,
+                        "Your account signs in through an identity provider, but none is set up",
+                    ));
+                };
+                let state = format!("mock_st_{}", uuid::Uuid::new_v4().simple());
+                let nonce = format!("mock_nc_{}", uuid::Uuid::new_v4().simple());
+                org.fed_states.insert(
+                    state.clone(),
+                    FedState {
+                        device_id: device_id.clone(),
+                        user_id: user.id.clone(),
+                        purpose: r.purpose,
+                        nonce: nonce.clone(),
+                        used: false,
+                    },
+                );
+                let url = format!(
+                    "{}/authorize?{}",
+                    idp.issuer,
+                    federation::form_encode(&[
+                        ("response_type", "code"),
+                        ("scope", "openid email"),
+                        ("client_id", &idp.client_id),
+                        ("redirect_uri", federation::REDIRECT_URI),
+                        ("state", &state),
+                        ("nonce", &nonce),
+                        ("login_hint", &user.email),
+                    ])
+                );
+                Ok(Reply::json(
+                    200,
+                    &SignInMethod {
+                        method: SignInKind::Federated,
+                        identity_provider: Some(idp.name),
+                        authorize_url: Some(url),
+                        state: Some(state),
+                        redirect_uri: Some(federation::REDIRECT_URI.into()),
+                    },
+                ))
+            }
             _ => {
                 let r: AttemptReport = body(req)?;
                 if r.reason.trim().is_empty() {
@@ -893,6 +1053,178 @@ impl Model {
         }
     }
 
+    /// Federated sign-in (R46), as the reference server: spend the state, exchange the code
+    /// at the IdP over HTTP (without the model's lock), check the ID token, then the same
+    /// user and device rules as a password. Refusals are audited with the same reasons.
+    fn federated(&self, req: &Request, purpose: SignInPurpose) -> Answer {
+        let poisoned = || Reply::error(500, codes::INTERNAL, "the mock's model was poisoned");
+        let fed: FederatedSignIn;
+        let (o, d, user_id, email, nonce, idp) = {
+            let mut guard = self.state.lock().map_err(|_| poisoned())?;
+            let st = &mut *guard;
+            let Caller::Device(o, d) = self.caller(st, req, DEVICE_KEY_HEADER)? else {
+                return Err(unauthorized("device routes need the device credential"));
+            };
+            fed = body(req)?;
+            let clock = &mut st.clock_ms;
+            let org = &mut st.orgs[o];
+            let dev = org.devices[d].clone();
+            let actor = format!("device:{}", dev.device.id);
+            let managed = org.managed(&dev.device.id);
+            let spent = org.fed_states.get_mut(&fed.state).and_then(|s| {
+                let was = s.clone();
+                s.used = true;
+                (was.device_id == dev.device.id).then_some(was)
+            });
+            let email_of = |org: &Org, id: &str| {
+                org.users
+                    .iter()
+                    .find(|u| u.user.id == id)
+                    .map(|u| u.user.email.clone())
+            };
+            let target = spent
+                .as_ref()
+                .and_then(|s| email_of(org, &s.user_id))
+                .unwrap_or_else(|| "federated sign-in".into());
+            let refuse = |org: &mut Org, clock: &mut i64, e: Reply| {
+                let code = refusal_code(&e);
+                org.audit(
+                    clock,
+                    &actor,
+                    fed_action(purpose),
+                    &target,
+                    false,
+                    Some(&code),
+                );
+                Err(e)
+            };
+            let Some(s) = spent.filter(|s| {
+                !s.used && s.purpose == purpose && fed.redirect_uri == federation::REDIRECT_URI
+            }) else {
+                return refuse(org, clock, state_invalid());
+            };
+            let Some(idp) = org.idp.clone() else {
+                return refuse(
+                    org,
+                    clock,
+                    Reply::error(
+                        403,
+                        codes::FEDERATION_NOT_CONFIGURED,
+                        "No identity provider is set up for your organization",
+                    ),
+                );
+            };
+            if purpose == SignInPurpose::Provision {
+                if let Err(e) = eligibility(&dev, &org.settings, managed) {
+                    return refuse(org, clock, e);
+                }
+            }
+            (o, d, s.user_id, target, s.nonce, idp)
+        };
+
+        let exchanged = exchange_code(&idp, &fed);
+        let now_secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|t| t.as_secs() as i64)
+            .unwrap_or(0);
+        let checked = exchanged.and_then(|token| {
+            let expected = federation::Expected {
+                issuer: &idp.issuer,
+                client_id: &idp.client_id,
+                client_secret: &idp.client_secret,
+                nonce: &nonce,
+                email: &email,
+            };
+            federation::validate_id_token(&token, &expected, now_secs).map_err(|p| {
+                (
+                    p.reason().to_string(),
+                    Reply::error(
+                        401,
+                        codes::FEDERATION_FAILED,
+                        &format!("The answer from {} could not be trusted ({p})", idp.name),
+                    ),
+                )
+            })
+        });
+
+        let mut guard = self.state.lock().map_err(|_| poisoned())?;
+        let st = &mut *guard;
+        let clock = &mut st.clock_ms;
+        let org = &mut st.orgs[o];
+        let dev = org.devices[d].clone();
+        let device_id = dev.device.id.clone();
+        let actor = format!("device:{device_id}");
+        let action = fed_action(purpose);
+        if let Err((reason, reply)) = checked {
+            org.audit(clock, &actor, action, &email, false, Some(&reason));
+            return Err(reply);
+        }
+        let Some(u) = org.users.iter().position(|u| u.user.id == user_id) else {
+            return Err(Reply::error(
+                401,
+                codes::FEDERATION_FAILED,
+                "This account no longer exists",
+            ));
+        };
+        if let Some(e) = state_refusal(&org.users[u]) {
+            let code = refusal_code(&e);
+            org.audit(clock, &actor, action, &email, false, Some(&code));
+            return Err(e);
+        }
+        let user = org.users[u].user.clone();
+        let how = format!("federated ({})", idp.name);
+        match purpose {
+            SignInPurpose::Login => {
+                let Some(a) = org
+                    .assocs
+                    .iter()
+                    .find(|a| a.device_id == device_id && a.user_id == user.id)
+                    .and_then(|a| org.association(a))
+                else {
+                    org.audit(clock, &actor, action, &email, false, Some(codes::NOT_BOUND));
+                    return Err(Reply::error(
+                        403,
+                        codes::NOT_BOUND,
+                        "Your account is not set up on this device; contact your admin",
+                    ));
+                };
+                org.audit(clock, &actor, action, &email, true, Some(&how));
+                Ok(Reply::json(200, &a))
+            }
+            SignInPurpose::Provision => {
+                if let Err(e) = eligibility(&dev, &org.settings, org.managed(&device_id)) {
+                    let code = refusal_code(&e);
+                    org.audit(clock, &actor, action, &email, false, Some(&code));
+                    return Err(e);
+                }
+                let ticket = format!("mock_tk_{}", uuid::Uuid::new_v4().simple());
+                org.tickets.insert(
+                    ticket.clone(),
+                    Ticket {
+                        device_id: device_id.clone(),
+                        user_id: user.id.clone(),
+                        used: false,
+                    },
+                );
+                org.audit(clock, &actor, action, &email, true, Some(&how));
+                Ok(Reply::json(
+                    200,
+                    &AuthenticateResponse {
+                        ticket,
+                        display_name: user.display_name(),
+                        user_id: user.id,
+                        username: user.username,
+                        system_username: user.system_username,
+                        permission: org.settings.permission_level,
+                        password_sync: org.settings.password_sync,
+                        mfa_enforced: user.mfa_enforced,
+                        mfa_enrolled: user.mfa_enrolled,
+                    },
+                ))
+            }
+        }
+    }
+
     /// The org id of an admin API key (for tests and messages).
     pub fn org_of_api_key(&self, api_key: &str) -> Option<String> {
         let st = self.state.lock().ok()?;
@@ -900,6 +1232,97 @@ impl Model {
             .iter()
             .find(|o| o.api_key == api_key)
             .map(|o| o.id.clone())
+    }
+}
+
+fn public_idp(p: &IdentityProviderConfig) -> IdentityProvider {
+    IdentityProvider {
+        name: p.name.clone(),
+        issuer: p.issuer.clone(),
+        client_id: p.client_id.clone(),
+    }
+}
+
+fn fed_action(p: SignInPurpose) -> &'static str {
+    match p {
+        SignInPurpose::Provision => "authenticate",
+        SignInPurpose::Login => "login",
+    }
+}
+
+fn state_invalid() -> Reply {
+    Reply::error(
+        401,
+        codes::FEDERATION_STATE_INVALID,
+        "This sign-in has expired or was already used; start again",
+    )
+}
+
+/// The code exchange at `{issuer}/token`. wiremock calls responders on its server's own
+/// runtime, so the HTTP runs on a short-lived thread with its own runtime (as `upstream`).
+/// `Err((audit reason, reply))`.
+fn exchange_code(
+    idp: &IdentityProviderConfig,
+    fed: &FederatedSignIn,
+) -> Result<String, (String, Reply)> {
+    let url = format!("{}/token", idp.issuer);
+    let body = federation::form_encode(&[
+        ("grant_type", "authorization_code"),
+        ("code", &fed.code),
+        ("redirect_uri", &fed.redirect_uri),
+        ("client_id", &idp.client_id),
+        ("client_secret", &idp.client_secret),
+    ]);
+    let name = idp.name.clone();
+    let unavailable = move |detail: &str| {
+        (
+            codes::IDP_UNAVAILABLE.to_string(),
+            Reply::error(
+                502,
+                codes::IDP_UNAVAILABLE,
+                &format!("{name} did not answer the sign-in ({detail}); try again later"),
+            ),
+        )
+    };
+    let outcome = std::thread::spawn(move || -> Result<(u16, String), String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("no runtime: {e}"))?;
+        rt.block_on(async move {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| format!("no client: {e}"))?;
+            let resp = client
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .map_err(|_| "cannot connect".to_string())?;
+            let status = resp.status().as_u16();
+            Ok((status, resp.text().await.unwrap_or_default()))
+        })
+    })
+    .join()
+    .unwrap_or_else(|_| Err("the exchange thread failed".into()));
+    match outcome {
+        Err(detail) => Err(unavailable(&detail)),
+        Ok((status, _)) if status >= 500 => Err(unavailable(&format!("HTTP {status}"))),
+        Ok((status, _)) if !(200..300).contains(&status) => Err((
+            "idp_refused_code".to_string(),
+            Reply::error(
+                401,
+                codes::FEDERATION_FAILED,
+                &format!("{} refused the sign-in code (HTTP {status})", idp.name),
+            ),
+        )),
+        Ok((_, text)) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("id_token")?.as_str().map(str::to_string))
+            .ok_or_else(|| unavailable("a reply without an id_token")),
     }
 }
 
@@ -951,6 +1374,9 @@ enum AdminRoute {
     SetWindows(String),
     ClearWindows(String),
     Audit,
+    GetIdp,
+    SetIdp,
+    ClearIdp,
 }
 
 fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
@@ -973,6 +1399,9 @@ fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
         ("PUT", ["devices", id, "policies", "windows-ssap"]) => SetWindows(s(id)),
         ("DELETE", ["devices", id, "policies", "windows-ssap"]) => ClearWindows(s(id)),
         ("GET", ["audit"]) => Audit,
+        ("GET", ["identity-provider"]) => GetIdp,
+        ("PUT", ["identity-provider"]) => SetIdp,
+        ("DELETE", ["identity-provider"]) => ClearIdp,
         _ => return None,
     })
 }

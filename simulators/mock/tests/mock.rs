@@ -243,6 +243,8 @@ async fn the_model_speaks_the_documented_contract() {
         .iter()
         .any(|e| e.reason.as_deref() == Some(codes::ACCOUNT_EXISTS)));
 
+    federation_round(&admin, &enroll, &mock.url()).await;
+
     let doc = openapi::document().expect("doc");
     let mut seen = BTreeSet::new();
     let mut problems = Vec::new();
@@ -626,4 +628,96 @@ async fn as_a_proxy_it_forwards_and_faults_after_a_real_commit() {
     .associations()
     .await;
     assert_eq!(unauthorized.err().and_then(|e| e.status()), Some(401));
+}
+
+/// Federated sign-in (R46) through the model and a wiremock IdP: the IdP setting, the sign-in
+/// method, provisioning and login through federation, a tampered token and a replayed state.
+async fn federation_round(admin: &AdminClient, enroll: &EnrollmentClient, base: &str) {
+    use ssap_api::federation::{form_decode, form_value, REDIRECT_URI};
+    use ssap_api::{codes, FederatedSignIn, SignInKind, SignInMethodRequest, SignInPurpose};
+    let idp = ssap_mock::MockIdp::start("Okta").await;
+    admin
+        .set_identity_provider(&idp.config())
+        .await
+        .expect("IdP");
+    assert_eq!(admin.identity_provider().await.expect("IdP").name, "Okta");
+    admin
+        .create_user(&NewUser {
+            password: None,
+            federated: true,
+            ..new_user("ryan@c.test")
+        })
+        .await
+        .expect("federated user");
+    idp.add_user("ryan@c.test", "idp-pw");
+    let dev = enroll.register(&facts(Os::Macos)).await.expect("device");
+    let page = Http::new(base, Duration::from_secs(5)).expect("client");
+    let back = |purpose: SignInPurpose| {
+        let (dev, page) = (dev.clone(), page.clone());
+        async move {
+            let m = dev
+                .sign_in_method(&SignInMethodRequest {
+                    email: "ryan@c.test".into(),
+                    purpose,
+                })
+                .await
+                .expect("method");
+            assert_eq!(m.method, SignInKind::Federated);
+            let reply = page
+                .submit_form(
+                    m.authorize_url.as_deref().expect("url"),
+                    &[("username", "ryan@c.test"), ("password", "idp-pw")],
+                )
+                .await
+                .expect("IdP answers");
+            let location = reply.location.expect("redirect");
+            let pairs = form_decode(location.split_once('?').expect("query").1);
+            FederatedSignIn {
+                code: form_value(&pairs, "code").expect("code").into(),
+                state: form_value(&pairs, "state").expect("state").into(),
+                redirect_uri: REDIRECT_URI.into(),
+            }
+        }
+    };
+    let code_of = |e: ssap_api::ApiError| e.code().map(str::to_string);
+    let b = back(SignInPurpose::Login).await;
+    assert_eq!(
+        code_of(dev.login_federated(&b).await.expect_err("not bound")).as_deref(),
+        Some(codes::NOT_BOUND)
+    );
+    idp.set_mode(ssap_mock::TokenMode::ForeignKey);
+    let b = back(SignInPurpose::Provision).await;
+    assert_eq!(
+        code_of(dev.authenticate_federated(&b).await.expect_err("foreign")).as_deref(),
+        Some(codes::FEDERATION_FAILED)
+    );
+    assert_eq!(
+        code_of(dev.authenticate_federated(&b).await.expect_err("replay")).as_deref(),
+        Some(codes::FEDERATION_STATE_INVALID)
+    );
+    idp.set_mode(ssap_mock::TokenMode::Honest);
+    let auth = dev
+        .authenticate_federated(&back(SignInPurpose::Provision).await)
+        .await
+        .expect("ticket");
+    dev.provision(&provision(&auth.ticket, "fed-1"))
+        .await
+        .expect("provision");
+    let a = dev
+        .login_federated(&back(SignInPurpose::Login).await)
+        .await
+        .expect("login");
+    assert_eq!(a.user_id, auth.user_id);
+    let reasons: Vec<String> = admin
+        .audit()
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter_map(|e| e.reason)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "id_token_signature"),
+        "{reasons:?}"
+    );
+    admin.clear_identity_provider().await.expect("clear");
 }

@@ -153,6 +153,7 @@ pub(crate) async fn create_user(
         password_expired: new.password_expired,
         mfa_enforced: new.mfa_enforced,
         mfa_enrolled: new.mfa_enrolled,
+        federated: new.federated,
     };
     let created = state
         .storage
@@ -277,6 +278,12 @@ pub(crate) async fn update_user(
                 if v != u.mfa_enrolled {
                     changes.push(format!("mfa_enrolled: {} -> {v}", u.mfa_enrolled));
                     u.mfa_enrolled = v;
+                }
+            }
+            if let Some(v) = patch.federated {
+                if v != u.federated {
+                    changes.push(format!("federated: {} -> {v}", u.federated));
+                    u.federated = v;
                 }
             }
             if let Some(v) = patch.system_username {

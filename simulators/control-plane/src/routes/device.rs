@@ -21,14 +21,14 @@ use crate::rules::{self, Refusal};
 use crate::AppState;
 
 /// How long an authentication ticket may be redeemed.
-const TICKET_TTL_MS: i64 = 10 * 60 * 1000;
+pub(crate) const TICKET_TTL_MS: i64 = 10 * 60 * 1000;
 /// Consecutive wrong passwords after which the user is locked, as the directory would (R42).
 const LOCK_AFTER: i64 = 5;
 
-const SUCCESS: &str = "success";
-const REFUSED: &str = "refused";
+pub(crate) const SUCCESS: &str = "success";
+pub(crate) const REFUSED: &str = "refused";
 
-fn refusal_error(r: Refusal, os: Os) -> ApiError {
+pub(crate) fn refusal_error(r: Refusal, os: Os) -> ApiError {
     let status = match r {
         Refusal::Disabled | Refusal::NotSupported => StatusCode::FORBIDDEN,
         Refusal::HasManagedUsers => StatusCode::CONFLICT,
@@ -52,10 +52,12 @@ fn ticket_invalid() -> ApiError {
     )
 }
 
-/// R41 and R47 refusals, checked only after the password was verified.
-fn user_state_refusal(row: &UserRow) -> Option<ApiError> {
+/// R41 and R47 refusals, checked only after the password (or, for a federated user, the
+/// identity provider) confirmed who is signing in. Federated users (R46) need no directory
+/// password and their password cannot expire here: it lives at the identity provider.
+pub(crate) fn user_state_refusal(row: &UserRow) -> Option<ApiError> {
     let u = &row.user;
-    if row.password_hash.is_none() {
+    if row.password_hash.is_none() && !u.federated {
         return Some(ApiError::forbidden(
             codes::NO_PASSWORD,
             "Your account has no password yet; ask your admin to set one",
@@ -82,7 +84,7 @@ fn user_state_refusal(row: &UserRow) -> Option<ApiError> {
             "Your account is locked; contact your admin",
         ));
     }
-    if u.password_expired {
+    if u.password_expired && !u.federated {
         return Some(ApiError::forbidden(
             codes::PASSWORD_EXPIRED,
             "Your password has expired; change it in the User Portal, then try again",
@@ -252,6 +254,22 @@ pub(crate) async fn authenticate(
             }
             let user = db::user_by_email(c, &a.org, &e)?;
             if let Some(u) = &user {
+                if u.user.federated {
+                    // R46: the identity provider holds their password, not the directory.
+                    db::audit(
+                        c,
+                        &a.org,
+                        &a.actor(),
+                        "authenticate",
+                        &e,
+                        REFUSED,
+                        Some(codes::USE_FEDERATION),
+                    )?;
+                    return Ok(Err(ApiError::forbidden(
+                        codes::USE_FEDERATION,
+                        "Your account signs in through your organization's identity provider",
+                    )));
+                }
                 if u.password_hash.is_none() {
                     db::audit(
                         c,

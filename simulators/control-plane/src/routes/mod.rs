@@ -2,6 +2,7 @@
 
 mod admin;
 mod device;
+mod federation;
 mod operator;
 
 use axum::extract::DefaultBodyLimit;
@@ -67,12 +68,30 @@ fn table() -> Table {
         put(admin::set_windows_policy).delete(admin::clear_windows_policy),
     )
     .route("/api/admin/audit", get(admin::audit))
+    .route(
+        "/api/admin/identity-provider",
+        get(federation::identity_provider)
+            .put(federation::set_identity_provider)
+            .delete(federation::clear_identity_provider),
+    )
     .route("/api/device/register", post(device::register))
     .route("/api/device/login-window", get(device::login_window))
     .route("/api/device/associations", get(device::associations))
     .route("/api/device/authenticate", post(device::authenticate))
     .route("/api/device/provision", post(device::provision))
     .route("/api/device/attempts", post(device::report_attempt))
+    .route(
+        "/api/device/sign-in-method",
+        post(federation::sign_in_method),
+    )
+    .route(
+        "/api/device/authenticate/federated",
+        post(federation::authenticate_federated),
+    )
+    .route(
+        "/api/device/login/federated",
+        post(federation::login_federated),
+    )
 }
 
 pub(crate) fn router(state: AppState) -> Router {

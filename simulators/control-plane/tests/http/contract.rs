@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use ssap_api::openapi::{self, METHODS};
 use ssap_api::{
-    codes, AttemptReport, ExchangeLog, NewAssociation, OperatorClient, OrgSettingsPatch, UserPatch,
-    WindowsSsapMode,
+    codes, AttemptReport, ExchangeLog, NewAssociation, OperatorClient, OrgSettingsPatch,
+    SignInMethodRequest, SignInPurpose, UserPatch, WindowsSsapMode,
 };
 
 use crate::common::*;
@@ -234,6 +234,44 @@ async fn real_replies_validate_against_the_document() {
         .set_windows_policy(win.device_id(), None)
         .await
         .expect("clear policy");
+
+    // Federated sign-in (R46): the IdP setting and the three device routes. The IdP's own
+    // page is not the API, so the web view's form goes through a client without the log.
+    let idp = ssap_mock::MockIdp::start("Okta").await;
+    admin
+        .set_identity_provider(&idp.config())
+        .await
+        .expect("IdP");
+    admin.identity_provider().await.expect("IdP shown");
+    admin
+        .create_user(&crate::federation::federated("ryan@c.test"))
+        .await
+        .expect("federated user");
+    idp.add_user("ryan@c.test", "idp-pw");
+    let fed_mac = enroll.register(&crate::common::mac()).await.expect("mac");
+    for purpose in [SignInPurpose::Login, SignInPurpose::Provision] {
+        let m = fed_mac
+            .sign_in_method(&SignInMethodRequest {
+                email: "ryan@c.test".into(),
+                purpose,
+            })
+            .await
+            .expect("method");
+        let back = crate::federation::at_idp(&env.http, &m, "ryan@c.test", "idp-pw").await;
+        match purpose {
+            SignInPurpose::Login => assert_eq!(
+                code(fed_mac.login_federated(&back).await).1,
+                codes::NOT_BOUND
+            ),
+            SignInPurpose::Provision => {
+                fed_mac
+                    .authenticate_federated(&back)
+                    .await
+                    .expect("federated ticket");
+            }
+        }
+    }
+    admin.clear_identity_provider().await.expect("clear IdP");
 
     // Throttling: 429 with Retry-After.
     let mut retry_after = None;

@@ -228,6 +228,10 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             NotFound,
         ),
         ("GET /api/admin/audit", OwnOrg(200)),
+        // B's own identity provider: set, read, removed (document order: DELETE, GET, PUT).
+        ("DELETE /api/admin/identity-provider", OwnOrg(204)),
+        ("GET /api/admin/identity-provider", OwnOrg(404)),
+        ("PUT /api/admin/identity-provider", OwnOrg(200)),
         ("POST /api/device/register", OwnOrg(201)),
         ("GET /api/device/login-window", OwnOrg(200)),
         ("GET /api/device/associations", OwnOrg(200)),
@@ -240,6 +244,16 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             Refused(401, ssap_api::codes::TICKET_INVALID),
         ),
         ("POST /api/device/attempts", OwnOrg(204)),
+        // A's email is unknown in B: answered like any unknown email.
+        ("POST /api/device/sign-in-method", OwnOrg(200)),
+        (
+            "POST /api/device/authenticate/federated",
+            Refused(401, ssap_api::codes::FEDERATION_STATE_INVALID),
+        ),
+        (
+            "POST /api/device/login/federated",
+            Refused(401, ssap_api::codes::FEDERATION_STATE_INVALID),
+        ),
     ]
 }
 
@@ -320,6 +334,15 @@ async fn every_documented_route_is_isolated() {
             "AttemptReport" => {
                 serde_json::json!({"email": "alice@a.test", "reason": "account_exists"})
             }
+            "IdentityProviderConfig" => serde_json::json!({
+                "name": "B's IdP", "issuer": "http://127.0.0.1:9/idp",
+                "client_id": "b", "client_secret": "b-secret"
+            }),
+            "SignInMethodRequest" => serde_json::json!({"email": "alice@a.test"}),
+            "FederatedSignIn" => serde_json::json!({
+                "code": "c", "state": "not-a-state-of-b",
+                "redirect_uri": ssap_api::federation::REDIRECT_URI
+            }),
             _ => return None,
         })
     };
