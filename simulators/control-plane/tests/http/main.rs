@@ -6,6 +6,7 @@ mod bad_input;
 mod common;
 mod contract;
 mod end_to_end;
+mod fuzz;
 mod federation;
 mod isolation;
 mod protocol;
