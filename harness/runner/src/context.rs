@@ -20,6 +20,18 @@ pub struct RunContext {
     pub mock: Option<Arc<Vec<ssap_mock::Stub>>>,
     /// Where `Given the control plane follows the script "NAME"` reads `NAME.yaml`.
     pub scripts: PathBuf,
+    /// Remote mode with one org's keys and no operator token (a staging account): every
+    /// scenario shares this org, runs alone, and gets unique names.
+    pub shared_org: Option<SharedOrg>,
+}
+
+/// The keys of the one org a staging account gives.
+#[derive(Debug, Clone)]
+pub struct SharedOrg {
+    pub api_key: String,
+    pub connect_key: String,
+    /// Random per run, so names stay unique across runs against a persistent org.
+    pub run_nonce: u64,
 }
 
 static CURRENT: Mutex<Option<Arc<RunContext>>> = Mutex::new(None);

@@ -159,6 +159,13 @@ struct RunArgs {
     /// Operator token for a remote control plane.
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Admin API key of one existing org (with --org-connect-key, and no operator token):
+    /// all scenarios share that org, as on a staging account.
+    #[arg(long, env = "SSAP_ORG_API_KEY", hide_env_values = true)]
+    org_api_key: Option<String>,
+    /// The connect key of that org, which simulated agents register with.
+    #[arg(long, env = "SSAP_ORG_CONNECT_KEY", hide_env_values = true)]
+    org_connect_key: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -218,16 +225,26 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     } else if args.control_plane.starts_with("http://")
         || args.control_plane.starts_with("https://")
     {
-        let token = args.operator_token.clone().ok_or_else(|| {
-            anyhow::anyhow!(
-                "--control-plane {} needs SSAP_OPERATOR_TOKEN (or --operator-token) so every \
-                 scenario can get its own org",
+        match (
+            args.operator_token.clone(),
+            args.org_api_key.clone(),
+            args.org_connect_key.clone(),
+        ) {
+            (Some(token), _, _) => ControlPlaneMode::Remote {
+                url: args.control_plane.clone(),
+                operator_token: token,
+            },
+            (None, Some(api_key), Some(connect_key)) => ControlPlaneMode::RemoteSharedOrg {
+                url: args.control_plane.clone(),
+                api_key,
+                connect_key,
+            },
+            _ => anyhow::bail!(
+                "--control-plane {} needs either SSAP_OPERATOR_TOKEN (every scenario gets its \
+                 own org, all run at once) or both SSAP_ORG_API_KEY and SSAP_ORG_CONNECT_KEY \
+                 (one org, as a staging account gives; scenarios then run one at a time)",
                 args.control_plane
-            )
-        })?;
-        ControlPlaneMode::Remote {
-            url: args.control_plane.clone(),
-            operator_token: token,
+            ),
         }
     } else {
         anyhow::bail!(

@@ -22,6 +22,14 @@ pub enum ControlPlaneMode {
     Embedded,
     /// A running control plane; every scenario gets its own org through the operator token.
     Remote { url: String, operator_token: String },
+    /// A running control plane where the harness has one org's keys (as a staging account
+    /// gives): scenarios share the org, run one at a time (org settings are shared), start
+    /// from the default settings, and use names made unique per scenario and run.
+    RemoteSharedOrg {
+        url: String,
+        api_key: String,
+        connect_key: String,
+    },
     /// wiremock, one server per scenario: the stubs in `stubs/*.yaml` over the mock's own
     /// in-memory model (`ssap-mock`); scripts for fault steps come from `stubs/scripts/`.
     Mock { stubs: PathBuf },
@@ -138,7 +146,25 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
             url,
             operator_token,
         } => (url.clone(), operator_token.clone(), url.clone()),
+        ControlPlaneMode::RemoteSharedOrg { url, .. } => (
+            url.clone(),
+            String::new(),
+            format!("{url} (one shared org)"),
+        ),
     };
+    let shared_org = match &options.control_plane {
+        ControlPlaneMode::RemoteSharedOrg {
+            api_key,
+            connect_key,
+            ..
+        } => Some(context::SharedOrg {
+            api_key: api_key.clone(),
+            connect_key: connect_key.clone(),
+            run_nonce: rand::random::<u64>(),
+        }),
+        _ => None,
+    };
+    let one_at_a_time = shared_org.is_some();
 
     let journal = Journal::default();
     let ctx = Arc::new(RunContext {
@@ -153,6 +179,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         journal: journal.clone(),
         mock,
         scripts,
+        shared_org,
     });
     context::install(ctx.clone());
 
@@ -198,6 +225,21 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .max_concurrent_scenarios(options.concurrency.max(1))
         .retries(options.retries)
+        .which_scenario(move |feature, rule, scenario| {
+            // A shared org's settings are everyone's: then every scenario runs alone.
+            let serial = one_at_a_time
+                || scenario
+                    .tags
+                    .iter()
+                    .chain(rule.iter().flat_map(|r| r.tags.iter()))
+                    .chain(feature.tags.iter())
+                    .any(|t| t == "serial");
+            if serial {
+                cucumber::runner::ScenarioType::Serial
+            } else {
+                cucumber::runner::ScenarioType::Concurrent
+            }
+        })
         .before(|feature, rule, scenario, world| {
             Box::pin(async move {
                 world.begin(ScenarioKey::of(feature, scenario));
@@ -335,7 +377,7 @@ fn reproduce_command(o: &RunOptions) -> String {
         o.seed
     );
     match &o.control_plane {
-        ControlPlaneMode::Remote { url, .. } => {
+        ControlPlaneMode::Remote { url, .. } | ControlPlaneMode::RemoteSharedOrg { url, .. } => {
             cmd.push_str(&format!(" --control-plane {url}"));
         }
         ControlPlaneMode::Mock { stubs } => {

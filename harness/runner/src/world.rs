@@ -58,6 +58,10 @@ pub struct SsapWorld {
     pub current: usize,
     screens: Vec<(usize, Screen)>,
     log: String,
+    /// In a shared org: five characters put into this scenario's names, and the names
+    /// (usernames, system usernames) that get it.
+    name_tag: String,
+    names: Vec<String>,
     /// A second tenant, created only by isolation scenarios.
     other_org: Option<Org>,
     /// Users of the second tenant, by name.
@@ -109,6 +113,8 @@ impl SsapWorld {
             control: None,
             tags: Vec::new(),
             other_org: None,
+            name_tag: String::new(),
+            names: Vec::new(),
             other_people: Vec::new(),
         }
     }
@@ -243,6 +249,9 @@ impl SsapWorld {
             return Ok(org.clone());
         }
         self.ensure_control_plane().await?;
+        if let Some(shared) = self.ctx()?.shared_org.clone() {
+            return self.shared_org(shared).await;
+        }
         let token = self.operator_token()?;
         let http = self.http()?;
         let name = match &self.key {
@@ -263,16 +272,90 @@ impl SsapWorld {
         Ok(org)
     }
 
+    /// The one org of a staging account: reset to the default settings, because earlier
+    /// scenarios (which ran alone, see `run`) may have changed them.
+    async fn shared_org(&mut self, shared: crate::context::SharedOrg) -> anyhow::Result<Org> {
+        let http = self.http()?;
+        let admin = AdminClient::new(http, shared.api_key);
+        let d = ssap_api::OrgSettings::default();
+        admin
+            .update_settings(&ssap_api::OrgSettingsPatch {
+                macos_ssap: Some(d.macos_ssap),
+                windows_ssap: Some(d.windows_ssap),
+                permission_level: Some(d.permission_level),
+                password_sync: Some(d.password_sync),
+            })
+            .await
+            .context("resetting the shared org to the default settings")?;
+        let mut h = shared.run_nonce;
+        if let Some(k) = &self.key {
+            for b in k.uri.bytes().chain(k.line.to_le_bytes()) {
+                h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+            }
+        }
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+        self.name_tag = (0..5)
+            .map(|i| ALPHABET[((h >> (i * 5)) & 31) as usize] as char)
+            .collect();
+        self.note(format!(
+            "shared org; names made unique with \"{}\" after their first letter",
+            self.name_tag
+        ));
+        let org = Org {
+            id: "shared".into(),
+            admin,
+            connect_key: shared.connect_key,
+        };
+        self.org = Some(org.clone());
+        Ok(org)
+    }
+
+    /// The name a scenario's username (or a local account named like one) really has: the
+    /// same in an org of its own; in a shared org the scenario's tag goes after the first
+    /// letter, which keeps what the naming rules check (length limits grow by five, first
+    /// character, trailing period, case) and keeps case-insensitive matches matching.
+    pub fn real_name(&self, name: &str) -> String {
+        if self.name_tag.is_empty() || !self.names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            return name.to_string();
+        }
+        tagged(name, &self.name_tag)
+    }
+
+    /// Makes `name` one that [`Self::real_name`] translates from now on.
+    fn register_name(&mut self, name: &str) -> String {
+        if !self.name_tag.is_empty() && !name.is_empty() {
+            self.names.push(name.to_string());
+        }
+        self.real_name(name)
+    }
+
+    /// An email whose local part is a registered name, translated the same way.
+    pub fn real_email(&self, email: &str) -> String {
+        match email.split_once('@') {
+            Some((local, domain)) if !self.name_tag.is_empty() => {
+                format!("{}@{domain}", tagged(local, &self.name_tag))
+            }
+            _ => email.to_string(),
+        }
+    }
+
+    /// Registers a system username (translated like usernames).
+    pub fn system_name(&mut self, name: &str) -> String {
+        self.register_name(name)
+    }
+
     pub async fn admin(&mut self) -> anyhow::Result<AdminClient> {
         Ok(self.org().await?.admin)
     }
 
     /// Creates a directory user; `name` is how steps refer to them.
-    pub async fn add_person(&mut self, name: &str, new: NewUser) -> anyhow::Result<&Person> {
+    pub async fn add_person(&mut self, name: &str, mut new: NewUser) -> anyhow::Result<&Person> {
         if self.people.iter().any(|p| p.name == name) {
             return Err(anyhow!("the scenario already has a user named {name:?}"));
         }
         let admin = self.admin().await?;
+        new.username = self.register_name(&new.username);
+        new.email = self.real_email(&new.email);
         let password = new.password.clone();
         let user = admin
             .create_user(&new)
@@ -411,10 +494,11 @@ impl SsapWorld {
                 .collect()
         };
         // Initial + last name + index: unique even when the generator repeats a name, and
-        // within Windows' 20-character limit (R39) whatever the generator returns.
+        // within Windows' 20-character limit (R39) whatever the generator returns, even with
+        // the five characters a shared org adds.
         let initial: String = ascii(&first).chars().take(1).collect();
         let mut base = format!("{initial}{}", ascii(&last));
-        base.truncate(14);
+        base.truncate(12);
         let username = format!("{base}{n}");
         let password: String = format!(
             "Pw-{}-{}",
@@ -439,6 +523,12 @@ impl SsapWorld {
             return Ok(org.clone());
         }
         self.ensure_control_plane().await?;
+        if self.ctx()?.shared_org.is_some() {
+            return Err(anyhow!(
+                "this scenario needs a second org, which one org's keys cannot make: run it with \
+                 SSAP_OPERATOR_TOKEN, or leave it out with --tags 'not @R61'"
+            ));
+        }
         let token = self.operator_token()?;
         let http = self.http()?;
         let created = OperatorClient::new(http.clone(), token)
@@ -453,5 +543,14 @@ impl SsapWorld {
         };
         self.other_org = Some(org.clone());
         Ok(org)
+    }
+}
+
+/// `name` with `tag` after its first character.
+fn tagged(name: &str, tag: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{tag}{}", chars.as_str()),
+        None => name.to_string(),
     }
 }

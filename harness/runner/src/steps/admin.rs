@@ -94,6 +94,7 @@ async fn user_without_password(w: &mut SsapWorld, name: String, username: String
 
 #[given(regex = r#"^"([^"]+)" has the system username "([^"]*)"$"#)]
 async fn system_username(w: &mut SsapWorld, name: String, system: String) -> StepResult {
+    let system = w.system_name(&system);
     patch_user(
         w,
         &name,

@@ -31,6 +31,7 @@ async fn local_account(
     full_name: String,
 ) -> StepResult {
     let os = w.device()?.os();
+    let name = w.real_name(&name);
     let account = LocalAccount::local(&name, &full_name, "local-secret-1", false, os);
     w.device_mut()?
         .accounts_mut()
@@ -392,6 +393,7 @@ async fn sign_in_as_email(
     email: String,
     password: String,
 ) -> StepResult {
+    let email = w.real_email(&email);
     let mut script = vec![Action::Click("Sign in with JumpCloud".into())];
     if w.device()?.os() == Os::Windows {
         script.push(Action::Click("Click here to sign in".into()));

@@ -62,6 +62,7 @@ async fn tile(w: &mut SsapWorld, name: String, badge: String) -> StepResult {
 
 #[then(regex = r#"^the device has a managed local account "([^"]+)" for "([^"]+)"$"#)]
 async fn managed_account(w: &mut SsapWorld, local: String, name: String) -> StepResult {
+    let local = w.real_name(&local);
     let user_id = w.person(&name)?.user.id.clone();
     let accounts = w.device()?.accounts();
     let Some(a) = accounts.find(&local) else {
@@ -93,6 +94,7 @@ async fn managed_account(w: &mut SsapWorld, local: String, name: String) -> Step
 
 #[then(regex = r#"^the local account "([^"]+)" is unchanged and not managed$"#)]
 async fn unchanged(w: &mut SsapWorld, local: String) -> StepResult {
+    let local = w.real_name(&local);
     let Some(before) = w.local_before(&local).cloned() else {
         fail!("the scenario did not create a local account {local:?} to compare with");
     };
@@ -265,6 +267,7 @@ async fn tile_bottom_left(w: &mut SsapWorld) -> StepResult {
 
 #[then(regex = r#"^the local account "([^"]+)" is (an administrator|a standard user)$"#)]
 async fn account_level(w: &mut SsapWorld, local: String, level: String) -> StepResult {
+    let local = w.real_name(&local);
     let device = w.device()?;
     let Some(a) = device.accounts().find(&local) else {
         fail!("no local account {local:?}");
@@ -292,6 +295,7 @@ async fn password_opens(
     how: String,
     local: String,
 ) -> StepResult {
+    let local = w.real_name(&local);
     let Some(a) = w.device()?.accounts().find(&local) else {
         fail!("no local account {local:?}");
     };
