@@ -148,6 +148,43 @@ fn cases() -> u32 {
         .unwrap_or(256)
 }
 
+/// Requests per org: the admin lists (users, audit log) grow with what the fuzzer creates and
+/// are not paged, so a fresh org every so often keeps a million cases linear.
+const CASES_PER_ORG: u64 = 2_000;
+
+/// An org with SSAP on, a user, a registered device and an unused ticket.
+struct Tenant {
+    org: Org,
+    user: ssap_api::User,
+    device: ssap_api::DeviceClient,
+    ticket: String,
+}
+
+async fn tenant(env: &Env, n: u64) -> Tenant {
+    let org = env.org(&format!("Fuzz {n}")).await;
+    org.admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            windows_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggles");
+    let user = org.user("fuzz@acme.test").await;
+    let device = org.device(windows()).await;
+    let ticket = device
+        .authenticate(&login("fuzz@acme.test", PASSWORD))
+        .await
+        .expect("ticket")
+        .ticket;
+    Tenant {
+        org,
+        user,
+        device,
+        ticket,
+    }
+}
+
 #[test]
 fn no_request_gets_a_5xx_or_a_bare_error() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -156,23 +193,11 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
         .build()
         .expect("runtime");
     let env = rt.block_on(Env::new());
-    let org = rt.block_on(env.org("Fuzz"));
-    rt.block_on(org.admin.update_settings(&OrgSettingsPatch {
-        macos_ssap: Some(true),
-        windows_ssap: Some(true),
-        ..Default::default()
-    }))
-    .expect("toggles");
-    let user = rt.block_on(org.user("fuzz@acme.test"));
-    let device = rt.block_on(org.device(windows()));
-    let ticket = rt
-        .block_on(device.authenticate(&login("fuzz@acme.test", PASSWORD)))
-        .expect("ticket")
-        .ticket;
+    let current = std::cell::RefCell::new(rt.block_on(tenant(&env, 0)));
 
     let doc = openapi::document().expect("document");
     let ops = openapi::operations(&doc);
-    let valid = |schema: &str| -> Value {
+    let valid = |t: &Tenant, schema: &str| -> Value {
         match schema {
             "NewOrg" => serde_json::json!({"name": "Org"}),
             "OrgSettingsPatch" => serde_json::json!({"password_sync": true}),
@@ -180,7 +205,7 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
                 serde_json::json!({"email": "n@acme.test", "username": "n", "password": "pw-123456"})
             }
             "UserPatch" => serde_json::json!({"locked": false}),
-            "NewAssociation" => serde_json::json!({"user_id": user.id}),
+            "NewAssociation" => serde_json::json!({"user_id": t.user.id}),
             "LoginWindowText" => serde_json::json!({"text": "Welcome"}),
             "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
             "DeviceFacts" => serde_json::to_value(windows()).unwrap_or_default(),
@@ -188,18 +213,20 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
                 serde_json::json!({"email": "fuzz@acme.test", "password": "x"})
             }
             "ProvisionRequest" => {
-                serde_json::json!({"ticket": ticket, "local_name": "fuzz", "idempotency_key": "k"})
+                serde_json::json!({"ticket": t.ticket, "local_name": "fuzz", "idempotency_key": "k"})
             }
             "AttemptReport" => serde_json::json!({"email": "a@b.c", "reason": "account_exists"}),
             _ => serde_json::json!({}),
         }
     };
-    let creds: [(&str, String); 4] = [
-        ("x-api-key", org.created.api_key.clone()),
-        ("x-connect-key", org.created.connect_key.clone()),
-        ("x-device-key", device.credential().to_string()),
-        ("authorization", format!("Bearer {OPERATOR_TOKEN}")),
-    ];
+    let creds = |t: &Tenant| -> [(&'static str, String); 4] {
+        [
+            ("x-api-key", t.org.created.api_key.clone()),
+            ("x-connect-key", t.org.created.connect_key.clone()),
+            ("x-device-key", t.device.credential().to_string()),
+            ("authorization", format!("Bearer {OPERATOR_TOKEN}")),
+        ]
+    };
     let own = |scheme: Option<&String>| match scheme.map(String::as_str) {
         Some("adminApiKey") => Some(0),
         Some("connectKey") => Some(1),
@@ -217,6 +244,13 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
     });
     let sent = std::sync::atomic::AtomicU64::new(0);
     let result = runner.run(&case(ops.len()), |c| {
+        let n = sent.load(std::sync::atomic::Ordering::Relaxed);
+        if n > 0 && n.is_multiple_of(CASES_PER_ORG) {
+            *current.borrow_mut() = rt.block_on(tenant(&env, n / CASES_PER_ORG));
+        }
+        let t = current.borrow();
+        let (user, device) = (&t.user, &t.device);
+        let creds = creds(&t);
         let op = &ops[c.op];
         let id = match &c.id {
             Some(s) => s
@@ -247,7 +281,7 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
             Body::Bytes(b) => Some(b.clone()),
             Body::Json(v) => Some(v.to_string().into_bytes()),
             Body::Mutated(changes) => {
-                let mut v = valid(op.request.as_deref().unwrap_or(""));
+                let mut v = valid(&t, op.request.as_deref().unwrap_or(""));
                 if let Some(obj) = v.as_object_mut() {
                     for (field, value) in changes {
                         match value {
