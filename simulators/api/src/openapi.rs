@@ -453,6 +453,7 @@ mod tests {
                 ssap_enabled: true,
                 offer_sign_in: false,
                 login_window_text: Some("t".into()),
+                identity_provider: Some("Okta".into()),
                 managed_users: vec![assoc()],
             },
         );

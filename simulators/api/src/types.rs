@@ -314,6 +314,11 @@ pub struct LoginWindowConfig {
     pub offer_sign_in: bool,
     pub login_window_text: Option<String>,
     pub managed_users: Vec<Association>,
+    /// Name of the org's identity provider when one is set up (R46): only then does the web
+    /// view ask how an email signs in, so orgs without federation pay no extra request.
+    /// Defaults to `None` so replies of control planes without federation still parse.
+    #[serde(default)]
+    pub identity_provider: Option<String>,
 }
 
 /// Device request: check a user's directory credentials before provisioning.
@@ -444,7 +449,7 @@ pub struct SignInMethod {
 }
 
 /// Device request: the authorization code the identity provider redirected back with.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FederatedSignIn {
     pub code: String,

@@ -15,6 +15,11 @@ pub enum LocalSecret {
     /// Created by an admin bind: the agent learns the directory password at the user's first
     /// login (checked against the control plane) and keeps it from then on.
     PendingSync,
+    /// A federated user's account with password sync on (R46): there is no directory password
+    /// to copy, so no password opens it; the tile offers "Sign in with <idp>", which runs the
+    /// identity provider's sign-in again and the control plane confirms it. On Windows the
+    /// PIN created at provisioning opens it too.
+    Federated { email: String, idp: String },
 }
 
 impl LocalSecret {
@@ -22,7 +27,7 @@ impl LocalSecret {
     pub fn opens_with(&self, password: &str) -> bool {
         match self {
             LocalSecret::DirectoryPassword(p) | LocalSecret::LocalPassword(p) => p == password,
-            LocalSecret::PendingSync => false,
+            LocalSecret::PendingSync | LocalSecret::Federated { .. } => false,
         }
     }
 }

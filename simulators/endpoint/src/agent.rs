@@ -2,9 +2,11 @@
 //! [`ssap_api::DeviceClient`] over real HTTP. It keeps the registration, the last login-window
 //! configuration, and attempt reports that could not be delivered yet.
 
+use ssap_api::federation::{form_decode, form_value, REDIRECT_URI};
 use ssap_api::{
     codes, ApiError, Association, AttemptReport, AuthenticateRequest, AuthenticateResponse,
-    DeviceClient, DeviceFacts, EnrollmentClient, Http, LoginWindowConfig, ProvisionRequest,
+    DeviceClient, DeviceFacts, EnrollmentClient, FederatedSignIn, Http, LoginWindowConfig,
+    ProvisionRequest, SignInMethod, SignInMethodRequest, SignInPurpose,
 };
 
 use crate::clock::VirtualClock;
@@ -32,6 +34,17 @@ pub struct Refusal {
     pub retryable: bool,
     /// The API refusal code behind it, if the control plane refused.
     pub code: Option<String>,
+}
+
+/// What the identity provider's page did with the credentials typed into it (R46).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdpOutcome {
+    /// It redirected back to JumpCloud with a code (and the state it was given).
+    Redirected(FederatedSignIn),
+    /// It refused the credentials and stays on its page with this sentence.
+    Refused(String),
+    /// It could not be reached, or answered something a browser would show as an error.
+    Unreachable(String),
 }
 
 /// How many times provisioning is sent with one idempotency key before giving up (R60).
@@ -133,6 +146,101 @@ impl Agent {
             password: password.to_string(),
         };
         Ok(self.online_client(online)?.authenticate(&req).await?)
+    }
+
+    /// How an email signs in (R46): password, or federated with the IdP's authorize URL.
+    pub async fn sign_in_method(
+        &self,
+        online: bool,
+        email: &str,
+        purpose: SignInPurpose,
+    ) -> Result<SignInMethod, CallError> {
+        let req = SignInMethodRequest {
+            email: email.to_string(),
+            purpose,
+        };
+        Ok(self.online_client(online)?.sign_in_method(&req).await?)
+    }
+
+    /// Submits the identity provider's sign-in page as the web view does: a form POST to the
+    /// authorize URL, whose redirect to the JumpCloud callback carries the code. A redirect
+    /// elsewhere, or with another `state` than the one sent, is not followed (R46).
+    pub async fn submit_idp_page(
+        &self,
+        online: bool,
+        authorize_url: &str,
+        expected_state: &str,
+        username: &str,
+        password: &str,
+    ) -> IdpOutcome {
+        if !online {
+            return IdpOutcome::Unreachable(OFFLINE_MESSAGE.to_string());
+        }
+        let reply = match self
+            .http
+            .submit_form(
+                authorize_url,
+                &[("username", username), ("password", password)],
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                return IdpOutcome::Unreachable(format!("The sign-in page did not load ({e})."))
+            }
+        };
+        match (reply.status, reply.location) {
+            (300..=399, Some(location)) => {
+                let Some((base, query)) = location.split_once('?') else {
+                    return IdpOutcome::Unreachable(
+                        "The sign-in page sent the browser somewhere unexpected.".into(),
+                    );
+                };
+                let pairs = form_decode(query);
+                let (code, state) = (form_value(&pairs, "code"), form_value(&pairs, "state"));
+                match (base == REDIRECT_URI, code, state) {
+                    (true, Some(code), Some(state)) if state == expected_state => {
+                        IdpOutcome::Redirected(FederatedSignIn {
+                            code: code.to_string(),
+                            state: state.to_string(),
+                            redirect_uri: REDIRECT_URI.to_string(),
+                        })
+                    }
+                    _ => IdpOutcome::Unreachable(
+                        "The sign-in page sent the browser somewhere unexpected.".into(),
+                    ),
+                }
+            }
+            (400..=499, _) => IdpOutcome::Refused(
+                Some(reply.body.trim().to_string())
+                    .filter(|b| !b.is_empty() && b.len() < 200 && !b.starts_with('{'))
+                    .unwrap_or_else(|| "Incorrect username or password.".into()),
+            ),
+            (status, _) => IdpOutcome::Unreachable(format!(
+                "The sign-in page answered with an error (HTTP {status})."
+            )),
+        }
+    }
+
+    /// Redeems the IdP's code for a provisioning ticket (R46).
+    pub async fn authenticate_federated(
+        &self,
+        online: bool,
+        back: &FederatedSignIn,
+    ) -> Result<AuthenticateResponse, CallError> {
+        Ok(self
+            .online_client(online)?
+            .authenticate_federated(back)
+            .await?)
+    }
+
+    /// Confirms a login through federation to an account bound here (R46).
+    pub async fn login_federated(
+        &self,
+        online: bool,
+        back: &FederatedSignIn,
+    ) -> Result<Association, CallError> {
+        Ok(self.online_client(online)?.login_federated(back).await?)
     }
 
     /// A fresh provisioning request with a new idempotency key.
@@ -248,6 +356,14 @@ fn refusal_text(err: &CallError) -> Refusal {
             )
         }
     };
+    if code == codes::IDP_UNAVAILABLE {
+        return r(
+            "Can't reach your identity provider",
+            "Your identity provider did not answer JumpCloud. Nothing was created on this device. Try again later."
+                .to_string(),
+            false,
+        );
+    }
     if api.is_retryable() && code != codes::TOO_MANY_ATTEMPTS {
         return r(
             "Can't reach JumpCloud",
@@ -321,6 +437,31 @@ fn refusal_text(err: &CallError) -> Refusal {
         codes::ALREADY_BOUND => r(
             "Already set up",
             m("Your account is already set up on this device. Contact your admin."),
+            false,
+        ),
+        codes::FEDERATION_FAILED => r(
+            "Can't sign in",
+            m("Your identity provider's answer could not be verified. Nothing was created. Start again."),
+            false,
+        ),
+        codes::FEDERATION_STATE_INVALID => r(
+            "Sign-in expired",
+            m("This sign-in expired or was already used. Nothing was created. Start again."),
+            false,
+        ),
+        codes::FEDERATION_NOT_CONFIGURED => r(
+            "Not available",
+            m("Your account signs in through an identity provider that is not set up for your organization. Contact your admin."),
+            false,
+        ),
+        codes::USE_FEDERATION => r(
+            "Can't sign in",
+            m("Your account signs in through your organization's identity provider."),
+            false,
+        ),
+        codes::NOT_BOUND => r(
+            "Can't sign in",
+            m("Your account is not set up on this device. Contact your admin."),
             false,
         ),
         codes::UNAUTHORIZED => r(

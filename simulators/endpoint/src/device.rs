@@ -3,16 +3,17 @@
 //! -> create the account only once the association is confirmed).
 
 use ssap_api::{
-    codes, Association, AuthenticateResponse, BindSource, DeviceFacts, JoinState, Os,
-    ProvisionRequest,
+    codes, Association, AuthenticateResponse, BindSource, DeviceFacts, FederatedSignIn, JoinState,
+    Os, ProvisionRequest, SignInKind, SignInPurpose,
 };
 
 use crate::accounts::{groups_for, LocalAccount, LocalAccountStore, LocalSecret};
-use crate::agent::{refusal_for, Agent, CallError, Refusal};
+use crate::agent::{refusal_for, Agent, CallError, IdpOutcome, Refusal};
 use crate::clock::VirtualClock;
 use crate::endpoint::DeviceSpec;
 use crate::network::Network;
 use crate::rules;
+use crate::screen::{Field, Screen, ScreenKind};
 
 /// A provisioning that has been authenticated and checked, ready to send (and to re-send with
 /// the same idempotency key after a lost reply).
@@ -22,6 +23,42 @@ pub(crate) struct PendingProvision {
     pub request: ProvisionRequest,
     pub secret: LocalSecret,
     pub pin: Option<String>,
+}
+
+/// A federated sign-in under way (R46): the identity provider's page is on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FedStart {
+    /// The identity provider's name ("Okta").
+    pub idp: String,
+    pub authorize_url: String,
+    pub state: String,
+    /// The directory email being signed in (also the page's pre-filled username).
+    pub email: String,
+    pub purpose: SignInPurpose,
+    /// Login through federation: the local account being logged in to.
+    pub account: Option<String>,
+}
+
+/// The identity provider's page as the web view shows it (R46), the same on both OSes:
+/// fields `Username` (pre-filled with the email) and `Password`, buttons `Sign In`, `Cancel`.
+pub(crate) fn idp_screen(os: Os, start: &FedStart, username: Field, password: Field) -> Screen {
+    let mut s = Screen::new(
+        os,
+        ScreenKind::IdentityProviderSignIn,
+        format!("Sign in to {}", start.idp),
+    );
+    s.message = Some(match start.purpose {
+        SignInPurpose::Provision => format!("{} · to continue to JumpCloud", start.idp),
+        SignInPurpose::Login => format!("{} · to log in to this computer", start.idp),
+    });
+    s.fields = vec![username, password];
+    s.buttons = vec!["Sign In".into(), "Cancel".into()];
+    s
+}
+
+/// Label of the button that logs in to a federated account through its identity provider.
+pub(crate) fn federated_button(idp: &str) -> String {
+    format!("Sign in with {idp}")
 }
 
 /// Outcome of checking a password at a user tile.
@@ -46,6 +83,9 @@ pub(crate) struct Device {
     pub agent: Agent,
     pub logged_in: Option<String>,
     pub powered: bool,
+    /// The last answer the identity provider redirected back with (R46), kept so tests can
+    /// replay it and prove the control plane refuses a second use.
+    pub last_federation: Option<FederatedSignIn>,
 }
 
 impl Device {
@@ -184,6 +224,16 @@ impl Device {
             .authenticate(online, email, password)
             .await
             .map_err(|e| refusal_for(&e))?;
+        self.check_local_name(email, auth).await
+    }
+
+    /// The local name checks after any authentication (R39, R43), reported when refused.
+    async fn check_local_name(
+        &mut self,
+        email: &str,
+        auth: AuthenticateResponse,
+    ) -> Result<(AuthenticateResponse, String), Refusal> {
+        let online = self.online();
         let name =
             match rules::local_name_for(self.os(), &auth.username, auth.system_username.as_deref())
             {
@@ -215,6 +265,112 @@ impl Device {
             });
         }
         Ok((auth, name))
+    }
+
+    /// Asks how `email` signs in, but only where the org has an identity provider (the login
+    /// window configuration says so), so password-only orgs make no extra request (R46).
+    /// `Ok(None)`: the password step.
+    pub async fn start_federation(
+        &mut self,
+        email: &str,
+        purpose: SignInPurpose,
+        account: Option<String>,
+    ) -> Result<Option<FedStart>, Refusal> {
+        let offered = self
+            .agent
+            .config()
+            .is_some_and(|c| c.identity_provider.is_some());
+        if !offered && purpose == SignInPurpose::Provision {
+            return Ok(None);
+        }
+        let m = self
+            .agent
+            .sign_in_method(self.online(), email, purpose)
+            .await
+            .map_err(|e| refusal_for(&e))?;
+        match (m.method, m.identity_provider, m.authorize_url, m.state) {
+            (SignInKind::Federated, Some(idp), Some(authorize_url), Some(state)) => {
+                Ok(Some(FedStart {
+                    idp,
+                    authorize_url,
+                    state,
+                    email: email.to_string(),
+                    purpose,
+                    account,
+                }))
+            }
+            (SignInKind::Federated, ..) => Err(Refusal {
+                title: "Can't sign in".into(),
+                message: "JumpCloud did not say where to sign in. Contact your admin.".into(),
+                retryable: false,
+                code: None,
+            }),
+            (SignInKind::Password, ..) => Ok(None),
+        }
+    }
+
+    /// Submits the identity provider's page (R46).
+    pub async fn submit_idp_page(
+        &mut self,
+        start: &FedStart,
+        username: &str,
+        password: &str,
+    ) -> IdpOutcome {
+        let out = self
+            .agent
+            .submit_idp_page(
+                self.online(),
+                &start.authorize_url,
+                &start.state,
+                username,
+                password,
+            )
+            .await;
+        if let IdpOutcome::Redirected(back) = &out {
+            self.last_federation = Some(back.clone());
+        }
+        out
+    }
+
+    /// Redeems the identity provider's answer for a ticket, then the same local-name and
+    /// collision checks as a password sign-in (R46, R39, R43).
+    pub async fn federated_authenticate_and_check(
+        &mut self,
+        start: &FedStart,
+        back: &FederatedSignIn,
+    ) -> Result<(AuthenticateResponse, String), Refusal> {
+        let auth = self
+            .agent
+            .authenticate_federated(self.online(), back)
+            .await
+            .map_err(|e| refusal_for(&e))?;
+        self.check_local_name(&start.email, auth).await
+    }
+
+    /// Confirms a login through federation with the control plane: the association it returns
+    /// must be this account's user; then MFA as at any login (R45, R46).
+    pub async fn federated_login(
+        &mut self,
+        account: &str,
+        back: &FederatedSignIn,
+    ) -> Result<LoginCheck, Refusal> {
+        let assoc = self
+            .agent
+            .login_federated(self.online(), back)
+            .await
+            .map_err(|e| refusal_for(&e))?;
+        let Some(acct) = self.accounts.find(account) else {
+            return Ok(LoginCheck::WrongPassword);
+        };
+        if acct.jumpcloud_user_id.as_deref() != Some(assoc.user_id.as_str()) {
+            return Err(Refusal {
+                title: "Can't sign in".into(),
+                message: "You signed in as someone else than this account's owner.".into(),
+                retryable: false,
+                code: None,
+            });
+        }
+        Ok(self.mfa_after_login(acct))
     }
 
     /// Builds the provisioning request (one idempotency key per attempt).

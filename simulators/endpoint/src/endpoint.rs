@@ -122,6 +122,7 @@ impl Endpoint {
                 agent: Agent::new(http, connect_key),
                 logged_in: None,
                 powered: false,
+                last_federation: None,
             },
             ui,
         }
@@ -246,6 +247,12 @@ impl Endpoint {
     }
 
     /// The agent (registration, last configuration, undelivered reports).
+    /// The last answer an identity provider redirected this device back with (R46), so a
+    /// test can replay it to the control plane.
+    pub fn last_federation(&self) -> Option<&ssap_api::FederatedSignIn> {
+        self.dev.last_federation.as_ref()
+    }
+
     pub fn agent(&self) -> &Agent {
         &self.dev.agent
     }

@@ -23,6 +23,8 @@ pub enum ScreenKind {
     JumpCloudPassword,
     /// Windows: re-confirm the directory password (R31).
     ConfirmPassword,
+    /// The identity provider's own sign-in page in the web view (R46): "Sign in to <IdP>".
+    IdentityProviderSignIn,
     /// Password sync off: the user creates a local password (R06).
     CreateLocalPassword,
     /// Windows: create the PIN (R31, R32).

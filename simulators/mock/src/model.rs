@@ -779,6 +779,7 @@ impl Model {
                         .is_ok(),
                     login_window_text: dev.login_window_text.clone(),
                     managed_users: org.associations(&device_id),
+                    identity_provider: org.idp.as_ref().map(|p| p.name.clone()),
                 },
             )),
             "associations" => Ok(Reply::json(200, &org.associations(&device_id))),

@@ -173,6 +173,7 @@ pub(crate) async fn login_window(
                 .is_ok(),
                 login_window_text: d.login_window_text,
                 managed_users,
+                identity_provider: db::identity_provider(c, &auth.org)?.map(|p| p.name),
             })
         })
         .await?;

@@ -15,15 +15,21 @@
 //! - JumpCloud User Login: field `Email`, buttons `Continue`, `Cancel`; then field `Password`,
 //!   buttons `Login`, `Cancel`.
 //! - Password sync off: fields `New password`, `Verify password`, buttons `Create Account`, `Cancel`.
+//! - Federated users (R46): after `Continue`, the identity provider's page "Sign in to <IdP>":
+//!   fields `Username` (pre-filled with the email), `Password`, buttons `Sign In`, `Cancel`.
+//!   A federated account's tile offers `Sign in with <IdP>` and `Cancel` instead of a password.
 //! - Refusal notice: button `OK`, or `Try Again` and `Cancel` when the request may be re-sent.
 //! - MFA: field `Verification code`, buttons `Verify`, `Cancel`.
 //! - Setup prompts: button `Continue` on each. Desktop: buttons `Log Out`, `Restart`.
 
-use ssap_api::{AuthenticateResponse, Os};
+use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{Refusal, OFFLINE_MESSAGE};
-use crate::device::{plausible_totp, Device, LoginCheck, PendingProvision, MFA_ENROL_MESSAGE};
+use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
+use crate::device::{
+    federated_button, idp_screen, plausible_totp, Device, FedStart, LoginCheck, PendingProvision,
+    MFA_ENROL_MESSAGE,
+};
 use crate::screen::{
     mask, same_label, Colour, Field, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind,
     Tile, UiError,
@@ -53,6 +59,10 @@ enum View {
     Email,
     DirectoryPassword {
         email: String,
+    },
+    /// The identity provider's page (R46), to provision or to log in to `start.account`.
+    IdpSignIn {
+        start: Box<FedStart>,
     },
     LocalPassword {
         auth: Box<AuthenticateResponse>,
@@ -168,6 +178,12 @@ impl LoginWindow {
                 s.buttons = vec!["Login".into(), "Cancel".into()];
                 s
             }
+            View::IdpSignIn { start } => idp_screen(
+                Os::Macos,
+                start,
+                self.field("Username", false),
+                self.field("Password", true),
+            ),
             View::LocalPassword { .. } => {
                 let mut s = Screen::new(
                     Os::Macos,
@@ -264,9 +280,14 @@ impl LoginWindow {
             .config()
             .and_then(|c| c.login_window_text.clone())
             .filter(|t| !t.trim().is_empty());
-        if selected.is_some() {
-            s.fields.push(self.field("Password", true));
-            s.buttons = vec!["Log In".into(), "Cancel".into()];
+        if let Some(account) = selected {
+            match federated_idp(dev, account) {
+                Some(idp) => s.buttons = vec![federated_button(&idp), "Cancel".into()],
+                None => {
+                    s.fields.push(self.field("Password", true));
+                    s.buttons = vec!["Log In".into(), "Cancel".into()];
+                }
+            }
             return s;
         }
         if !self.jumpcloud {
@@ -358,6 +379,12 @@ impl LoginWindow {
                     self.go(View::Password { account: acct });
                     return Ok(Action::None);
                 }
+                if let Some(idp) = federated_idp(dev, &account) {
+                    if is(&federated_button(&idp)) {
+                        self.start_federated_login(dev, account).await;
+                    }
+                    return Ok(Action::None);
+                }
                 let pw = self.input("Password");
                 self.inputs.clear();
                 match dev.check_login(&account, &pw) {
@@ -386,9 +413,24 @@ impl LoginWindow {
                     if email.is_empty() || !email.contains('@') {
                         self.error = Some("Enter your email address.".into());
                     } else {
-                        self.go(View::DirectoryPassword { email });
+                        match dev
+                            .start_federation(&email, SignInPurpose::Provision, None)
+                            .await
+                        {
+                            Ok(None) => self.go(View::DirectoryPassword { email }),
+                            Ok(Some(start)) => self.go_idp(start),
+                            Err(r) => self.notice(r, None),
+                        }
                     }
                 }
+                Ok(Action::None)
+            }
+            View::IdpSignIn { start } => {
+                if is("Cancel") {
+                    self.go(View::Window);
+                    return Ok(Action::None);
+                }
+                self.submit_idp(dev, *start).await;
                 Ok(Action::None)
             }
             View::DirectoryPassword { email } => {
@@ -597,12 +639,94 @@ impl LoginWindow {
         }
     }
 
+    /// Shows the identity provider's page with the username pre-filled (R46).
+    fn go_idp(&mut self, start: FedStart) {
+        let email = start.email.clone();
+        self.go(View::IdpSignIn {
+            start: Box::new(start),
+        });
+        self.inputs.push(("Username".into(), email));
+    }
+
+    /// A federated account's tile: runs the identity provider's sign-in again (R46).
+    async fn start_federated_login(&mut self, dev: &mut Device, account: String) {
+        let Some(email) = federated_email(dev, &account) else {
+            return;
+        };
+        if !dev.online() {
+            self.error = Some(OFFLINE_MESSAGE.into());
+            return;
+        }
+        match dev
+            .start_federation(&email, SignInPurpose::Login, Some(account))
+            .await
+        {
+            Ok(Some(start)) => self.go_idp(start),
+            Ok(None) => self.error = Some(
+                "Your account no longer signs in through an identity provider. Contact your admin."
+                    .into(),
+            ),
+            Err(r) => self.notice(r, None),
+        }
+    }
+
+    /// Submits the identity provider's page, then provisions or logs in (R46).
+    async fn submit_idp(&mut self, dev: &mut Device, start: FedStart) {
+        let (user, pw) = (self.input("Username"), self.input("Password"));
+        self.inputs.retain(|(l, _)| l != "Password");
+        if pw.is_empty() {
+            self.error = Some("Enter your password.".into());
+            return;
+        }
+        let back = match dev.submit_idp_page(&start, user.trim(), &pw).await {
+            IdpOutcome::Redirected(back) => back,
+            IdpOutcome::Refused(m) | IdpOutcome::Unreachable(m) => {
+                self.error = Some(m);
+                return;
+            }
+        };
+        match (start.purpose, start.account.clone()) {
+            (SignInPurpose::Login, Some(account)) => {
+                match dev.federated_login(&account, &back).await {
+                    Ok(LoginCheck::Ok) => self.finish_login(dev, &account),
+                    Ok(LoginCheck::MfaPrompt) => self.go(View::Mfa { account }),
+                    Ok(LoginCheck::MfaNotEnrolled) => self.go(View::Notice {
+                        title: "MFA enrollment required".into(),
+                        message: MFA_ENROL_MESSAGE.into(),
+                        retry: None,
+                    }),
+                    Ok(_) => self.error = Some("This account cannot be opened.".into()),
+                    Err(r) => self.notice(r, None),
+                }
+            }
+            _ => match dev.federated_authenticate_and_check(&start, &back).await {
+                Err(r) => self.notice(r, None),
+                Ok((auth, name)) if auth.password_sync => {
+                    let secret = LocalSecret::Federated {
+                        email: start.email.clone(),
+                        idp: start.idp.clone(),
+                    };
+                    let p = dev.prepare(auth, &name, secret, None);
+                    self.run_provision(dev, p).await;
+                }
+                Ok((auth, name)) => self.go(View::LocalPassword {
+                    auth: Box::new(auth),
+                    name,
+                }),
+            },
+        }
+    }
+
     async fn run_provision(&mut self, dev: &mut Device, p: PendingProvision) {
         match dev.provision(&p).await {
             Ok(_) => {
                 self.go(View::Window);
-                self.message =
-                    Some("Your account is ready. Click your name and enter your password.".into());
+                self.message = Some(match &p.secret {
+                    LocalSecret::Federated { idp, .. } => {
+                        format!("Your account is ready. Click your name and sign in with {idp}.")
+                    }
+                    _ => "Your account is ready. Click your name and enter your password.".into(),
+                });
             }
             Err(r) => {
                 let retry = r.retryable.then(|| Box::new(p));
@@ -645,6 +769,22 @@ fn stays_on_password(r: &Refusal) -> bool {
         r.code.as_deref(),
         Some(ssap_api::codes::INVALID_CREDENTIALS) | Some(ssap_api::codes::TOO_MANY_ATTEMPTS)
     ) || r.message == OFFLINE_MESSAGE
+}
+
+/// The identity provider of a federated account (R46), if the account is one.
+pub(crate) fn federated_idp(dev: &Device, account: &str) -> Option<String> {
+    match &dev.accounts.find(account)?.password {
+        LocalSecret::Federated { idp, .. } => Some(idp.clone()),
+        _ => None,
+    }
+}
+
+/// The directory email of a federated account (R46).
+pub(crate) fn federated_email(dev: &Device, account: &str) -> Option<String> {
+    match &dev.accounts.find(account)?.password {
+        LocalSecret::Federated { email, .. } => Some(email.clone()),
+        _ => None,
+    }
 }
 
 fn full_name(dev: &Device, account: &str) -> String {

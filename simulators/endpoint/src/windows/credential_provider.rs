@@ -12,6 +12,11 @@
 //! - JumpCloud tile chosen: button `Click here to sign in`.
 //! - Web view "JumpCloud User Login": field `Email`, buttons `Continue`, `Cancel`; then field
 //!   `Password`, buttons `Login`, `Cancel`.
+//! - Federated users (R46): after `Continue`, the identity provider's page "Sign in to <IdP>":
+//!   fields `Username` (pre-filled), `Password`, buttons `Sign In`, `Cancel`; then, with
+//!   password sync on, straight to the PIN: there is no JumpCloud password to re-confirm (the
+//!   identity provider confirmed the user moments ago). A federated user's tile offers the PIN,
+//!   and under `Sign-in options` the button `Sign in with <IdP>` instead of a password.
 //! - Re-confirm: field `Password`, buttons `Next`, `Cancel` (password sync off instead: fields
 //!   `New password`, `Confirm password`, buttons `Next`, `Cancel`).
 //! - PIN: fields `PIN`, `Confirm PIN`, buttons `OK`, `Cancel`.
@@ -26,12 +31,15 @@
 //! stored, the user is not signed in, and the screen asks for a restart, after which the user
 //! signs in with the password.
 
-use ssap_api::{AuthenticateResponse, Os};
+use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{Refusal, OFFLINE_MESSAGE};
-use crate::device::{plausible_totp, Device, LoginCheck, PendingProvision, MFA_ENROL_MESSAGE};
-use crate::macos::login_window::Action;
+use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
+use crate::device::{
+    federated_button, idp_screen, plausible_totp, Device, FedStart, LoginCheck, PendingProvision,
+    MFA_ENROL_MESSAGE,
+};
+use crate::macos::login_window::{federated_email, federated_idp, Action};
 use crate::screen::{mask, same_label, Field, Screen, ScreenKind, Tile, UiError};
 
 /// Shortest PIN the provider accepts (R32).
@@ -53,6 +61,10 @@ enum View {
     Email,
     DirectoryPassword {
         email: String,
+    },
+    /// The identity provider's page in the web view (R46).
+    IdpSignIn {
+        start: Box<FedStart>,
     },
     ConfirmPassword {
         auth: Box<AuthenticateResponse>,
@@ -174,12 +186,16 @@ impl CredentialProvider {
             View::User { account, use_pin } => {
                 let mut s = new(ScreenKind::PasswordPrompt, "Windows sign-in screen");
                 s.tiles = self.tiles(dev, Some(account));
+                let idp = federated_idp(dev, account);
                 if *use_pin {
                     s.fields.push(self.field("PIN", true));
+                    s.buttons.push("Sign in".into());
+                } else if let Some(idp) = &idp {
+                    s.buttons.push(federated_button(idp));
                 } else {
                     s.fields.push(self.field("Password", true));
+                    s.buttons.push("Sign in".into());
                 }
-                s.buttons.push("Sign in".into());
                 if pin_available(dev, account) {
                     s.buttons.push("Sign-in options".into());
                 }
@@ -206,6 +222,12 @@ impl CredentialProvider {
                 s.buttons = vec!["Login".into(), "Cancel".into()];
                 s
             }
+            View::IdpSignIn { start } => idp_screen(
+                Os::Windows,
+                start,
+                self.field("Username", false),
+                self.field("Password", true),
+            ),
             View::ConfirmPassword { auth, .. } => {
                 let mut s = new(ScreenKind::ConfirmPassword, "Confirm your password");
                 s.message = Some(format!(
@@ -337,6 +359,8 @@ impl CredentialProvider {
                         account,
                         use_pin: !use_pin,
                     });
+                } else if !use_pin && federated_idp(dev, &account).is_some() {
+                    self.start_federated_login(dev, account).await;
                 } else {
                     let check = if use_pin {
                         dev.check_pin(&account, &self.input("PIN"))
@@ -362,8 +386,22 @@ impl CredentialProvider {
                     if email.is_empty() || !email.contains('@') {
                         self.error = Some("Enter your email address.".into());
                     } else {
-                        self.go(View::DirectoryPassword { email });
+                        match dev
+                            .start_federation(&email, SignInPurpose::Provision, None)
+                            .await
+                        {
+                            Ok(None) => self.go(View::DirectoryPassword { email }),
+                            Ok(Some(start)) => self.go_idp(start),
+                            Err(r) => self.notice(r, None),
+                        }
                     }
+                }
+            }
+            View::IdpSignIn { start } => {
+                if is("Cancel") {
+                    self.go(View::SignIn);
+                } else {
+                    self.submit_idp(dev, *start).await;
                 }
             }
             View::DirectoryPassword { email } => {
@@ -521,6 +559,78 @@ impl CredentialProvider {
                 retry: None,
                 restart: false,
             }),
+        }
+    }
+
+    /// Shows the identity provider's page with the username pre-filled (R46).
+    fn go_idp(&mut self, start: FedStart) {
+        let email = start.email.clone();
+        self.go(View::IdpSignIn {
+            start: Box::new(start),
+        });
+        self.inputs.push(("Username".into(), email));
+    }
+
+    /// A federated account's `Sign in with <IdP>`: the identity provider's sign-in again (R46).
+    async fn start_federated_login(&mut self, dev: &mut Device, account: String) {
+        let Some(email) = federated_email(dev, &account) else {
+            return;
+        };
+        if !dev.online() {
+            self.error = Some(OFFLINE_MESSAGE.into());
+            return;
+        }
+        match dev
+            .start_federation(&email, SignInPurpose::Login, Some(account))
+            .await
+        {
+            Ok(Some(start)) => self.go_idp(start),
+            Ok(None) => self.error = Some(
+                "Your account no longer signs in through an identity provider. Contact your admin."
+                    .into(),
+            ),
+            Err(r) => self.notice(r, None),
+        }
+    }
+
+    /// Submits the identity provider's page, then goes on to the PIN (provisioning, no
+    /// password to re-confirm) or signs in to the account (login) (R46).
+    async fn submit_idp(&mut self, dev: &mut Device, start: FedStart) {
+        let (user, pw) = (self.input("Username"), self.input("Password"));
+        self.inputs.retain(|(l, _)| l != "Password");
+        if pw.is_empty() {
+            self.error = Some("Enter your password.".into());
+            return;
+        }
+        let back = match dev.submit_idp_page(&start, user.trim(), &pw).await {
+            IdpOutcome::Redirected(back) => back,
+            IdpOutcome::Refused(m) | IdpOutcome::Unreachable(m) => {
+                self.error = Some(m);
+                return;
+            }
+        };
+        match (start.purpose, start.account.clone()) {
+            (SignInPurpose::Login, Some(account)) => {
+                match dev.federated_login(&account, &back).await {
+                    Ok(check) => self.after_check(dev, account, check, false),
+                    Err(r) => self.notice(r, None),
+                }
+            }
+            _ => match dev.federated_authenticate_and_check(&start, &back).await {
+                Err(r) => self.notice(r, None),
+                Ok((auth, name)) if auth.password_sync => self.go(View::CreatePin {
+                    auth: Box::new(auth),
+                    name,
+                    secret: LocalSecret::Federated {
+                        email: start.email.clone(),
+                        idp: start.idp.clone(),
+                    },
+                }),
+                Ok((auth, name)) => self.go(View::LocalPassword {
+                    auth: Box::new(auth),
+                    name,
+                }),
+            },
         }
     }
 
