@@ -12,6 +12,23 @@ Feature: Admin settings and policies
     When on device 1
     Then the login window offers "Sign in with JumpCloud"
 
+  @R01 @R11
+  Scenario Outline: With the toggle off the control plane itself refuses, whatever a device asks (<os>)
+    Given a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    Then the control plane refuses to provision "Holly Flax" on the device with "ssap_disabled"
+    And the control plane shows no user bound to the device
+
+    @macos
+    Examples: macOS
+      | os    |
+      | macOS |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
   @smoke @R02
   Scenario Outline: The permission level decides the local group of the provisioned account (<os>, <level>)
     Given the <os> SSAP toggle is on

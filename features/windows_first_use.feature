@@ -91,6 +91,20 @@ Feature: Windows first-use provisioning through the credential provider
       | Pro        | x86_64 | , joined to Entra ID        |
 
   @R18
+  Scenario Outline: The control plane itself refuses unsupported Windows devices (<edition> on <arch><join>)
+    Given the Windows SSAP toggle is on
+    And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
+    And a Windows device running <edition> on <arch><join> at the login window
+    Then the control plane refuses to provision "Pam Beesly" on the device with "device_not_supported"
+
+    Examples:
+      | edition    | arch   | join                         |
+      | Home       | x86_64 |                              |
+      | Server     | x86_64 |                              |
+      | Pro        | arm64  |                              |
+      | Pro        | x86_64 | , joined to Entra ID         |
+
+  @R18
   Scenario Outline: Supported Windows editions offer the tile (<edition>)
     Given the Windows SSAP toggle is on
     And a Windows device running <edition> on x86_64 at the login window
