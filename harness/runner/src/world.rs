@@ -73,6 +73,9 @@ pub struct SsapWorld {
     control: Option<Arc<ssap_mock::MockControlPlane>>,
     /// Tags of the feature, rule and scenario (`@faults`, ...).
     tags: Vec<String>,
+    /// The scenario's own mock identity provider (R46), started only by a federation step
+    /// and dropped (stopped) with the World.
+    idp: Option<ssap_mock::MockIdp>,
 }
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later
@@ -112,6 +115,7 @@ impl SsapWorld {
             locals: Vec::new(),
             control: None,
             tags: Vec::new(),
+            idp: None,
             other_org: None,
             name_tag: String::new(),
             names: Vec::new(),
@@ -287,6 +291,11 @@ impl SsapWorld {
             })
             .await
             .context("resetting the shared org to the default settings")?;
+        // A federation scenario's identity provider (R46) is gone with its World. Older
+        // control planes have no such route, hence the error is not the scenario's concern.
+        if let Err(e) = admin.clear_identity_provider().await {
+            self.note(format!("identity provider not cleared: {e}"));
+        }
         let mut h = shared.run_nonce;
         if let Some(k) = &self.key {
             for b in k.uri.bytes().chain(k.line.to_le_bytes()) {
@@ -515,6 +524,34 @@ impl SsapWorld {
             ..Default::default()
         };
         Ok(self.add_person(&name, new).await?.clone())
+    }
+
+    /// Starts the scenario's mock identity provider (R46) and sets it up as the org's.
+    pub async fn start_idp(&mut self, name: &str) -> anyhow::Result<&ssap_mock::MockIdp> {
+        if self.idp.is_some() {
+            return Err(anyhow!("the scenario already has an identity provider"));
+        }
+        let idp = ssap_mock::MockIdp::start(name).await;
+        self.admin()
+            .await?
+            .set_identity_provider(&idp.config())
+            .await
+            .with_context(|| format!("setting up {name:?} as the org's identity provider"))?;
+        self.note(format!(
+            "identity provider {name} at {} (client {})",
+            idp.issuer(),
+            idp.client_id()
+        ));
+        Ok(self.idp.insert(idp))
+    }
+
+    /// The scenario's mock identity provider.
+    pub fn idp(&self) -> anyhow::Result<&ssap_mock::MockIdp> {
+        self.idp.as_ref().ok_or_else(|| {
+            anyhow!(
+                "no identity provider yet: start with `Given the org federates sign-in to a mock identity provider \"Okta\"`"
+            )
+        })
     }
 
     /// A second org with its own admin, for isolation checks (R61).

@@ -118,15 +118,25 @@ const SECRET_KEYS: &[&str] = &[
     "client_secret",
     "id_token",
     "code",
+    "nonce",
+    "authorize_url",
 ];
+
+/// Keys that are secret only in a federated sign-in's bodies (R46), recognised by their
+/// `redirect_uri`: there `state` is the single-use OAuth state, elsewhere (a user's `state`)
+/// it is a lifecycle word worth showing.
+const OAUTH_SECRET_KEYS: &[&str] = &["state"];
 
 /// Replaces the values of secret-bearing keys anywhere in a JSON document.
 pub fn redact_json(text: &str) -> String {
     fn walk(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(map) => {
+                let oauth = map.contains_key("redirect_uri");
                 for (k, val) in map.iter_mut() {
-                    if SECRET_KEYS.contains(&k.as_str()) && !val.is_null() {
+                    let secret = SECRET_KEYS.contains(&k.as_str())
+                        || (oauth && OAUTH_SECRET_KEYS.contains(&k.as_str()));
+                    if secret && !val.is_null() {
                         *val = serde_json::Value::String("[redacted]".into());
                     } else {
                         walk(val);

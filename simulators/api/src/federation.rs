@@ -345,6 +345,17 @@ mod tests {
     }
 
     #[test]
+    fn exchange_logs_hide_state_nonce_code_but_keep_a_users_state() {
+        let fed = r#"{"method":"federated","authorize_url":"http://i/authorize?state=ssap_st_1&nonce=ssap_nc_1","state":"ssap_st_1","redirect_uri":"x:/cb","code":"c1"}"#;
+        let shown = crate::client::redact_json(fed);
+        for secret in ["ssap_st_1", "ssap_nc_1", "c1"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        let user = crate::client::redact_json(r#"{"email":"a@b.c","state":"suspended"}"#);
+        assert!(user.contains("suspended"), "{user}");
+    }
+
+    #[test]
     fn forms_round_trip() {
         let body = form_encode(&[("a b", "c&d=e"), ("p", "é+")]);
         let pairs = form_decode(&body);

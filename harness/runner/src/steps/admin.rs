@@ -301,7 +301,7 @@ async fn patch_user(w: &mut SsapWorld, name: &str, patch: UserPatch) -> StepResu
 }
 
 /// A directory user from a display name ("Holly Flax" → Holly / Flax).
-fn new_user(name: &str, username: &str, password: Option<String>) -> NewUser {
+pub(crate) fn new_user(name: &str, username: &str, password: Option<String>) -> NewUser {
     let (first, last) = name.split_once(' ').unwrap_or((name, ""));
     let local = username
         .chars()

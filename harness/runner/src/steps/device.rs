@@ -88,11 +88,11 @@ async fn sign_in_with_jumpcloud(
     name: String,
     password: String,
 ) -> StepResult {
-    let mut script = web_view_script(w, &name, &password)?;
+    web_view(w, step, &name, &password).await?;
     if w.device()?.os() == Os::Windows {
-        script.extend(windows_finish(&password, DEFAULT_PIN));
+        windows_after_web_view(w, step, &password, DEFAULT_PIN).await?;
     }
-    play(w, step, script).await
+    Ok(())
 }
 
 /// Logs in to the user's provisioned account at the login window, then clicks through the
@@ -142,12 +142,12 @@ pub(crate) async fn log_in_flow(
 }
 
 /// One user action of a scripted flow.
-enum Action {
+pub(crate) enum Action {
     Click(String),
     Type(&'static str, String),
 }
 
-async fn play(w: &mut SsapWorld, step: &Step, script: Vec<Action>) -> StepResult {
+pub(crate) async fn play(w: &mut SsapWorld, step: &Step, script: Vec<Action>) -> StepResult {
     for action in script {
         let outcome = match &action {
             Action::Click(label) => w
@@ -240,9 +240,8 @@ async fn sign_in_with_pin(
     password: String,
     pin: String,
 ) -> StepResult {
-    let mut script = web_view_script(w, &name, &password)?;
-    script.extend(windows_finish(&password, &pin));
-    play(w, step, script).await
+    web_view(w, step, &name, &password).await?;
+    windows_after_web_view(w, step, &password, &pin).await
 }
 
 /// Everything up to and including Login in the web view: macOS then provisions; Windows goes
@@ -254,8 +253,7 @@ async fn start_sign_in(
     name: String,
     password: String,
 ) -> StepResult {
-    let script = web_view_script(w, &name, &password)?;
-    play(w, step, script).await
+    web_view(w, step, &name, &password).await
 }
 
 #[when(regex = r"^the device loses its internet connection$")]
@@ -337,7 +335,9 @@ async fn reboot_all(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-fn web_view_script(w: &SsapWorld, name: &str, password: &str) -> anyhow::Result<Vec<Action>> {
+/// The web view from Sign in with JumpCloud to the password: the JumpCloud password step, or,
+/// for a federated user, the identity provider's page (R46), where `password` is the IdP's.
+async fn web_view(w: &mut SsapWorld, step: &Step, name: &str, password: &str) -> StepResult {
     let email = w.person(name)?.user.email.clone();
     let mut script = Vec::new();
     script.push(Action::Click("Sign in with JumpCloud".into()));
@@ -347,10 +347,37 @@ fn web_view_script(w: &SsapWorld, name: &str, password: &str) -> anyhow::Result<
     script.extend([
         Action::Type("Email", email),
         Action::Click("Continue".into()),
-        Action::Type("Password", password.to_string()),
-        Action::Click("Login".into()),
     ]);
-    Ok(script)
+    play(w, step, script).await?;
+    let submit = if w.device()?.screen().kind == ScreenKind::IdentityProviderSignIn {
+        "Sign In"
+    } else {
+        "Login"
+    };
+    play(
+        w,
+        step,
+        vec![
+            Action::Type("Password", password.to_string()),
+            Action::Click(submit.into()),
+        ],
+    )
+    .await
+}
+
+/// Windows after the web view: re-confirm the password where asked (a federated user has
+/// no JumpCloud password to re-confirm, R46), then create the PIN.
+async fn windows_after_web_view(
+    w: &mut SsapWorld,
+    step: &Step,
+    password: &str,
+    pin: &str,
+) -> StepResult {
+    let mut script = windows_finish(password, pin);
+    if w.device()?.screen().kind != ScreenKind::ConfirmPassword {
+        script.drain(..2);
+    }
+    play(w, step, script).await
 }
 
 /// Windows after the web view: re-confirm the password, then create the PIN.

@@ -5,12 +5,14 @@
 //! - [`device`]: building devices and driving their screens.
 //! - [`screen`]: assertions on what a device shows and holds.
 //! - [`faults`]: scripted control-plane faults (mock mode, or `@faults` via a fault proxy).
+//! - [`federation`]: the scenario's mock identity provider and federated users (R46).
 //! - [`fleet`]: several devices and users at once (toggle rollback).
 //! - [`isolation`]: a second org against this scenario's device.
 
 pub mod admin;
 pub mod device;
 pub mod faults;
+pub mod federation;
 pub mod fleet;
 pub mod isolation;
 pub mod screen;
