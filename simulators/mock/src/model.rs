@@ -1072,11 +1072,16 @@ impl Model {
             let dev = org.devices[d].clone();
             let actor = format!("device:{}", dev.device.id);
             let managed = org.managed(&dev.device.id);
-            let spent = org.fed_states.get_mut(&fed.state).and_then(|s| {
-                let was = s.clone();
-                s.used = true;
-                (was.device_id == dev.device.id).then_some(was)
-            });
+            // Only this device's states exist for it (as the reference server's lookup).
+            let spent = org
+                .fed_states
+                .get_mut(&fed.state)
+                .filter(|s| s.device_id == dev.device.id)
+                .map(|s| {
+                    let was = s.clone();
+                    s.used = true;
+                    was
+                });
             let email_of = |org: &Org, id: &str| {
                 org.users
                     .iter()
