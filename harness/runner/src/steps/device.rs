@@ -337,7 +337,12 @@ async fn reboot_all(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
 
 /// The web view from Sign in with JumpCloud to the password: the JumpCloud password step, or,
 /// for a federated user, the identity provider's page (R46), where `password` is the IdP's.
-async fn web_view(w: &mut SsapWorld, step: &Step, name: &str, password: &str) -> StepResult {
+pub(crate) async fn web_view(
+    w: &mut SsapWorld,
+    step: &Step,
+    name: &str,
+    password: &str,
+) -> StepResult {
     let email = w.person(name)?.user.email.clone();
     let mut script = Vec::new();
     script.push(Action::Click("Sign in with JumpCloud".into()));
@@ -367,7 +372,7 @@ async fn web_view(w: &mut SsapWorld, step: &Step, name: &str, password: &str) ->
 
 /// Windows after the web view: re-confirm the password where asked (a federated user has
 /// no JumpCloud password to re-confirm, R46), then create the PIN.
-async fn windows_after_web_view(
+pub(crate) async fn windows_after_web_view(
     w: &mut SsapWorld,
     step: &Step,
     password: &str,

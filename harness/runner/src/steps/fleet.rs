@@ -4,7 +4,7 @@ use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use ssap_api::Os;
 
-use super::StepResult;
+use super::{device, StepResult};
 use crate::fail;
 use crate::world::SsapWorld;
 
@@ -18,26 +18,11 @@ async fn each_provisions(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
         let person = w.people[i].clone();
         let password = person.password.clone().unwrap_or_default();
         w.current = i;
-        let mut script = vec![("click", "Sign in with JumpCloud".to_string())];
+        // The same clicks as `"X" signs in with JumpCloud using password "..."`.
+        device::web_view(w, step, &person.name, &password).await?;
         if w.device()?.os() == Os::Windows {
-            script.push(("click", "Click here to sign in".into()));
+            device::windows_after_web_view(w, step, &password, device::DEFAULT_PIN).await?;
         }
-        script.extend([
-            ("type:Email", person.user.email.clone()),
-            ("click", "Continue".into()),
-            ("type:Password", password.clone()),
-            ("click", "Login".into()),
-        ]);
-        if w.device()?.os() == Os::Windows {
-            script.extend([
-                ("type:Password", password.clone()),
-                ("click", "Next".into()),
-                ("type:PIN", "482916".into()),
-                ("type:Confirm PIN", "482916".into()),
-                ("click", "OK".into()),
-            ]);
-        }
-        drive(w, step, &script).await?;
         let device = w.device()?;
         if device.accounts().find_by_user_id(&person.user.id).is_none() {
             fail!(
@@ -64,7 +49,7 @@ async fn everyone_logs_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult 
         };
         w.current = i;
         let password = person.password.clone().unwrap_or_default();
-        super::device::log_in_flow(w, step, &person.name, &password).await?;
+        device::log_in_flow(w, step, &person.name, &password).await?;
         let device = w.device()?;
         let account = device
             .accounts()
@@ -105,21 +90,6 @@ async fn nobody_offered(w: &mut SsapWorld) -> StepResult {
                 m.label,
                 screen.render_text()
             );
-        }
-    }
-    Ok(())
-}
-
-async fn drive(w: &mut SsapWorld, step: &Step, script: &[(&str, String)]) -> StepResult {
-    for (what, value) in script {
-        let device = w.device_mut()?;
-        let outcome = match what.strip_prefix("type:") {
-            Some(field) => device.type_into(field, value),
-            None => device.click(value).await,
-        };
-        if let Err(e) = outcome {
-            w.snap(step);
-            fail!("{e}");
         }
     }
     Ok(())
