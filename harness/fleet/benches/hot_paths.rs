@@ -59,7 +59,7 @@ impl Bed {
         let (server, http, admin, connect_key) = rt.block_on(async {
             let server = ssap_control_plane::start(
                 Config {
-                    db_path: path,
+                    database: path.into(),
                     operator_token: OPERATOR.into(),
                     hash_cost: HashCost::Test,
                 },

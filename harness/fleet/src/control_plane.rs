@@ -57,7 +57,7 @@ impl Connected {
                 let token = format!("op-{:032x}", rand::random::<u128>());
                 let server = ssap_control_plane::start(
                     Config {
-                        db_path: dir.path().join("fleet-control-plane.db"),
+                        database: dir.path().join("fleet-control-plane.db").into(),
                         operator_token: token.clone(),
                         hash_cost: HashCost::Test,
                     },

@@ -78,7 +78,7 @@ async fn shards_share_one_control_plane_and_one_org_without_colliding() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = ssap_control_plane::start(
         Config {
-            db_path: dir.path().join("cp.db"),
+            database: dir.path().join("cp.db").into(),
             operator_token: OPERATOR.into(),
             hash_cost: HashCost::Test,
         },

@@ -17,7 +17,7 @@ impl EmbeddedControlPlane {
             tempfile::tempdir().context("creating a temporary folder for the embedded database")?;
         let token = format!("op-{:032x}", rand::random::<u128>());
         let config = Config {
-            db_path: dir.path().join("control-plane.db"),
+            database: dir.path().join("control-plane.db").into(),
             operator_token: token.clone(),
             hash_cost: HashCost::Test,
         };

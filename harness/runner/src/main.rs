@@ -173,9 +173,17 @@ struct ServeArgs {
     /// Address to listen on; port 0 picks a free one. The first line printed is the URL.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
-    /// SQLite database file (created if missing; data survives restarts).
-    #[arg(long, default_value = "ssap-control-plane.db")]
-    db: PathBuf,
+    /// Where the data lives: a SQLite file (created if missing; data survives restarts), or a
+    /// PostgreSQL URL `postgres://USER:PASSWORD@HOST:PORT/DB` that several `serve` instances
+    /// behind a load balancer may share (tables are created if missing; no TLS). Prefer the
+    /// environment variable for a URL with a password: command lines are visible to `ps`.
+    #[arg(
+        long,
+        env = "SSAP_DATABASE",
+        hide_env_values = true,
+        default_value = "ssap-control-plane.db"
+    )]
+    db: String,
     /// Token that may create orgs (POST /api/operator/orgs).
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: String,
@@ -283,8 +291,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.operator_token.trim().len() < 16 {
         anyhow::bail!("the operator token must be at least 16 characters");
     }
+    let database = ssap_control_plane::Database::parse(&args.db);
     let config = Config {
-        db_path: args.db.clone(),
+        database: database.clone(),
         operator_token: args.operator_token,
         hash_cost: if args.hash_cost == "test" {
             HashCost::Test
@@ -296,16 +305,30 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the control plane: {e}"))?;
     println!(
-        "ssap control plane listening on {} (db {})",
-        server.url(),
-        args.db.display()
+        "ssap control plane listening on {} ({database})",
+        server.url()
     );
-    tokio::signal::ctrl_c()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot wait for Ctrl-C: {e}"))?;
-    eprintln!("shutting down");
+    let signal = stop_signal().await;
+    eprintln!("{signal}: shutting down");
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Waits for Ctrl-C or, on Unix, SIGTERM (what service managers and CI scripts send), so either
+/// stops the server cleanly: in-flight requests finish and the database is flushed.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = term.recv() => "terminated",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "interrupted"
 }
 
 async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {

@@ -5,11 +5,11 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::sql::args;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 use ssap_api::client::{API_KEY_HEADER, DEVICE_KEY_HEADER};
 
@@ -157,11 +157,12 @@ impl FromRequestParts<AppState> for AdminAuth {
         let org: Option<String> = state
             .storage
             .run(move |c| {
-                Ok(
-                    c.prepare_cached("SELECT id FROM orgs WHERE api_key_digest = ?1")?
-                        .query_row(params![lookup], |r| r.get(0))
-                        .optional()?,
-                )
+                c.query_opt(
+                    "SELECT id FROM orgs WHERE api_key_digest = ?1",
+                    args![lookup],
+                )?
+                .map(|r| r.get(0))
+                .transpose()
             })
             .await?;
         let org = org.ok_or_else(|| ApiError::unauthorized("unknown API key"))?;
@@ -194,11 +195,12 @@ impl FromRequestParts<AppState> for ConnectAuth {
         let org: Option<String> = state
             .storage
             .run(move |c| {
-                Ok(
-                    c.prepare_cached("SELECT id FROM orgs WHERE connect_key_digest = ?1")?
-                        .query_row(params![lookup], |r| r.get(0))
-                        .optional()?,
-                )
+                c.query_opt(
+                    "SELECT id FROM orgs WHERE connect_key_digest = ?1",
+                    args![lookup],
+                )?
+                .map(|r| r.get(0))
+                .transpose()
             })
             .await?;
         let org = org.ok_or_else(|| ApiError::unauthorized("unknown connect key"))?;
@@ -235,17 +237,17 @@ impl FromRequestParts<AppState> for DeviceAuth {
             return Ok(dev);
         }
         let lookup = d.clone();
-        let found: Option<(String, String)> =
-            state
-                .storage
-                .run(move |c| {
-                    Ok(c.prepare_cached(
-                        "SELECT org_id, id FROM devices WHERE credential_digest = ?1",
-                    )?
-                    .query_row(params![lookup], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?)
-                })
-                .await?;
+        let found: Option<(String, String)> = state
+            .storage
+            .run(move |c| {
+                c.query_opt(
+                    "SELECT org_id, id FROM devices WHERE credential_digest = ?1",
+                    args![lookup],
+                )?
+                .map(|r| Ok((r.get(0)?, r.get(1)?)))
+                .transpose()
+            })
+            .await?;
         let (org, device) =
             found.ok_or_else(|| ApiError::unauthorized("unknown device credential"))?;
         let dev = DeviceAuth { org, device };

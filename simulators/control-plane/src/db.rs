@@ -1,7 +1,6 @@
-//! Queries over the schema in `storage.rs`. Every function takes the org id and scopes its
+//! Queries over the schema in `storage` (the same SQL for SQLite and PostgreSQL). Every function takes the org id and scopes its
 //! query by it, so an object of another org is simply not found (R61).
 
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use ssap_api::{
     Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, OrgSettings,
@@ -9,6 +8,7 @@ use ssap_api::{
 };
 
 use crate::error::ApiError;
+use crate::sql::{args, Row, Sql};
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -35,7 +35,7 @@ fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T, ApiError> {
 
 /// Appends one audit event (R07).
 pub(crate) fn audit(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     actor: &str,
     action: &str,
@@ -43,18 +43,17 @@ pub(crate) fn audit(
     outcome: &str,
     reason: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "INSERT INTO audit (org_id, at_ms, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![org, now_ms(), actor, action, target, outcome, reason])?;
+    c.execute("INSERT INTO audit (org_id, at_ms, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![org, now_ms(), actor, action, target, outcome, reason])?;
     Ok(())
 }
 
-pub(crate) fn audit_log(c: &Connection, org: &str) -> Result<Vec<AuditEvent>, ApiError> {
-    let mut stmt = c.prepare_cached(
+pub(crate) fn audit_log(c: &dyn Sql, org: &str) -> Result<Vec<AuditEvent>, ApiError> {
+    c.query(
         "SELECT seq, at_ms, actor, action, target, outcome, reason FROM audit WHERE org_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map(params![org], |r| {
+        args![org],
+    )?
+    .iter()
+    .map(|r| {
         Ok(AuditEvent {
             seq: r.get(0)?,
             at_ms: r.get(1)?,
@@ -64,32 +63,27 @@ pub(crate) fn audit_log(c: &Connection, org: &str) -> Result<Vec<AuditEvent>, Ap
             outcome: r.get(5)?,
             reason: r.get(6)?,
         })
-    })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
+    .collect()
 }
 
-pub(crate) fn settings(c: &Connection, org: &str) -> Result<OrgSettings, ApiError> {
-    let raw: Option<(bool, bool, String, bool)> = c
-        .prepare_cached(
+pub(crate) fn settings(c: &dyn Sql, org: &str) -> Result<OrgSettings, ApiError> {
+    let r = c
+        .query_opt(
             "SELECT macos_ssap, windows_ssap, permission_level, password_sync FROM orgs WHERE id = ?1",
+            args![org],
         )?
-        .query_row(params![org], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .optional()?;
-    let (macos_ssap, windows_ssap, level, password_sync) =
-        raw.ok_or_else(|| ApiError::unauthorized("this credential's org no longer exists"))?;
+        .ok_or_else(|| ApiError::unauthorized("this credential's org no longer exists"))?;
     Ok(OrgSettings {
-        macos_ssap,
-        windows_ssap,
-        permission_level: parse_enum(&level)?,
-        password_sync,
+        macos_ssap: r.get(0)?,
+        windows_ssap: r.get(1)?,
+        permission_level: parse_enum(&r.get::<String>(2)?)?,
+        password_sync: r.get(3)?,
     })
 }
 
-pub(crate) fn save_settings(c: &Connection, org: &str, s: &OrgSettings) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "UPDATE orgs SET macos_ssap = ?2, windows_ssap = ?3, permission_level = ?4, password_sync = ?5 WHERE id = ?1",
-    )?
-    .execute(params![
+pub(crate) fn save_settings(c: &dyn Sql, org: &str, s: &OrgSettings) -> Result<(), ApiError> {
+    c.execute("UPDATE orgs SET macos_ssap = ?2, windows_ssap = ?3, permission_level = ?4, password_sync = ?5 WHERE id = ?1", args![
         org,
         s.macos_ssap,
         s.windows_ssap,
@@ -108,114 +102,74 @@ pub(crate) struct UserRow {
 
 const USER_COLS: &str = "id, email, username, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, failed_attempts, federated";
 
-type RawUser = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    String,
-    bool,
-    bool,
-    bool,
-    bool,
-    i64,
-    bool,
-);
-
-fn raw_user(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawUser> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-        r.get(13)?,
-    ))
-}
-
-fn user_row(raw: RawUser) -> Result<UserRow, ApiError> {
-    let (
-        id,
-        email,
-        username,
-        system_username,
-        firstname,
-        lastname,
-        password_hash,
-        state,
-        locked,
-        password_expired,
-        mfa_enforced,
-        mfa_enrolled,
-        failed_attempts,
-        federated,
-    ) = raw;
+fn user_row(r: &Row) -> Result<UserRow, ApiError> {
+    let password_hash: Option<String> = r.get(6)?;
     Ok(UserRow {
         user: User {
-            id,
-            email,
-            username,
-            system_username,
-            firstname,
-            lastname,
+            id: r.get(0)?,
+            email: r.get(1)?,
+            username: r.get(2)?,
+            system_username: r.get(3)?,
+            firstname: r.get(4)?,
+            lastname: r.get(5)?,
             has_password: password_hash.is_some(),
-            state: parse_enum(&state)?,
-            locked,
-            password_expired,
-            mfa_enforced,
-            mfa_enrolled,
-            federated,
+            state: parse_enum(&r.get::<String>(7)?)?,
+            locked: r.get(8)?,
+            password_expired: r.get(9)?,
+            mfa_enforced: r.get(10)?,
+            mfa_enrolled: r.get(11)?,
+            federated: r.get(13)?,
         },
         password_hash,
-        failed_attempts,
+        failed_attempts: r.get(12)?,
     })
 }
 
-pub(crate) fn user_by_id(c: &Connection, org: &str, id: &str) -> Result<Option<UserRow>, ApiError> {
-    let raw = c
-        .prepare_cached(&format!(
-            "SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND id = ?2"
-        ))?
-        .query_row(params![org, id], raw_user)
-        .optional()?;
-    raw.map(user_row).transpose()
+/// Ids, emails and keys are stored only without control characters (`require_text`), so one
+/// that has any (a path segment like `%00`) is not found without asking the database, which
+/// for PostgreSQL could not even compare text holding NUL.
+fn never_stored(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+pub(crate) fn user_by_id(c: &dyn Sql, org: &str, id: &str) -> Result<Option<UserRow>, ApiError> {
+    if never_stored(id) {
+        return Ok(None);
+    }
+    c.query_opt(
+        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND id = ?2"),
+        args![org, id],
+    )?
+    .as_ref()
+    .map(user_row)
+    .transpose()
 }
 
 pub(crate) fn user_by_email(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     email: &str,
 ) -> Result<Option<UserRow>, ApiError> {
-    let raw = c
-        .prepare_cached(&format!(
-            "SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND email_key = ?2"
-        ))?
-        .query_row(params![org, fold(email)], raw_user)
-        .optional()?;
-    raw.map(user_row).transpose()
+    if never_stored(email) {
+        return Ok(None);
+    }
+    c.query_opt(
+        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND email_key = ?2"),
+        args![org, fold(email)],
+    )?
+    .as_ref()
+    .map(user_row)
+    .transpose()
 }
 
-pub(crate) fn users(c: &Connection, org: &str) -> Result<Vec<User>, ApiError> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY rowid"
-    ))?;
-    let raws = stmt
-        .query_map(params![org], raw_user)?
-        .collect::<Result<Vec<_>, _>>()?;
-    raws.into_iter()
-        .map(|r| user_row(r).map(|u| u.user))
-        .collect()
+pub(crate) fn users(c: &dyn Sql, org: &str) -> Result<Vec<User>, ApiError> {
+    c.query(
+        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY rowid"),
+        args![org],
+    )?
+    .iter()
+    .map(|r| user_row(r).map(|u| u.user))
+    .collect()
 }
 
 /// Case-insensitive comparison key for emails and usernames.
@@ -224,15 +178,12 @@ pub(crate) fn fold(s: &str) -> String {
 }
 
 pub(crate) fn insert_user(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     user: &User,
     password_hash: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, federated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?
-    .execute(params![
+    c.execute("INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, federated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", args![
         user.id,
         org,
         user.email,
@@ -254,12 +205,9 @@ pub(crate) fn insert_user(
 }
 
 /// Writes back every mutable field of a user.
-pub(crate) fn update_user(c: &Connection, org: &str, row: &UserRow) -> Result<(), ApiError> {
+pub(crate) fn update_user(c: &dyn Sql, org: &str, row: &UserRow) -> Result<(), ApiError> {
     let u = &row.user;
-    c.prepare_cached(
-        "UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10, federated = ?11 WHERE org_id = ?1 AND id = ?2",
-    )?
-    .execute(params![
+    c.execute("UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10, federated = ?11 WHERE org_id = ?1 AND id = ?2", args![
         org,
         u.id,
         u.system_username,
@@ -277,17 +225,19 @@ pub(crate) fn update_user(c: &Connection, org: &str, row: &UserRow) -> Result<()
 
 /// Whether an email or username (case-insensitive) is taken in the org.
 pub(crate) fn taken(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     email: &str,
     username: &str,
 ) -> Result<(bool, bool), ApiError> {
-    let email_taken = c
-        .prepare_cached("SELECT 1 FROM users WHERE org_id = ?1 AND email_key = ?2")?
-        .exists(params![org, fold(email)])?;
-    let username_taken = c
-        .prepare_cached("SELECT 1 FROM users WHERE org_id = ?1 AND username_key = ?2")?
-        .exists(params![org, fold(username)])?;
+    let email_taken = c.exists(
+        "SELECT 1 FROM users WHERE org_id = ?1 AND email_key = ?2",
+        args![org, fold(email)],
+    )?;
+    let username_taken = c.exists(
+        "SELECT 1 FROM users WHERE org_id = ?1 AND username_key = ?2",
+        args![org, fold(username)],
+    )?;
     Ok((email_taken, username_taken))
 }
 
@@ -300,121 +250,74 @@ pub(crate) struct DeviceRow {
 
 const DEVICE_COLS: &str = "id, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, login_window_text, windows_mode";
 
-type RawDevice = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-);
-
-fn raw_device(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-    ))
-}
-
-fn device_row(raw: RawDevice) -> Result<DeviceRow, ApiError> {
-    let (
-        id,
-        os,
-        edition,
-        architecture,
-        join_state,
-        hostname,
-        serial,
-        mac,
-        ip,
-        os_version,
-        login_window_text,
-        windows_mode,
-    ) = raw;
+fn device_row(r: &Row) -> Result<DeviceRow, ApiError> {
+    let windows_mode: Option<String> = r.get(11)?;
     Ok(DeviceRow {
         device: Device {
-            id,
+            id: r.get(0)?,
             facts: DeviceFacts {
-                os: parse_enum(&os)?,
-                edition,
-                architecture,
-                join_state: parse_enum(&join_state)?,
-                hostname,
-                serial,
-                mac,
-                ip,
-                os_version,
+                os: parse_enum(&r.get::<String>(1)?)?,
+                edition: r.get(2)?,
+                architecture: r.get(3)?,
+                join_state: parse_enum(&r.get::<String>(4)?)?,
+                hostname: r.get(5)?,
+                serial: r.get(6)?,
+                mac: r.get(7)?,
+                ip: r.get(8)?,
+                os_version: r.get(9)?,
             },
         },
-        login_window_text,
+        login_window_text: r.get(10)?,
         windows_mode: windows_mode.as_deref().map(parse_enum).transpose()?,
     })
 }
 
 pub(crate) fn device_by_id(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     id: &str,
 ) -> Result<Option<DeviceRow>, ApiError> {
-    let raw = c
-        .prepare_cached(&format!(
-            "SELECT {DEVICE_COLS} FROM devices WHERE org_id = ?1 AND id = ?2"
-        ))?
-        .query_row(params![org, id], raw_device)
-        .optional()?;
-    raw.map(device_row).transpose()
+    if never_stored(id) {
+        return Ok(None);
+    }
+    c.query_opt(
+        &format!("SELECT {DEVICE_COLS} FROM devices WHERE org_id = ?1 AND id = ?2"),
+        args![org, id],
+    )?
+    .as_ref()
+    .map(device_row)
+    .transpose()
 }
 
 /// The device or a 404 naming it.
-pub(crate) fn device_or_404(c: &Connection, org: &str, id: &str) -> Result<DeviceRow, ApiError> {
+pub(crate) fn device_or_404(c: &dyn Sql, org: &str, id: &str) -> Result<DeviceRow, ApiError> {
     device_by_id(c, org, id)?
         .ok_or_else(|| ApiError::not_found(format!("no device {id} in this org")))
 }
 
 /// The user or a 404 naming it.
-pub(crate) fn user_or_404(c: &Connection, org: &str, id: &str) -> Result<UserRow, ApiError> {
+pub(crate) fn user_or_404(c: &dyn Sql, org: &str, id: &str) -> Result<UserRow, ApiError> {
     user_by_id(c, org, id)?.ok_or_else(|| ApiError::not_found(format!("no user {id} in this org")))
 }
 
-pub(crate) fn devices(c: &Connection, org: &str) -> Result<Vec<Device>, ApiError> {
-    let mut stmt = c.prepare_cached(&format!(
-        "SELECT {DEVICE_COLS} FROM devices WHERE org_id = ?1 ORDER BY rowid"
-    ))?;
-    let raws = stmt
-        .query_map(params![org], raw_device)?
-        .collect::<Result<Vec<_>, _>>()?;
-    raws.into_iter()
-        .map(|r| device_row(r).map(|d| d.device))
-        .collect()
+pub(crate) fn devices(c: &dyn Sql, org: &str) -> Result<Vec<Device>, ApiError> {
+    c.query(
+        &format!("SELECT {DEVICE_COLS} FROM devices WHERE org_id = ?1 ORDER BY rowid"),
+        args![org],
+    )?
+    .iter()
+    .map(|r| device_row(r).map(|d| d.device))
+    .collect()
 }
 
 pub(crate) fn insert_device(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     id: &str,
     credential_digest: &[u8],
     f: &DeviceFacts,
 ) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
+    c.execute("INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", args![
         id,
         org,
         credential_digest,
@@ -432,60 +335,32 @@ pub(crate) fn insert_device(
 }
 
 pub(crate) fn set_login_window_text(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
     text: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached("UPDATE devices SET login_window_text = ?3 WHERE org_id = ?1 AND id = ?2")?
-        .execute(params![org, device, text])?;
+    c.execute(
+        "UPDATE devices SET login_window_text = ?3 WHERE org_id = ?1 AND id = ?2",
+        args![org, device, text],
+    )?;
     Ok(())
 }
 
 pub(crate) fn set_windows_mode(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
     mode: Option<WindowsSsapMode>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached("UPDATE devices SET windows_mode = ?3 WHERE org_id = ?1 AND id = ?2")?
-        .execute(params![org, device, mode.map(|m| enum_text(&m))])?;
+    c.execute(
+        "UPDATE devices SET windows_mode = ?3 WHERE org_id = ?1 AND id = ?2",
+        args![org, device, mode.map(|m| enum_text(&m))],
+    )?;
     Ok(())
 }
 
 const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
-
-type RawAssoc = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    String,
-    String,
-    bool,
-    bool,
-    bool,
-    Option<String>,
-);
-
-fn raw_assoc(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawAssoc> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-    ))
-}
 
 /// "Firstname Lastname", or the username when the directory has no name (as `User::display_name`).
 pub(crate) fn display_name(firstname: &str, lastname: &str, username: &str) -> String {
@@ -498,79 +373,68 @@ pub(crate) fn display_name(firstname: &str, lastname: &str, username: &str) -> S
     }
 }
 
-fn assoc(raw: RawAssoc) -> Result<Association, ApiError> {
-    let (
-        device_id,
-        user_id,
-        username,
-        system_username,
-        firstname,
-        lastname,
-        permission,
-        source,
-        password_sync,
-        mfa_enforced,
-        mfa_enrolled,
-        local_name,
-    ) = raw;
+fn assoc(r: &Row) -> Result<Association, ApiError> {
+    let username: String = r.get(2)?;
     Ok(Association {
-        device_id,
-        user_id,
-        display_name: display_name(&firstname, &lastname, &username),
+        device_id: r.get(0)?,
+        user_id: r.get(1)?,
+        display_name: display_name(&r.get::<String>(4)?, &r.get::<String>(5)?, &username),
         username,
-        system_username,
-        permission: parse_enum(&permission)?,
-        source: parse_enum(&source)?,
-        password_sync,
-        mfa_enforced,
-        mfa_enrolled,
-        local_name,
+        system_username: r.get(3)?,
+        permission: parse_enum(&r.get::<String>(6)?)?,
+        source: parse_enum(&r.get::<String>(7)?)?,
+        password_sync: r.get(8)?,
+        mfa_enforced: r.get(9)?,
+        mfa_enrolled: r.get(10)?,
+        local_name: r.get(11)?,
     })
 }
 
 pub(crate) fn associations(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
 ) -> Result<Vec<Association>, ApiError> {
-    let mut stmt = c.prepare_cached(&format!(
-        "{ASSOC_SELECT} WHERE a.org_id = ?1 AND a.device_id = ?2 ORDER BY a.seq"
-    ))?;
-    let raws = stmt
-        .query_map(params![org, device], raw_assoc)?
-        .collect::<Result<Vec<_>, _>>()?;
-    raws.into_iter().map(assoc).collect()
+    c.query(
+        &format!("{ASSOC_SELECT} WHERE a.org_id = ?1 AND a.device_id = ?2 ORDER BY a.seq"),
+        args![org, device],
+    )?
+    .iter()
+    .map(assoc)
+    .collect()
 }
 
 pub(crate) fn association(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
     user: &str,
 ) -> Result<Option<Association>, ApiError> {
-    let raw = c
-        .prepare_cached(&format!(
-            "{ASSOC_SELECT} WHERE a.org_id = ?1 AND a.device_id = ?2 AND a.user_id = ?3"
-        ))?
-        .query_row(params![org, device, user], raw_assoc)
-        .optional()?;
-    raw.map(assoc).transpose()
+    if never_stored(device) || never_stored(user) {
+        return Ok(None);
+    }
+    c.query_opt(
+        &format!("{ASSOC_SELECT} WHERE a.org_id = ?1 AND a.device_id = ?2 AND a.user_id = ?3"),
+        args![org, device, user],
+    )?
+    .as_ref()
+    .map(assoc)
+    .transpose()
 }
 
-pub(crate) fn association_count(
-    c: &Connection,
-    org: &str,
-    device: &str,
-) -> Result<usize, ApiError> {
+pub(crate) fn association_count(c: &dyn Sql, org: &str, device: &str) -> Result<usize, ApiError> {
     let n: i64 = c
-        .prepare_cached("SELECT COUNT(*) FROM associations WHERE org_id = ?1 AND device_id = ?2")?
-        .query_row(params![org, device], |r| r.get(0))?;
+        .query_one(
+            "SELECT COUNT(*) FROM associations WHERE org_id = ?1 AND device_id = ?2",
+            args![org, device],
+        )?
+        .get(0)?;
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_association(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
     user: &str,
@@ -579,10 +443,7 @@ pub(crate) fn insert_association(
     password_sync: bool,
     local_name: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "INSERT INTO associations (org_id, device_id, user_id, permission, source, password_sync, local_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+    c.execute("INSERT INTO associations (org_id, device_id, user_id, permission, source, password_sync, local_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![
         org,
         device,
         user,
@@ -595,28 +456,31 @@ pub(crate) fn insert_association(
 }
 
 pub(crate) fn delete_association(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     device: &str,
     user: &str,
 ) -> Result<bool, ApiError> {
-    let n = c
-        .prepare_cached(
-            "DELETE FROM associations WHERE org_id = ?1 AND device_id = ?2 AND user_id = ?3",
-        )?
-        .execute(params![org, device, user])?;
+    if never_stored(device) || never_stored(user) {
+        return Ok(false);
+    }
+    let n = c.execute(
+        "DELETE FROM associations WHERE org_id = ?1 AND device_id = ?2 AND user_id = ?3",
+        args![org, device, user],
+    )?;
     Ok(n > 0)
 }
 
 /// The org's identity provider with its client secret (R46).
 pub(crate) fn identity_provider(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
 ) -> Result<Option<IdentityProviderConfig>, ApiError> {
-    Ok(c.prepare_cached(
+    c.query_opt(
         "SELECT name, issuer, client_id, client_secret FROM identity_providers WHERE org_id = ?1",
+        args![org],
     )?
-    .query_row(params![org], |r| {
+    .map(|r| {
         Ok(IdentityProviderConfig {
             name: r.get(0)?,
             issuer: r.get(1)?,
@@ -624,21 +488,20 @@ pub(crate) fn identity_provider(
             client_secret: r.get(3)?,
         })
     })
-    .optional()?)
+    .transpose()
 }
 
 pub(crate) fn set_identity_provider(
-    c: &Connection,
+    c: &dyn Sql,
     org: &str,
     idp: Option<&IdentityProviderConfig>,
 ) -> Result<(), ApiError> {
-    c.prepare_cached("DELETE FROM identity_providers WHERE org_id = ?1")?
-        .execute(params![org])?;
+    c.execute(
+        "DELETE FROM identity_providers WHERE org_id = ?1",
+        args![org],
+    )?;
     if let Some(p) = idp {
-        c.prepare_cached(
-            "INSERT INTO identity_providers (org_id, name, issuer, client_id, client_secret) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![org, p.name, p.issuer, p.client_id, p.client_secret])?;
+        c.execute("INSERT INTO identity_providers (org_id, name, issuer, client_id, client_secret) VALUES (?1, ?2, ?3, ?4, ?5)", args![org, p.name, p.issuer, p.client_id, p.client_secret])?;
     }
     Ok(())
 }
@@ -655,7 +518,7 @@ pub(crate) struct FederationState {
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_federation_state(
-    c: &Connection,
+    c: &dyn Sql,
     digest: &[u8],
     org: &str,
     device: &str,
@@ -665,27 +528,25 @@ pub(crate) fn insert_federation_state(
     redirect_uri: &str,
     expires_ms: i64,
 ) -> Result<(), ApiError> {
-    c.prepare_cached(
-        "INSERT INTO federation_states (digest, org_id, device_id, user_id, purpose, nonce, redirect_uri, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![digest, org, device, user_id, purpose, nonce, redirect_uri, expires_ms])?;
+    c.execute("INSERT INTO federation_states (digest, org_id, device_id, user_id, purpose, nonce, redirect_uri, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", args![digest, org, device, user_id, purpose, nonce, redirect_uri, expires_ms])?;
     Ok(())
 }
 
 /// Reads a state of this org and device and marks it used in the same transaction, so a
 /// state is redeemed at most once whatever happens next.
 pub(crate) fn take_federation_state(
-    c: &Connection,
+    c: &dyn Sql,
     digest: &[u8],
     org: &str,
     device: &str,
 ) -> Result<Option<FederationState>, ApiError> {
     let found = c
-        .prepare_cached(
+        .query_opt(
             "SELECT user_id, purpose, nonce, redirect_uri, expires_ms, used FROM federation_states WHERE digest = ?1 AND org_id = ?2 AND device_id = ?3",
+            args![digest, org, device],
         )?
-        .query_row(params![digest, org, device], |r| {
-            Ok(FederationState {
+        .map(|r| {
+            Ok::<_, ApiError>(FederationState {
                 user_id: r.get(0)?,
                 purpose: r.get(1)?,
                 nonce: r.get(2)?,
@@ -694,10 +555,12 @@ pub(crate) fn take_federation_state(
                 used: r.get(5)?,
             })
         })
-        .optional()?;
+        .transpose()?;
     if found.is_some() {
-        c.prepare_cached("UPDATE federation_states SET used = 1 WHERE digest = ?1")?
-            .execute(params![digest])?;
+        c.execute(
+            "UPDATE federation_states SET used = TRUE WHERE digest = ?1",
+            args![digest],
+        )?;
     }
     Ok(found)
 }

@@ -1,5 +1,5 @@
-//! The reference SSAP control plane: a real HTTP service (axum) over an embedded SQLite file,
-//! multi-tenant, speaking exactly the contract of `ssap-api`.
+//! The reference SSAP control plane: a real HTTP service (axum) over an embedded SQLite file or
+//! a shared PostgreSQL database, multi-tenant, speaking exactly the contract of `ssap-api`.
 //!
 //! The harness runs it in-process for its default embedded mode and as `ssap-harness serve`;
 //! either way every behaviour crosses a real socket and a real database, so what passes here
@@ -26,10 +26,12 @@ mod db;
 mod error;
 mod routes;
 mod rules;
+mod sql;
 mod storage;
 
+pub use storage::Database;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,8 +47,9 @@ pub fn route_paths() -> Vec<&'static str> {
 /// What the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// SQLite file (created if missing; an existing one keeps its data).
-    pub db_path: PathBuf,
+    /// Where the data lives: a SQLite file (created if missing; an existing one keeps its
+    /// data) or a PostgreSQL database several servers may share.
+    pub database: Database,
     /// Bearer token of the operator, the only one who may create orgs.
     pub operator_token: String,
     /// Password-hash cost: `Default` in real deployments, `Test` where speed matters more.
@@ -112,16 +115,11 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
     if config.operator_token.trim().is_empty() {
         return Err(StartError("the operator token is empty".into()));
     }
-    let path = config.db_path.clone();
-    let (storage, threads) = tokio::task::spawn_blocking(move || storage::open(&path))
+    let database = config.database.clone();
+    let (storage, threads) = tokio::task::spawn_blocking(move || storage::open(&database))
         .await
         .map_err(|e| StartError(format!("storage start-up task failed: {e}")))?
-        .map_err(|e| {
-            StartError(format!(
-                "database {}: {e}",
-                storage::describe(&config.db_path).display()
-            ))
-        })?;
+        .map_err(|e| StartError(format!("{}: {e}", config.database)))?;
 
     let cost = config.hash_cost;
     let dummy_hash = match tokio::task::spawn_blocking(move || {

@@ -7,7 +7,6 @@ use std::time::Instant;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rusqlite::{params, Connection, OptionalExtension};
 use ssap_api::{
     codes, Association, AttemptReport, AuthenticateRequest, AuthenticateResponse, BindSource,
     DeviceFacts, DeviceRegistered, LoginWindowConfig, Os, ProvisionRequest, UserState,
@@ -18,6 +17,7 @@ use crate::auth::{digest, new_id, new_secret, verify_password_async, ConnectAuth
 use crate::db::{self, UserRow};
 use crate::error::{ApiError, ApiJson};
 use crate::rules::{self, Refusal};
+use crate::sql::{args, Sql};
 use crate::AppState;
 
 /// How long an authentication ticket may be redeemed.
@@ -347,10 +347,9 @@ pub(crate) async fn authenticate(
             }
             row.failed_attempts = 0;
             db::update_user(c, &auth.org, &row)?;
-            c.prepare_cached(
+            c.execute(
                 "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
+                args![
                 ticket_digest,
                 auth.org,
                 auth.device,
@@ -378,7 +377,7 @@ pub(crate) async fn authenticate(
 
 /// Counts a wrong password and locks the user at the limit, as the directory would (R42).
 fn wrong_password(
-    c: &Connection,
+    c: &dyn Sql,
     auth: &DeviceAuth,
     user_id: &str,
     email: &str,
@@ -434,7 +433,7 @@ pub(crate) async fn provision(
 }
 
 fn provision_tx(
-    c: &Connection,
+    c: &dyn Sql,
     auth: &DeviceAuth,
     ticket_digest: &[u8],
     req: &ProvisionRequest,
@@ -453,22 +452,20 @@ fn provision_tx(
         Ok(Err(err))
     };
     let ticket: Option<(String, i64, bool)> = c
-        .prepare_cached(
+        .query_opt(
             "SELECT user_id, expires_ms, used FROM tickets WHERE digest = ?1 AND org_id = ?2 AND device_id = ?3",
+            args![ticket_digest, auth.org, auth.device],
         )?
-        .query_row(params![ticket_digest, auth.org, auth.device], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+        .map(|r| Ok::<_, ApiError>((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .transpose()?;
 
     let earlier: Option<(String, Vec<u8>, String)> = c
-        .prepare_cached(
+        .query_opt(
             "SELECT user_id, ticket_digest, reply FROM idempotency WHERE device_id = ?1 AND key = ?2",
+            args![auth.device, req.idempotency_key],
         )?
-        .query_row(params![auth.device, req.idempotency_key], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+        .map(|r| Ok::<_, ApiError>((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .transpose()?;
     if let Some((first_user, first_ticket, reply)) = earlier {
         let same_user = first_ticket == ticket_digest
             || ticket.as_ref().is_some_and(|(u, _, _)| *u == first_user);
@@ -527,14 +524,16 @@ fn provision_tx(
             (a, None)
         }
     };
-    c.prepare_cached("UPDATE tickets SET used = 1 WHERE digest = ?1")?
-        .execute(params![ticket_digest])?;
+    c.execute(
+        "UPDATE tickets SET used = TRUE WHERE digest = ?1",
+        args![ticket_digest],
+    )?;
     let reply = serde_json::to_string(&assoc)
         .map_err(|e| ApiError::internal(format!("cannot encode the reply: {e}")))?;
-    c.prepare_cached(
+    c.execute(
         "INSERT INTO idempotency (device_id, key, user_id, ticket_digest, reply) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![auth.device, req.idempotency_key, user_id, ticket_digest, reply])?;
+        args![auth.device, req.idempotency_key, user_id, ticket_digest, reply],
+    )?;
     db::audit(
         c,
         &auth.org,

@@ -18,7 +18,6 @@ use std::time::Instant;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rusqlite::{params, Connection};
 use ssap_api::federation::{self, form_encode, Expected, REDIRECT_URI};
 use ssap_api::{
     codes, Association, AuthenticateResponse, FederatedSignIn, IdentityProvider,
@@ -31,6 +30,7 @@ use crate::auth::{digest, new_secret, AdminAuth, DeviceAuth};
 use crate::db;
 use crate::error::{ApiError, ApiJson};
 use crate::rules;
+use crate::sql::{args, Sql};
 use crate::AppState;
 
 /// How long a federated sign-in may take between the authorize URL and the code.
@@ -310,7 +310,7 @@ async fn redeem(
     let (user_id, email, nonce, idp) = state
         .storage
         .run(move |c| {
-            let refuse = |c: &Connection, target: &str, err: ApiError| {
+            let refuse = |c: &dyn Sql, target: &str, err: ApiError| {
                 db::audit(
                     c,
                     &a.org,
@@ -454,7 +454,7 @@ pub(crate) async fn authenticate_federated(
     let reply = state
         .storage
         .run(move |c| {
-            let refuse = |c: &Connection, err: ApiError| {
+            let refuse = |c: &dyn Sql, err: ApiError| {
                 db::audit(c, &auth.org, &auth.actor(), "authenticate", &r.email, REFUSED, Some(err.code))?;
                 Ok(Err(err))
             };
@@ -473,10 +473,9 @@ pub(crate) async fn authenticate_federated(
             if let Err(e) = rules::eligibility(&d.device.facts, &settings, d.windows_mode, count) {
                 return refuse(c, refusal_error(e, d.device.facts.os));
             }
-            c.prepare_cached(
+            c.execute(
                 "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
+                args![
                 ticket_digest,
                 auth.org,
                 auth.device,
@@ -520,7 +519,7 @@ pub(crate) async fn login_federated(
     let assoc = state
         .storage
         .run(move |c| {
-            let refuse = |c: &Connection, err: ApiError| {
+            let refuse = |c: &dyn Sql, err: ApiError| {
                 db::audit(
                     c,
                     &auth.org,

@@ -3,13 +3,13 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::{header, request::Parts, StatusCode};
 use axum::Json;
-use rusqlite::params;
 use ssap_api::{NewOrg, OrgCreated, OrgSettings};
 
 use super::require_text;
 use crate::auth::{constant_time_eq, digest, new_id, new_secret};
 use crate::db;
 use crate::error::{ApiError, ApiJson};
+use crate::sql::args;
 use crate::AppState;
 
 /// A request bearing the operator token (compared as digests, in constant time).
@@ -65,10 +65,10 @@ pub(crate) async fn create_org(
     state
         .storage
         .run(move |c| {
-            c.prepare_cached(
+            c.execute(
                 "INSERT INTO orgs (id, name, api_key_digest, connect_key_digest, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![org, name, a, k, db::now_ms()])?;
+                args![org, name, a, k, db::now_ms()],
+            )?;
             db::save_settings(c, &org, &OrgSettings::default())?;
             db::audit(c, &org, "operator", "org.create", &name, "success", None)
         })

@@ -9,16 +9,34 @@ use ssap_api::{
     AdminClient, AuthenticateRequest, DeviceClient, DeviceFacts, EnrollmentClient, Http, JoinState,
     NewUser, OperatorClient, OrgCreated, Os, ProvisionRequest,
 };
-use ssap_control_plane::{start, Config, HashCost, RunningServer};
+use ssap_control_plane::{start, Config, Database, HashCost, RunningServer};
 
 pub const OPERATOR_TOKEN: &str = "operator-secret-for-tests";
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Names the variable that runs these tests on PostgreSQL instead of SQLite files.
+pub const POSTGRES_VAR: &str = "SSAP_TEST_DATABASE";
+
+/// What the tests store in: the SQLite file given, or, when `SSAP_TEST_DATABASE` holds a
+/// PostgreSQL URL (CI's PostgreSQL job), that database, shared by every test as several
+/// servers behind a load balancer would share it.
+pub fn database(sqlite: &Path) -> Database {
+    match std::env::var(POSTGRES_VAR) {
+        Ok(url) if !url.trim().is_empty() => Database::parse(&url),
+        _ => sqlite.to_path_buf().into(),
+    }
+}
+
+/// Whether the tests run on PostgreSQL (see [`database`]).
+pub fn on_postgres() -> bool {
+    matches!(database(Path::new("")), Database::Postgres(_))
+}
 
 pub async fn start_on(db: &Path) -> RunningServer {
     let addr: SocketAddr = "127.0.0.1:0".parse().expect("loopback address");
     start(
         Config {
-            db_path: db.to_path_buf(),
+            database: database(db),
             operator_token: OPERATOR_TOKEN.into(),
             hash_cost: HashCost::Test,
         },

@@ -6,7 +6,7 @@ use crate::common::*;
 
 fn config(db: std::path::PathBuf) -> Config {
     Config {
-        db_path: db,
+        database: db.into(),
         operator_token: OPERATOR_TOKEN.into(),
         hash_cost: HashCost::Test,
     }

@@ -24,7 +24,7 @@ pub async fn env() -> Env {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = ssap_control_plane::start(
         Config {
-            db_path: dir.path().join("cp.sqlite"),
+            database: dir.path().join("cp.sqlite").into(),
             operator_token: OPERATOR.into(),
             hash_cost: HashCost::Test,
         },

@@ -1,0 +1,416 @@
+//! Storage owned by one thread per server, over SQLite (one file) or PostgreSQL (shared by
+//! several servers).
+//!
+//! Every job (read or write) is a closure sent over a channel to the storage thread, which runs
+//! whatever jobs are waiting in one transaction, each inside its own savepoint, commits once,
+//! and only then answers. On a 2-core machine this beat a mutex-guarded connection on the async
+//! workers (DESIGN.md), it keeps blocking database calls off the tokio workers, and it makes
+//! each job serializable: a job that re-checks a rule and then writes cannot race another job.
+//! With PostgreSQL, each batch also takes one transaction-scoped advisory lock, so jobs of
+//! different servers sharing the database are serialized the same way.
+
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::ApiError;
+use crate::sql::Sql;
+
+/// Most jobs folded into one transaction.
+const MAX_BATCH: usize = 128;
+/// Jobs that may wait for the storage thread before senders wait too (back-pressure).
+const QUEUE: usize = 1024;
+
+/// Where the control plane keeps its data.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// One SQLite file, created if missing; one server at a time.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database given by a `postgres://user:password@host:port/db` URL; several
+    /// servers may share it (behind a load balancer). Plain TCP, no TLS: meant for loopback or
+    /// a private network.
+    Postgres(String),
+}
+
+impl Database {
+    /// A `postgres://` or `postgresql://` URL is PostgreSQL; anything else is a SQLite path.
+    pub fn parse(s: &str) -> Database {
+        let lower = s.trim_start().to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            Database::Postgres(s.trim().to_string())
+        } else {
+            Database::Sqlite(PathBuf::from(s))
+        }
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
+/// Names the database for messages and logs: the absolute SQLite path, or the PostgreSQL URL
+/// without its password.
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Sqlite(path) => {
+                let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                write!(f, "SQLite file {}", abs.display())
+            }
+            Database::Postgres(url) => write!(f, "PostgreSQL {}", postgres::redact(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+type Completion = Box<dyn FnOnce(bool) + Send>;
+type Job = Box<dyn FnOnce(&dyn Sql) -> (bool, Completion) + Send>;
+
+enum Msg {
+    Job(Job),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Handle the handlers hold: sends jobs to the storage thread.
+#[derive(Clone)]
+pub(crate) struct Storage {
+    tx: mpsc::Sender<Msg>,
+}
+
+/// Owner's handle of the storage threads, to stop them and flush.
+pub(crate) struct StorageThreads {
+    tx: mpsc::Sender<Msg>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    sqlite_checkpointer: Option<sqlite::Checkpointer>,
+}
+
+/// The connection the storage thread runs batches on.
+enum Backend {
+    Sqlite(rusqlite::Connection),
+    Postgres(Box<postgres::Connection>),
+}
+
+impl Backend {
+    fn sql(&self) -> &dyn Sql {
+        match self {
+            Backend::Sqlite(c) => c,
+            Backend::Postgres(c) => c.as_ref(),
+        }
+    }
+
+    /// Starts a batch's transaction, holding whatever makes it the only writer.
+    fn begin(&mut self) -> Result<(), ApiError> {
+        match self {
+            Backend::Sqlite(c) => c.batch("BEGIN IMMEDIATE"),
+            Backend::Postgres(c) => c.begin(),
+        }
+    }
+
+    fn close(self) {
+        match self {
+            Backend::Sqlite(c) => sqlite::close(c),
+            Backend::Postgres(c) => drop(c),
+        }
+    }
+}
+
+/// Opens (creating if needed) the database, creates the schema if missing, and starts the
+/// storage threads. Blocking: call it off the async workers. The error names the database.
+pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), String> {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let (backend, checkpointer) = match database {
+        Database::Sqlite(path) => {
+            let (conn, checkpointer) = sqlite::open(path)?;
+            (Backend::Sqlite(conn), Some(checkpointer))
+        }
+        Database::Postgres(url) => {
+            // The client runs its own small runtime, so it is made on the thread that uses it.
+            let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+            let url = url.clone();
+            let writer = std::thread::Builder::new()
+                .name("ssap-storage".into())
+                .spawn(move || match postgres::Connection::open(&url) {
+                    Ok(conn) => {
+                        let _ = ready_tx.send(Ok(()));
+                        writer_loop(Backend::Postgres(Box::new(conn)), rx, None);
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                })
+                .map_err(|e| format!("cannot start the storage thread: {e}"))?;
+            ready_rx
+                .recv()
+                .map_err(|_| "the storage thread stopped while connecting".to_string())??;
+            return Ok((
+                Storage { tx: tx.clone() },
+                StorageThreads {
+                    tx,
+                    writer: Some(writer),
+                    sqlite_checkpointer: None,
+                },
+            ));
+        }
+    };
+    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::commits);
+    let writer = std::thread::Builder::new()
+        .name("ssap-storage".into())
+        .spawn(move || writer_loop(backend, rx, commits))
+        .map_err(|e| format!("cannot start the storage thread: {e}"))?;
+    Ok((
+        Storage { tx: tx.clone() },
+        StorageThreads {
+            tx,
+            writer: Some(writer),
+            sqlite_checkpointer: checkpointer,
+        },
+    ))
+}
+
+fn writer_loop(
+    mut backend: Backend,
+    mut rx: mpsc::Receiver<Msg>,
+    commits: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+) {
+    let mut stop: Option<oneshot::Sender<()>> = None;
+    while stop.is_none() {
+        let first = match rx.blocking_recv() {
+            Some(Msg::Job(job)) => job,
+            Some(Msg::Shutdown(ack)) => {
+                stop = Some(ack);
+                break;
+            }
+            None => break,
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(Msg::Job(job)) => batch.push(job),
+                Ok(Msg::Shutdown(ack)) => {
+                    stop = Some(ack);
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        run_batch(&mut backend, batch);
+        if let Some(commits) = &commits {
+            commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    backend.close();
+    if let Some(ack) = stop {
+        let _ = ack.send(());
+    }
+}
+
+fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
+    if let Err(e) = backend.begin() {
+        tracing::error!(error = %e.message, "cannot begin a transaction");
+        // Dropping the jobs drops their reply senders: callers see an internal error.
+        return;
+    }
+    let conn = backend.sql();
+    let mut done = Vec::with_capacity(batch.len());
+    for job in batch {
+        if conn.batch("SAVEPOINT job").is_err() {
+            continue;
+        }
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+        match outcome {
+            Ok((true, completion)) => {
+                let _ = conn.batch("RELEASE SAVEPOINT job");
+                done.push(completion);
+            }
+            Ok((false, completion)) => {
+                let _ = conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+                done.push(completion);
+            }
+            Err(_) => {
+                tracing::error!("a storage job panicked; its changes were rolled back");
+                let _ = conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+            }
+        }
+    }
+    let committed = match conn.batch("COMMIT") {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!(error = %e.message, "commit failed");
+            let _ = conn.batch("ROLLBACK");
+            false
+        }
+    };
+    for completion in done {
+        completion(committed);
+    }
+}
+
+/// Tickets live ten minutes and federation states as long; replays of a provision are answered
+/// from `idempotency`, so ones long expired serve nothing. Run at open.
+fn purge_expired(conn: &dyn Sql) -> Result<(), String> {
+    let an_hour_ago = crate::db::now_ms() - 60 * 60 * 1000;
+    conn.execute(
+        "DELETE FROM tickets WHERE expires_ms < ?1",
+        crate::sql::args![an_hour_ago],
+    )
+    .and_then(|_| {
+        conn.execute(
+            "DELETE FROM federation_states WHERE expires_ms < ?1",
+            crate::sql::args![an_hour_ago],
+        )
+    })
+    .map(|_| ())
+    .map_err(|e| format!("cannot purge expired tickets: {}", e.message))
+}
+
+impl Storage {
+    /// Runs `f` on the storage thread inside its own savepoint of the current batch's
+    /// transaction. `Err` rolls the job's writes back; `Ok` keeps them. The answer comes only
+    /// after the commit. Handlers that must record a refusal (audit) and still refuse return
+    /// `Ok(Err(refusal))`.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T, ApiError> + Send + 'static,
+    {
+        let (reply_tx, reply_rx) = oneshot::channel::<Result<T, ApiError>>();
+        let job: Job = Box::new(move |conn: &dyn Sql| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let completion: Completion = Box::new(move |committed: bool| {
+                let result = match result {
+                    Ok(_) if !committed => Err(ApiError::internal(
+                        "the control plane could not save the change; nothing was changed",
+                    )),
+                    other => other,
+                };
+                let _ = reply_tx.send(result);
+            });
+            (ok, completion)
+        });
+        if self.tx.send(Msg::Job(job)).await.is_err() {
+            return Err(ApiError::internal(
+                "the control plane's storage has stopped",
+            ));
+        }
+        reply_rx
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal("the control plane's storage failed")))
+    }
+}
+
+impl StorageThreads {
+    /// Lets queued jobs finish, flushes (SQLite: checkpoints the WAL into the file) and stops.
+    pub async fn stop(mut self) {
+        // The checkpointer goes first so the writer's final checkpoint has the file to itself.
+        if let Some(checkpointer) = self.sqlite_checkpointer.take() {
+            let _ = tokio::task::spawn_blocking(move || checkpointer.stop()).await;
+        }
+        let (ack_tx, ack_rx) = oneshot::channel();
+        if self.tx.send(Msg::Shutdown(ack_tx)).await.is_ok() {
+            let _ = ack_rx.await;
+        }
+        if let Some(handle) = self.writer.take() {
+            let _ = tokio::task::spawn_blocking(move || handle.join()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::args;
+
+    fn count(c: &dyn Sql) -> Result<i64, ApiError> {
+        c.query_one("SELECT COUNT(*) FROM audit", args![])?.get(0)
+    }
+
+    fn write(c: &dyn Sql) -> Result<(), ApiError> {
+        crate::db::audit(c, "org", "test", "write", "t", "success", None)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn err_rolls_back_only_its_own_job_and_data_survives_reopen() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::Sqlite(dir.path().join("s.sqlite"));
+        let (storage, threads) = open(&db).expect("open");
+        let failing = storage.run(|c| {
+            write(c)?;
+            Err::<(), _>(ApiError::bad_request("refused"))
+        });
+        let refused_but_kept = storage.run(|c| {
+            write(c)?;
+            Ok(Err::<(), _>(ApiError::bad_request("refused, audited")))
+        });
+        let ok = storage.run(write);
+        let (failing, kept, ok) = tokio::join!(failing, refused_but_kept, ok);
+        assert!(failing.is_err());
+        assert!(matches!(kept, Ok(Err(_))));
+        assert!(ok.is_ok());
+        assert_eq!(storage.run(count).await.expect("count"), 2);
+        threads.stop().await;
+        assert!(
+            storage.run(count).await.is_err(),
+            "a stopped storage refuses work instead of hanging"
+        );
+
+        let (storage, threads) = open(&db).expect("reopen");
+        assert_eq!(storage.run(count).await.expect("count"), 2);
+        let mode: String = storage
+            .run(|c| c.query_one("PRAGMA journal_mode", args![])?.get(0))
+            .await
+            .expect("mode");
+        assert_eq!(mode, "wal");
+        threads.stop().await;
+    }
+
+    #[test]
+    fn open_names_what_failed() {
+        let err = match open(&Database::Sqlite("/nonexistent-dir/sub/x.sqlite".into())) {
+            Err(e) => e,
+            Ok(_) => panic!("opened a file in a missing directory"),
+        };
+        assert!(err.contains("cannot open"), "{err}");
+    }
+
+    #[test]
+    fn urls_are_postgres_paths_are_sqlite_and_passwords_never_show() {
+        let pg = Database::parse("postgresql://ssap:s3cret@127.0.0.1:5433/ssap");
+        assert!(matches!(pg, Database::Postgres(_)));
+        let shown = format!("{pg} {pg:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("ssap@127.0.0.1:5433/ssap"), "{shown}");
+        assert!(matches!(
+            Database::parse("POSTGRES://u@h/d"),
+            Database::Postgres(_)
+        ));
+        assert_eq!(
+            Database::parse("data/cp.sqlite"),
+            Database::Sqlite("data/cp.sqlite".into())
+        );
+    }
+
+    #[test]
+    fn an_unreachable_postgres_is_named_without_its_password() {
+        // Port 1 on loopback: nothing listens there.
+        let err = match open(&Database::Postgres(
+            "postgres://ssap:s3cret@127.0.0.1:1/ssap?connect_timeout=2".into(),
+        )) {
+            Err(e) => e,
+            Ok(_) => panic!("connected to nothing"),
+        };
+        assert!(err.contains("cannot connect"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+}

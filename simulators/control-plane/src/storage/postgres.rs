@@ -1,0 +1,351 @@
+//! The PostgreSQL backend: one database that several servers may share.
+//!
+//! Each server's storage thread keeps one connection and runs its batches as transactions that
+//! begin by taking one transaction-scoped advisory lock ([`WRITER_LOCK`]). Batches of all servers
+//! are therefore serialized, exactly as on SQLite, so the rules each job re-checks before
+//! writing (one self-service account per device, the idempotency key, single-use tickets) hold
+//! across servers without retry loops. Throughput is that of one writer, which the fleet
+//! figures in the README show is far above a first morning's sign-ins.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::str::FromStr;
+
+use bytes::BytesMut;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+
+use crate::error::ApiError;
+use crate::sql::{dollar_placeholders, Row, Sql, Value};
+
+/// Advisory-lock key every batch takes ("SSAP" in ASCII), serializing the servers' writers.
+const WRITER_LOCK: i64 = 0x5353_4150;
+
+/// The same tables as the SQLite schema, in PostgreSQL's types: flags are BOOLEAN, digests
+/// BYTEA, sequences BIGSERIAL; `rowid` keeps the insertion order SQLite's implicit rowid gives.
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS orgs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    api_key_digest BYTEA NOT NULL UNIQUE,
+    connect_key_digest BYTEA NOT NULL UNIQUE,
+    macos_ssap BOOLEAN NOT NULL DEFAULT FALSE,
+    windows_ssap BOOLEAN NOT NULL DEFAULT FALSE,
+    permission_level TEXT NOT NULL DEFAULT 'standard',
+    password_sync BOOLEAN NOT NULL DEFAULT TRUE,
+    created_ms BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    rowid BIGSERIAL,
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    system_username TEXT,
+    firstname TEXT NOT NULL,
+    lastname TEXT NOT NULL,
+    password_hash TEXT,
+    state TEXT NOT NULL,
+    locked BOOLEAN NOT NULL,
+    password_expired BOOLEAN NOT NULL,
+    mfa_enforced BOOLEAN NOT NULL,
+    mfa_enrolled BOOLEAN NOT NULL,
+    failed_attempts BIGINT NOT NULL DEFAULT 0,
+    federated BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users(org_id, email_key);
+CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users(org_id, username_key);
+CREATE INDEX IF NOT EXISTS users_order ON users(org_id, rowid);
+CREATE TABLE IF NOT EXISTS devices (
+    rowid BIGSERIAL,
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    credential_digest BYTEA NOT NULL UNIQUE,
+    os TEXT NOT NULL,
+    edition TEXT NOT NULL,
+    architecture TEXT NOT NULL,
+    join_state TEXT NOT NULL,
+    hostname TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    mac TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    os_version TEXT NOT NULL,
+    login_window_text TEXT,
+    windows_mode TEXT
+);
+CREATE INDEX IF NOT EXISTS devices_org ON devices(org_id, rowid);
+CREATE TABLE IF NOT EXISTS associations (
+    seq BIGSERIAL PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    permission TEXT NOT NULL,
+    source TEXT NOT NULL,
+    password_sync BOOLEAN NOT NULL,
+    local_name TEXT,
+    UNIQUE(device_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    digest BYTEA PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS tickets_expiry ON tickets(expires_ms);
+CREATE TABLE IF NOT EXISTS idempotency (
+    device_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    ticket_digest BYTEA NOT NULL,
+    reply TEXT NOT NULL,
+    PRIMARY KEY(device_id, key)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq BIGSERIAL PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    at_ms BIGINT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_org ON audit(org_id, seq);
+CREATE TABLE IF NOT EXISTS identity_providers (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS federation_states (
+    digest BYTEA PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    expires_ms BIGINT NOT NULL,
+    used BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX IF NOT EXISTS federation_states_expiry ON federation_states(expires_ms);
+"#;
+
+/// The storage thread's connection, with its prepared statements.
+pub(super) struct Connection {
+    config: postgres::Config,
+    client: RefCell<Client>,
+    /// Prepared statements by their SQL text as written in `db.rs` (placeholders `?N`).
+    statements: RefCell<HashMap<String, Statement>>,
+}
+
+/// `postgres://user:password@host/db` as `postgres://user@host/db`, for messages and logs.
+pub(super) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "(unparsable URL)".into();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            format!("{user}@{host}")
+        }
+        None => authority.to_string(),
+    };
+    // Query parameters may hold a password too (`?password=`): drop them.
+    let path = tail.split('?').next().unwrap_or_default();
+    format!("{scheme}://{authority}{path}")
+}
+
+impl Connection {
+    /// Connects, creates the schema if missing (under the writer lock, so servers starting
+    /// together do not race on it) and purges what expired. Errors name the database without
+    /// its password.
+    pub(super) fn open(url: &str) -> Result<Connection, String> {
+        let shown = redact(url);
+        let config = postgres::Config::from_str(url)
+            .map_err(|e| format!("{shown} is not a PostgreSQL URL: {e}"))?;
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {e}"))?;
+        let mut tx = client
+            .transaction()
+            .map_err(|e| format!("cannot begin a transaction on {shown}: {e}"))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+            .and_then(|_| tx.batch_execute(SCHEMA))
+            .and_then(|_| tx.commit())
+            .map_err(|e| format!("cannot create the schema in {shown}: {e}"))?;
+        let conn = Connection {
+            config,
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+        };
+        super::purge_expired(&conn)?;
+        Ok(conn)
+    }
+
+    /// Begins a batch's transaction holding the writer lock. A connection the server closed
+    /// (restart, failover) is reopened first; its prepared statements go with it.
+    pub(super) fn begin(&mut self) -> Result<(), ApiError> {
+        if self.client.get_mut().is_closed() {
+            tracing::warn!("the PostgreSQL connection was closed; reconnecting");
+            let client = self.config.connect(NoTls).map_err(storage_error)?;
+            *self.client.get_mut() = client;
+            self.statements.get_mut().clear();
+        }
+        self.batch("BEGIN")?;
+        if let Err(e) = self.execute(
+            "SELECT pg_advisory_xact_lock(?1)",
+            &[Value::Int(WRITER_LOCK)],
+        ) {
+            let _ = self.batch("ROLLBACK");
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    fn statement(&self, sql: &str) -> Result<Statement, ApiError> {
+        if let Some(s) = self.statements.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let prepared = self
+            .client
+            .borrow_mut()
+            .prepare(&dollar_placeholders(sql))
+            .map_err(storage_error)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), prepared.clone());
+        Ok(prepared)
+    }
+}
+
+fn storage_error(e: postgres::Error) -> ApiError {
+    tracing::error!(error = %e, "storage error");
+    ApiError::internal("the control plane's storage failed; try again")
+}
+
+fn params(args: &[Value]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+fn value(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
+    let ty = row.columns()[i].type_().clone();
+    Ok(match ty {
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map_or(Value::Null, |b| Value::Int(i64::from(b))),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map_or(Value::Null, |n| Value::Int(n.into())),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map_or(Value::Null, |n| Value::Int(n.into())),
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(i)?
+            .map_or(Value::Null, Value::Int),
+        Type::BYTEA => row
+            .try_get::<_, Option<Vec<u8>>>(i)?
+            .map_or(Value::Null, Value::Blob),
+        // TEXT, VARCHAR, NAME and anything else textual; other types fail here with the
+        // driver's own message, naming the column.
+        _ => row
+            .try_get::<_, Option<String>>(i)?
+            .map_or(Value::Null, Value::Text),
+    })
+}
+
+impl Sql for Connection {
+    fn execute(&self, sql: &str, args: &[Value]) -> Result<usize, ApiError> {
+        let stmt = self.statement(sql)?;
+        let n = self
+            .client
+            .borrow_mut()
+            .execute(&stmt, &params(args))
+            .map_err(storage_error)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn query(&self, sql: &str, args: &[Value]) -> Result<Vec<Row>, ApiError> {
+        let stmt = self.statement(sql)?;
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&stmt, &params(args))
+            .map_err(storage_error)?;
+        rows.iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| value(r, i))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Row)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(storage_error)
+    }
+
+    fn batch(&self, sql: &str) -> Result<(), ApiError> {
+        self.client
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(storage_error)
+    }
+}
+
+/// Binds a [`Value`] to whatever type PostgreSQL inferred for the placeholder: integers fit
+/// SMALLINT, INTEGER, BIGINT and BOOLEAN (flags travel as 0/1, as SQLite stores them).
+impl ToSql for Value {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT8 => i.to_sql(ty, out),
+                _ => Err(format!("an integer cannot go in a {ty} parameter").into()),
+            },
+            Value::Text(s) => s.to_sql(ty, out),
+            Value::Blob(b) => b.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_drops_passwords_wherever_they_are() {
+        assert_eq!(
+            redact("postgres://ssap:pw@127.0.0.1:5432/ssap"),
+            "postgres://ssap@127.0.0.1:5432/ssap"
+        );
+        assert_eq!(
+            redact("postgresql://u@h/d?password=pw&sslmode=disable"),
+            "postgresql://u@h/d"
+        );
+        assert_eq!(redact("postgres://h:5432"), "postgres://h:5432");
+        assert_eq!(redact("postgres://a:b:c@h/d"), "postgres://a@h/d");
+        assert!(!redact("nonsense with pw").contains("pw"));
+    }
+}

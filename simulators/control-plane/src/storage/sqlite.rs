@@ -1,0 +1,291 @@
+//! The SQLite backend: one file in WAL mode, one server at a time.
+//!
+//! WAL auto-checkpoints are set high as a safety net only; a separate checkpointer thread with
+//! its own connection runs passive checkpoints, which proceed alongside the writer, so that
+//! checkpoint stalls stay off the request path.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::Connection;
+
+use crate::error::ApiError;
+use crate::sql::{Row, Sql, Value};
+
+/// How often the checkpointer looks for new commits.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS orgs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    api_key_digest BLOB NOT NULL UNIQUE,
+    connect_key_digest BLOB NOT NULL UNIQUE,
+    macos_ssap INTEGER NOT NULL DEFAULT 0,
+    windows_ssap INTEGER NOT NULL DEFAULT 0,
+    permission_level TEXT NOT NULL DEFAULT 'standard',
+    password_sync INTEGER NOT NULL DEFAULT 1,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    email TEXT NOT NULL,
+    email_key TEXT NOT NULL,
+    username TEXT NOT NULL,
+    username_key TEXT NOT NULL,
+    system_username TEXT,
+    firstname TEXT NOT NULL,
+    lastname TEXT NOT NULL,
+    password_hash TEXT,
+    state TEXT NOT NULL,
+    locked INTEGER NOT NULL,
+    password_expired INTEGER NOT NULL,
+    mfa_enforced INTEGER NOT NULL,
+    mfa_enrolled INTEGER NOT NULL,
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    federated INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_email ON users(org_id, email_key);
+CREATE UNIQUE INDEX IF NOT EXISTS users_username ON users(org_id, username_key);
+CREATE TABLE IF NOT EXISTS devices (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    credential_digest BLOB NOT NULL UNIQUE,
+    os TEXT NOT NULL,
+    edition TEXT NOT NULL,
+    architecture TEXT NOT NULL,
+    join_state TEXT NOT NULL,
+    hostname TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    mac TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    os_version TEXT NOT NULL,
+    login_window_text TEXT,
+    windows_mode TEXT
+);
+CREATE INDEX IF NOT EXISTS devices_org ON devices(org_id);
+CREATE TABLE IF NOT EXISTS associations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    user_id TEXT NOT NULL REFERENCES users(id),
+    permission TEXT NOT NULL,
+    source TEXT NOT NULL,
+    password_sync INTEGER NOT NULL,
+    local_name TEXT,
+    UNIQUE(device_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    digest BLOB PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    device_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    ticket_digest BLOB NOT NULL,
+    reply TEXT NOT NULL,
+    PRIMARY KEY(device_id, key)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    org_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_org ON audit(org_id, seq);
+CREATE TABLE IF NOT EXISTS identity_providers (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_secret TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS federation_states (
+    digest BLOB PRIMARY KEY,
+    org_id TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+"#;
+
+/// Columns added after a database may have been created: (table, column, definition).
+/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was, so these are added here.
+const ADDED_COLUMNS: &[(&str, &str, &str)] =
+    &[("users", "federated", "INTEGER NOT NULL DEFAULT 0")];
+
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, definition) in ADDED_COLUMNS {
+        let has = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+            ))?
+            .exists([column])?;
+        if !has {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidParameterName(format!(
+            "journal_mode is {mode}, WAL could not be enabled"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    Ok(conn)
+}
+
+/// Opens (creating if needed) the file, creates the schema if missing and purges what expired.
+pub(super) fn open(path: &Path) -> Result<(Connection, Checkpointer), String> {
+    let conn = open_connection(path).map_err(|e| format!("cannot open SQLite database: {e}"))?;
+    conn.execute_batch("PRAGMA wal_autocheckpoint=10000;")
+        .and_then(|_| conn.execute_batch(SCHEMA))
+        .and_then(|_| add_missing_columns(&conn))
+        .map_err(|e| format!("cannot create the schema: {e}"))?;
+    super::purge_expired(&conn)?;
+    let checkpoint_conn =
+        open_connection(path).map_err(|e| format!("cannot open a second connection: {e}"))?;
+    let commits = Arc::new(AtomicU64::new(0));
+    let (stop, stop_rx) = std::sync::mpsc::channel::<()>();
+    let seen = commits.clone();
+    let thread = std::thread::Builder::new()
+        .name("ssap-checkpoint".into())
+        .spawn(move || checkpoint_loop(checkpoint_conn, stop_rx, seen))
+        .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
+    Ok((
+        conn,
+        Checkpointer {
+            commits,
+            stop,
+            thread,
+        },
+    ))
+}
+
+/// Flushes the WAL into the main file so a clean stop leaves one self-contained file.
+pub(super) fn close(conn: Connection) {
+    if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);") {
+        tracing::warn!(error = %e, "final checkpoint failed; the WAL will be replayed at next open");
+    }
+}
+
+/// The thread running passive checkpoints after commits.
+pub(super) struct Checkpointer {
+    commits: Arc<AtomicU64>,
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    /// The counter the writer bumps after each commit.
+    pub(super) fn commits(&self) -> Arc<AtomicU64> {
+        self.commits.clone()
+    }
+
+    /// Stops the thread and waits for it (blocking).
+    pub(super) fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
+    }
+}
+
+fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>, commits: Arc<AtomicU64>) {
+    let mut seen = 0;
+    loop {
+        match stop.recv_timeout(CHECKPOINT_EVERY) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+        let now = commits.load(Ordering::Relaxed);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::debug!(error = %e, "passive checkpoint skipped");
+        }
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+fn value(v: ValueRef<'_>) -> rusqlite::Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(rusqlite::Error::Utf8Error)?
+                .to_string(),
+        ),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        ValueRef::Real(_) => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                0,
+                "a REAL value (the schema has none)".into(),
+                rusqlite::types::Type::Real,
+            ))
+        }
+    })
+}
+
+impl Sql for Connection {
+    fn execute(&self, sql: &str, args: &[Value]) -> Result<usize, ApiError> {
+        Ok(self
+            .prepare_cached(sql)?
+            .execute(rusqlite::params_from_iter(args))?)
+    }
+
+    fn query(&self, sql: &str, args: &[Value]) -> Result<Vec<Row>, ApiError> {
+        let mut stmt = self.prepare_cached(sql)?;
+        let width = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut row = Vec::with_capacity(width);
+            for i in 0..width {
+                row.push(value(r.get_ref(i)?)?);
+            }
+            out.push(Row(row));
+        }
+        Ok(out)
+    }
+
+    fn batch(&self, sql: &str) -> Result<(), ApiError> {
+        Ok(self.execute_batch(sql)?)
+    }
+}
