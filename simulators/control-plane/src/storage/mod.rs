@@ -234,12 +234,16 @@ fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
                 done.push(completion);
             }
             Ok((false, completion)) => {
-                let _ = conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+                let _ = conn
+                    .batch("ROLLBACK TO SAVEPOINT job")
+                    .and_then(|()| conn.batch("RELEASE SAVEPOINT job"));
                 done.push(completion);
             }
             Err(_) => {
                 tracing::error!("a storage job panicked; its changes were rolled back");
-                let _ = conn.batch("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job");
+                let _ = conn
+                    .batch("ROLLBACK TO SAVEPOINT job")
+                    .and_then(|()| conn.batch("RELEASE SAVEPOINT job"));
             }
         }
     }

@@ -15,6 +15,11 @@ use rusqlite::Connection;
 use crate::error::ApiError;
 use crate::sql::{Row, Sql, Value};
 
+/// Prepared statements kept per connection: more than the server has distinct queries.
+const STATEMENT_CACHE: usize = 128;
+/// SQLite's page cache per connection, in KiB (its default is 2 MiB): a 100,000-device fleet's
+/// indexes stay in memory instead of being re-read from the OS for every batch.
+const PAGE_CACHE_KIB: u32 = 32 * 1024;
 /// How often the checkpointer looks for new commits.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
@@ -157,6 +162,10 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")?;
+    // Every query of `db.rs` and the handlers stays prepared (rusqlite keeps 16 by default,
+    // fewer than the server uses, and re-parsing showed in profiles).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(&format!("PRAGMA cache_size=-{PAGE_CACHE_KIB};"))?;
     Ok(conn)
 }
 
@@ -286,6 +295,13 @@ impl Sql for Connection {
     }
 
     fn batch(&self, sql: &str) -> Result<(), ApiError> {
-        Ok(self.execute_batch(sql)?)
+        // One statement (the savepoints around every job) runs from the statement cache;
+        // `execute_batch` would parse it again each time.
+        if sql.contains(';') {
+            Ok(self.execute_batch(sql)?)
+        } else {
+            self.prepare_cached(sql)?.raw_execute()?;
+            Ok(())
+        }
     }
 }
