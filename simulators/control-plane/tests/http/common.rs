@@ -66,15 +66,20 @@ impl Env {
     }
 
     pub async fn org(&self, name: &str) -> Org {
-        let created = OperatorClient::new(self.http.clone(), OPERATOR_TOKEN)
-            .create_org(name)
-            .await
-            .expect("create org");
-        Org {
-            admin: AdminClient::new(self.http.clone(), created.api_key.clone()),
-            enroll: EnrollmentClient::new(self.http.clone(), created.connect_key.clone()),
-            created,
-        }
+        new_org(&self.http, name).await
+    }
+}
+
+/// A new org created through the server `http` points at, with clients on that server.
+pub async fn new_org(http: &Http, name: &str) -> Org {
+    let created = OperatorClient::new(http.clone(), OPERATOR_TOKEN)
+        .create_org(name)
+        .await
+        .expect("create org");
+    Org {
+        admin: AdminClient::new(http.clone(), created.api_key.clone()),
+        enroll: EnrollmentClient::new(http.clone(), created.connect_key.clone()),
+        created,
     }
 }
 

@@ -1,5 +1,6 @@
-//! HTTP-level tests of the reference control plane: real server, real SQLite file, the
-//! ssap-api clients every other crate uses.
+//! HTTP-level tests of the reference control plane: real server, real SQLite file (or the
+//! PostgreSQL database in `SSAP_TEST_DATABASE`, see `common::database`), the ssap-api clients
+//! every other crate uses.
 
 mod authenticate;
 mod bad_input;
@@ -12,3 +13,4 @@ mod isolation;
 mod protocol;
 mod provision;
 mod start;
+mod two_servers;

@@ -1,0 +1,112 @@
+//! Two servers over one database, as behind a load balancer (the PostgreSQL backend's reason
+//! to exist; on SQLite the two share one file through SQLite's own locking). The one-account
+//! rule (R44), single-use tickets and idempotent replays (R60) must hold across servers, and
+//! each must see what the other wrote.
+
+use ssap_api::{DeviceClient, OrgSettingsPatch};
+
+use crate::common::*;
+
+/// Devices raced on: enough that both servers' batches interleave.
+const DEVICES: usize = 24;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_provisions_through_two_servers_bind_one_user_per_device() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("shared.sqlite");
+    let (a, b) = (start_on(&db).await, start_on(&db).await);
+    let (http_a, http_b) = (http(&a), http(&b));
+
+    // The org is made on A and used on B at once: B must find its keys in the database.
+    let org = new_org(&http_a, "Acme").await;
+    let admin_b = ssap_api::AdminClient::new(http_b.clone(), org.created.api_key.clone());
+    admin_b
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            windows_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggles on through B");
+
+    let mut races = Vec::new();
+    for i in 0..DEVICES {
+        let (kim, lee) = (format!("kim{i}@acme.test"), format!("lee{i}@acme.test"));
+        org.user(&kim).await;
+        admin_b.create_user(&user(&lee)).await.expect("lee via B");
+        let facts = if i % 2 == 0 { mac() } else { windows() };
+        let reg =
+            register_keeping_credential(http_b.base(), &org.created.connect_key, &facts).await;
+        let on_a = DeviceClient::new(
+            http_a.clone(),
+            reg.device_id.clone(),
+            reg.device_credential.clone(),
+        );
+        let on_b = DeviceClient::new(http_b.clone(), reg.device_id.clone(), reg.device_credential);
+        let kim_ticket = on_a
+            .authenticate(&login(&kim, PASSWORD))
+            .await
+            .expect("kim on A");
+        let lee_ticket = on_b
+            .authenticate(&login(&lee, PASSWORD))
+            .await
+            .expect("lee on B");
+        races.push(tokio::spawn(async move {
+            let (kim_req, lee_req) = (
+                provision_req(&kim_ticket.ticket, "k"),
+                provision_req(&lee_ticket.ticket, "l"),
+            );
+            let (x, y) = tokio::join!(on_a.provision(&kim_req), on_b.provision(&lee_req));
+            // Replays through the other server answer what the first one answered.
+            let replay_x = on_b.provision(&kim_req).await;
+            let replay_y = on_a.provision(&lee_req).await;
+            (reg.device_id, x, y, replay_x, replay_y, on_a, on_b)
+        }));
+    }
+
+    for race in races {
+        let (device_id, x, y, replay_x, replay_y, on_a, on_b) = race.await.expect("race task");
+        let (won, lost) = match (&x, &y) {
+            (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w.clone(), l),
+            other => {
+                panic!("device {device_id}: exactly one of the two servers may bind: {other:?}")
+            }
+        };
+        assert_eq!(lost.code(), Some("device_has_managed_users"), "{device_id}");
+        let replay_of_winner = if x.is_ok() { &replay_x } else { &replay_y };
+        assert_eq!(
+            replay_of_winner.as_ref().ok(),
+            Some(&won),
+            "{device_id}: replay through the other server"
+        );
+        assert_eq!(
+            on_a.associations().await.expect("A's view"),
+            vec![won.clone()]
+        );
+        assert_eq!(
+            on_b.associations().await.expect("B's view"),
+            vec![won.clone()]
+        );
+        assert_eq!(
+            org.admin
+                .associations(&device_id)
+                .await
+                .expect("admin view"),
+            vec![won]
+        );
+    }
+    let provisions = org
+        .admin
+        .audit()
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "provision" && e.outcome == "success")
+        .count();
+    assert_eq!(
+        provisions, DEVICES,
+        "one audited provision per device, replays not audited again"
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}
