@@ -97,8 +97,8 @@ org = json.load(urllib.request.urlopen(req, timeout=30))
 print(org["api_key"], org["connect_key"])
 PY
 )"
-read -r SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY <<<"$keys"
-export SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY
+read -r SSAP_FLEET_API_KEY SSAP_FLEET_CONNECT_KEY <<<"$keys"
+export SSAP_FLEET_API_KEY SSAP_FLEET_CONNECT_KEY
 "$bin" fleet --devices "$FLEET_DEVICES" --shard 1/2 --control-plane "$url_a" --json >"$work/fleet-a.out" &
 fleet_a=$!
 "$bin" fleet --devices "$FLEET_DEVICES" --shard 2/2 --control-plane "$url_b" --json >"$work/fleet-b.out" &
