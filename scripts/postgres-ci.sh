@@ -6,7 +6,9 @@
 #      two servers racing provisions over it;
 #   3. two `ssap-harness serve` processes sharing the database, as behind a load balancer:
 #      the whole suite through the first, @smoke through the second;
-#   4. one fleet split in two shards, one per server, in one shared org: 0 duplicates and
+#   4. the database drops both servers' connections (pg_terminate_backend): @smoke again
+#      through both, which must reconnect without failing a request;
+#   5. one fleet split in two shards, one per server, in one shared org: 0 duplicates and
 #      0 half-made accounts, checked by each shard against its server.
 # Reports go to target/reports-postgres-{a,b}; server logs to the temporary folder, printed on
 # failure. Exits non-zero on the first failure.
@@ -83,6 +85,12 @@ step "the whole suite through server A"
 step "@smoke through server B"
 "$bin" run --control-plane "$url_b" --tags @smoke --quiet --report-dir target/reports-postgres-b
 
+step "the database drops both servers' connections; both reconnect and @smoke passes again"
+psql "$url" -Atq -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+"$bin" run --control-plane "$url_a" --tags @smoke --quiet --report-dir target/reports-postgres-a-reconnect
+"$bin" run --control-plane "$url_b" --tags @smoke --quiet --report-dir target/reports-postgres-b-reconnect
+grep -h "reconnecting" "$work"/serve-*.err
+
 step "one fleet of $FLEET_DEVICES devices, shard 1/2 through A and 2/2 through B, one org"
 # The org is created through A's operator API; both shards then run in it.
 keys="$(python3 - "$url_a" <<'PY'
@@ -97,8 +105,8 @@ org = json.load(urllib.request.urlopen(req, timeout=30))
 print(org["api_key"], org["connect_key"])
 PY
 )"
-read -r SSAP_FLEET_API_KEY SSAP_FLEET_CONNECT_KEY <<<"$keys"
-export SSAP_FLEET_API_KEY SSAP_FLEET_CONNECT_KEY
+read -r SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY <<<"$keys"
+export SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY
 "$bin" fleet --devices "$FLEET_DEVICES" --shard 1/2 --control-plane "$url_a" --json >"$work/fleet-a.out" &
 fleet_a=$!
 "$bin" fleet --devices "$FLEET_DEVICES" --shard 2/2 --control-plane "$url_b" --json >"$work/fleet-b.out" &

@@ -30,7 +30,9 @@ enum Command {
     /// Run the feature files and write the reports. Exits 1 when any scenario fails, has an
     /// undefined step or was skipped, or a feature file does not parse.
     Run(RunArgs),
-    /// Run the reference control plane on its own (for remote mode or staging).
+    /// Run the reference control plane on its own (for remote mode, staging, or several
+    /// servers sharing PostgreSQL). Warnings and errors go to stderr (`RUST_LOG=info` for more);
+    /// Ctrl-C or SIGTERM stops it cleanly.
     Serve(ServeArgs),
     /// List every step definition with where it is defined and an example from the features.
     Steps(StepsArgs),
@@ -76,18 +78,21 @@ struct FleetArgs {
     /// Operator token of a remote control plane (creates the fleet's org).
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
-    /// Admin API key of an existing org to run in (with --connect-key), so shards share it.
+    /// Admin API key of an existing org to run in (with --org-connect-key), so shards share
+    /// it. The same variables as `run` takes for one org.
     #[arg(
-        long,
-        env = "SSAP_FLEET_API_KEY",
+        long = "org-api-key",
+        alias = "api-key",
+        env = "SSAP_ORG_API_KEY",
         hide_env_values = true,
         requires = "connect_key"
     )]
     api_key: Option<String>,
     /// Connect key of that org.
     #[arg(
-        long,
-        env = "SSAP_FLEET_CONNECT_KEY",
+        long = "org-connect-key",
+        alias = "connect-key",
+        env = "SSAP_ORG_CONNECT_KEY",
         hide_env_values = true,
         requires = "api_key"
     )]
@@ -288,6 +293,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     use ssap_control_plane::{Config, HashCost};
+    init_server_log();
     if args.operator_token.trim().len() < 16 {
         anyhow::bail!("the operator token must be at least 16 characters");
     }
@@ -312,6 +318,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     eprintln!("{signal}: shutting down");
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The server's warnings and errors (a failed storage job, a database reconnect) on stderr;
+/// `RUST_LOG` (e.g. `RUST_LOG=info`, `RUST_LOG=ssap_control_plane=debug`) shows more.
+fn init_server_log() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
 }
 
 /// Waits for Ctrl-C or, on Unix, SIGTERM (what service managers and CI scripts send), so either

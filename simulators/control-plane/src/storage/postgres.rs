@@ -19,6 +19,9 @@ use postgres::{Client, NoTls, Statement};
 use crate::error::ApiError;
 use crate::sql::{dollar_placeholders, Row, Sql, Value};
 
+/// How long a connection attempt may take unless the URL says (`?connect_timeout=`).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Advisory-lock key every batch takes ("SSAP" in ASCII), serializing the servers' writers.
 const WRITER_LOCK: i64 = 0x5353_4150;
 
@@ -172,8 +175,13 @@ impl Connection {
     /// its password.
     pub(super) fn open(url: &str) -> Result<Connection, String> {
         let shown = redact(url);
-        let config = postgres::Config::from_str(url)
+        let mut config = postgres::Config::from_str(url)
             .map_err(|e| format!("{shown} is not a PostgreSQL URL: {e}"))?;
+        if config.get_connect_timeout().is_none() {
+            // Without one, a database host that drops packets would hang start-up and every
+            // reconnect; the URL's `connect_timeout` wins when given.
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let mut client = config
             .connect(NoTls)
             .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {e}"))?;
@@ -193,15 +201,23 @@ impl Connection {
         Ok(conn)
     }
 
-    /// Begins a batch's transaction holding the writer lock. A connection the server closed
-    /// (restart, failover) is reopened first; its prepared statements go with it.
+    /// Begins a batch's transaction holding the writer lock. A connection the database closed
+    /// (restart, failover, `pg_terminate_backend`) is noticed only when used; nothing of the
+    /// batch has run yet then, so it is reopened and the transaction begun again, once.
     pub(super) fn begin(&mut self) -> Result<(), ApiError> {
         if self.client.get_mut().is_closed() {
-            tracing::warn!("the PostgreSQL connection was closed; reconnecting");
-            let client = self.config.connect(NoTls).map_err(storage_error)?;
-            *self.client.get_mut() = client;
-            self.statements.get_mut().clear();
+            self.reconnect()?;
         }
+        match self.try_begin() {
+            Err(_) if self.client.get_mut().is_closed() => {
+                self.reconnect()?;
+                self.try_begin()
+            }
+            other => other,
+        }
+    }
+
+    fn try_begin(&self) -> Result<(), ApiError> {
         self.batch("BEGIN")?;
         if let Err(e) = self.execute(
             "SELECT pg_advisory_xact_lock(?1)",
@@ -210,6 +226,15 @@ impl Connection {
             let _ = self.batch("ROLLBACK");
             return Err(e);
         }
+        Ok(())
+    }
+
+    /// A new connection; the old one's prepared statements go with it.
+    fn reconnect(&mut self) -> Result<(), ApiError> {
+        tracing::warn!("the PostgreSQL connection was closed; reconnecting");
+        let client = self.config.connect(NoTls).map_err(storage_error)?;
+        *self.client.get_mut() = client;
+        self.statements.get_mut().clear();
         Ok(())
     }
 
@@ -230,7 +255,15 @@ impl Connection {
 }
 
 fn storage_error(e: postgres::Error) -> ApiError {
-    tracing::error!(error = %e, "storage error");
+    // The driver's own message is only "db error"; the reason is in its sources.
+    let mut reason = e.to_string();
+    let mut source = StdError::source(&e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    tracing::error!(error = %reason, "storage error");
     ApiError::internal("the control plane's storage failed; try again")
 }
 
