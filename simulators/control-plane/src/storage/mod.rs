@@ -388,6 +388,34 @@ mod tests {
         assert!(err.contains("cannot open"), "{err}");
     }
 
+    /// Table name -> column names in order, from a schema's CREATE TABLE statements
+    /// (constraint lines and PostgreSQL's explicit `rowid`, SQLite's implicit one, left out).
+    fn tables(schema: &str) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in schema.lines().map(str::trim) {
+            if let Some(rest) = line.strip_prefix("CREATE TABLE IF NOT EXISTS ") {
+                let name = rest.split_whitespace().next().unwrap_or_default();
+                out.push((name.to_string(), Vec::new()));
+            } else if line.starts_with(')') || line.starts_with("CREATE") || line.is_empty() {
+                continue;
+            } else if let Some((_, columns)) = out.last_mut() {
+                let first = line.split_whitespace().next().unwrap_or_default();
+                if !matches!(first, "UNIQUE(device_id," | "PRIMARY" | "UNIQUE" | "rowid") {
+                    columns.push(first.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn both_backends_have_the_same_tables_and_columns() {
+        let sqlite = tables(sqlite::SCHEMA);
+        let postgres = tables(postgres::SCHEMA);
+        assert_eq!(sqlite.len(), 9, "{sqlite:?}");
+        assert_eq!(sqlite, postgres);
+    }
+
     #[test]
     fn urls_are_postgres_paths_are_sqlite_and_passwords_never_show() {
         let pg = Database::parse("postgresql://ssap:s3cret@127.0.0.1:5433/ssap");

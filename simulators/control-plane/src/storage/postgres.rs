@@ -27,7 +27,7 @@ const WRITER_LOCK: i64 = 0x5353_4150;
 
 /// The same tables as the SQLite schema, in PostgreSQL's types: flags are BOOLEAN, digests
 /// BYTEA, sequences BIGSERIAL; `rowid` keeps the insertion order SQLite's implicit rowid gives.
-const SCHEMA: &str = r#"
+pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS orgs (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,

@@ -23,7 +23,7 @@ const PAGE_CACHE_KIB: u32 = 32 * 1024;
 /// How often the checkpointer looks for new commits.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
-const SCHEMA: &str = r#"
+pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS orgs (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
