@@ -39,43 +39,18 @@ pub enum ControlPlaneMode {
 /// "reply later than the client's timeout" faults fast.
 pub const MOCK_HTTP_TIMEOUT: Duration = Duration::from_millis(300);
 
-/// Slice `index` (1-based) of `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u32,
-    pub count: u32,
-}
+/// `--shard I/N`, the same as the fleet's (slice I of N, 1-based).
+pub use ssap_fleet::Shard;
 
-impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("--shard {s:?}: expected I/N with 1 <= I <= N, e.g. 2/4");
-        let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let index: u32 = i.trim().parse().map_err(|_| err())?;
-        let count: u32 = n.trim().parse().map_err(|_| err())?;
-        if index == 0 || count == 0 || index > count {
-            return Err(err());
-        }
-        Ok(Self { index, count })
+/// Whether `shard` runs the scenario at `uri`:`line`: a stable assignment by feature path and
+/// line, so every machine agrees without talking.
+pub fn shard_owns(shard: &Shard, uri: &str, line: usize) -> bool {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in uri.bytes().chain(line.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
     }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-impl Shard {
-    /// Stable assignment by feature path and line, so every machine agrees without talking.
-    pub fn owns(&self, uri: &str, line: usize) -> bool {
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in uri.bytes().chain(line.to_le_bytes()) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
-        }
-        (h % u64::from(self.count)) as u32 == self.index - 1
-    }
+    (h % u64::from(shard.count)) as u32 == shard.index - 1
 }
 
 /// Everything `ssap-harness run` was asked to do.
@@ -215,7 +190,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
             }
         }
         match shard {
-            Some(s) => s.owns(&collector::feature_uri(feature), scenario.position.line),
+            Some(s) => shard_owns(&s, &collector::feature_uri(feature), scenario.position.line),
             None => true,
         }
     };

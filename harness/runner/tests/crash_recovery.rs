@@ -14,10 +14,9 @@
 //! Deterministic: the kills happen after a given number of devices were provisioned, never
 //! after a sleep; the only waits are for the child's URL line and a bounded poll of /healthz.
 
+mod common;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,6 +28,8 @@ use ssap_fleet::verify::{classify, Verdict};
 use ssap_fleet::FleetNames;
 use tokio::sync::{watch, Semaphore};
 
+use common::serve;
+
 const TOKEN: &str = "operator-token-for-crash-recovery-0123456789";
 /// Devices in the fleet, half macOS, half Windows.
 const DEVICES: u32 = 400;
@@ -38,49 +39,6 @@ const IN_FLIGHT: usize = 32;
 const KILL_AFTER_PROVISIONED: [u64; 2] = [DEVICES as u64 / 4, DEVICES as u64 / 2];
 /// Recovery rounds per device before it counts as stuck (each waits for the server first).
 const MAX_RECOVERIES: usize = 8;
-
-/// A `serve` child, killed (by its own handle) when dropped, even on panic.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Served {
-    /// SIGKILL (what `Child::kill` sends on Unix): no graceful shutdown, no flush.
-    fn sigkill(mut self) {
-        self.0.kill().expect("SIGKILL the control plane");
-        let status = self.0.wait().expect("reap the control plane");
-        assert!(!status.success(), "killed, not exited: {status:?}");
-    }
-}
-
-/// Starts `ssap-harness serve` and waits for the URL on its first stdout line.
-fn serve(db: &Path, listen: &str) -> (Served, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
-        .args(["serve", "--listen", listen, "--hash-cost", "test", "--db"])
-        .arg(db)
-        .env("SSAP_OPERATOR_TOKEN", TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let served = Served(child);
-    let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("first line");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in the first line: {first:?}"))
-        .to_string();
-    (served, url)
-}
 
 /// Bounded poll of /healthz (the URL line is printed after the listener is bound, so this
 /// normally answers at once).
@@ -193,7 +151,7 @@ fn run_finish(ep: &Endpoint, index: u32, stopped: Option<String>) -> DeviceRecor
 async fn sigkill_during_a_fleet_loses_and_doubles_no_association() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("crash.db");
-    let (mut served, url) = serve(&db, "127.0.0.1:0");
+    let (mut served, url) = serve(&db, "127.0.0.1:0", TOKEN);
     let port = url.rsplit(':').next().expect("port").to_string();
     wait_healthy(&url).await;
 
@@ -256,7 +214,7 @@ async fn sigkill_during_a_fleet_loses_and_doubles_no_association() {
         acked_before_kills.push(acked.lock().expect("acked").clone());
         served.sigkill();
         kills.fetch_add(1, Ordering::Relaxed);
-        let (again, again_url) = serve(&db, &format!("127.0.0.1:{port}"));
+        let (again, again_url) = serve(&db, &format!("127.0.0.1:{port}"), TOKEN);
         assert_eq!(again_url, url, "restarted on the same port");
         wait_healthy(&url).await;
         served = again;

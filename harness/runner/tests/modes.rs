@@ -2,67 +2,14 @@
 //! remote control plane (`ssap-harness serve`) and in mock mode; fault steps explain what they
 //! need; a broken stub file stops a mock run with its file and line.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{harness, repo, serve, text};
 
 const TOKEN: &str = "operator-token-for-mode-tests-0123456789";
-
-fn harness() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// A `serve` child, killed (by its own handle) when the test ends, even on panic.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &Path) -> (Served, String) {
-    let mut child = harness()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--hash-cost",
-            "test",
-            "--db",
-        ])
-        .arg(db)
-        .env("SSAP_OPERATOR_TOKEN", TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let served = Served(child);
-    let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("first line");
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in the first line: {first:?}"))
-        .to_string();
-    (served, url)
-}
 
 fn run(args: &[&str], reports: &Path) -> Output {
     harness()
@@ -79,7 +26,7 @@ fn run(args: &[&str], reports: &Path) -> Output {
 #[test]
 fn smoke_passes_against_a_remote_control_plane() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_served, url) = serve(&dir.path().join("cp.db"));
+    let (_served, url) = serve(&dir.path().join("cp.db"), "127.0.0.1:0", TOKEN);
     let out = run(
         &["--control-plane", &url, "--tags", "@smoke"],
         &dir.path().join("reports"),

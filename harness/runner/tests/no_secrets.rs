@@ -7,9 +7,13 @@
 //! Passwords written in feature files are not searched for in reports, whose step text quotes
 //! the feature file; they are searched for in the server's output.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+use common::{harness, repo};
 
 const TOKEN: &str = "operator-token-for-the-secret-scan-5d41402abc4b2a76";
 
@@ -24,14 +28,6 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn harness() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn serve(db: &Path, stderr: &Path) -> (Served, String, String) {

@@ -2,71 +2,24 @@
 //! time from the default settings, and use names unique per scenario and run, so the suite
 //! can run again and again against the same org.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
 use std::time::Duration;
 
+use common::{harness, repo, serve, text};
+
 const TOKEN: &str = "operator-token-for-shared-org-tests";
-
-fn harness() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ssap-harness"))
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &std::path::Path) -> (Server, String) {
-    let mut child = harness()
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--hash-cost",
-            "test",
-            "--db",
-        ])
-        .arg(db)
-        .env("SSAP_OPERATOR_TOKEN", TOKEN)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    (Server(child), url)
-}
 
 #[tokio::test]
 async fn the_suite_runs_twice_in_one_shared_org() {
     let dir = tempfile::tempdir().unwrap();
-    let (_server, url) = serve(&dir.path().join("cp.db"));
+    let (_server, url) = serve(&dir.path().join("cp.db"), "127.0.0.1:0", TOKEN);
     let http = ssap_api::Http::new(&url, Duration::from_secs(10)).unwrap();
     let org = ssap_api::OperatorClient::new(http, TOKEN)
         .create_org("staging")
         .await
         .unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo();
     let run = |tags: &str, out: &str| {
         harness()
             .current_dir(&root)
