@@ -215,6 +215,9 @@ fn writer_loop(
     }
 }
 
+/// Runs the jobs in one transaction, each in a savepoint. What ends one job's savepoint goes to
+/// the database with the statement that opens the next one's (and the last with the COMMIT):
+/// one round trip per job instead of two, which is what PostgreSQL's cost is made of.
 fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
     if let Err(e) = backend.begin() {
         tracing::error!(error = %e.message, "cannot begin a transaction");
@@ -223,31 +226,31 @@ fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
     }
     let conn = backend.sql();
     let mut done = Vec::with_capacity(batch.len());
+    // Ends the previous job's savepoint: released when it succeeded, rolled back when not.
+    let mut end_previous = "";
     for job in batch {
-        if conn.batch("SAVEPOINT job").is_err() {
+        let open = format!("{end_previous}SAVEPOINT job");
+        end_previous = "";
+        if conn.batch(&open).is_err() {
             continue;
         }
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
         match outcome {
             Ok((true, completion)) => {
-                let _ = conn.batch("RELEASE SAVEPOINT job");
+                end_previous = RELEASE;
                 done.push(completion);
             }
             Ok((false, completion)) => {
-                let _ = conn
-                    .batch("ROLLBACK TO SAVEPOINT job")
-                    .and_then(|()| conn.batch("RELEASE SAVEPOINT job"));
+                end_previous = ROLL_BACK;
                 done.push(completion);
             }
             Err(_) => {
                 tracing::error!("a storage job panicked; its changes were rolled back");
-                let _ = conn
-                    .batch("ROLLBACK TO SAVEPOINT job")
-                    .and_then(|()| conn.batch("RELEASE SAVEPOINT job"));
+                end_previous = ROLL_BACK;
             }
         }
     }
-    let committed = match conn.batch("COMMIT") {
+    let committed = match conn.batch(&format!("{end_previous}COMMIT")) {
         Ok(()) => true,
         Err(e) => {
             tracing::error!(error = %e.message, "commit failed");
@@ -259,6 +262,11 @@ fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
         completion(committed);
     }
 }
+
+/// Keeps a job's writes (sent before the next statement).
+const RELEASE: &str = "RELEASE SAVEPOINT job; ";
+/// Undoes a job's writes (sent before the next statement).
+const ROLL_BACK: &str = "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; ";
 
 /// Tickets live ten minutes and federation states as long; replays of a provision are answered
 /// from `idempotency`, so ones long expired serve nothing. Run at open.

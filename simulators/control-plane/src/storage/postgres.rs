@@ -217,12 +217,11 @@ impl Connection {
         }
     }
 
+    /// BEGIN and the lock in one round trip.
     fn try_begin(&self) -> Result<(), ApiError> {
-        self.batch("BEGIN")?;
-        if let Err(e) = self.execute(
-            "SELECT pg_advisory_xact_lock(?1)",
-            &[Value::Int(WRITER_LOCK)],
-        ) {
+        if let Err(e) = self.batch(&format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
+        )) {
             let _ = self.batch("ROLLBACK");
             return Err(e);
         }

@@ -295,13 +295,11 @@ impl Sql for Connection {
     }
 
     fn batch(&self, sql: &str) -> Result<(), ApiError> {
-        // One statement (the savepoints around every job) runs from the statement cache;
-        // `execute_batch` would parse it again each time.
-        if sql.contains(';') {
-            Ok(self.execute_batch(sql)?)
-        } else {
-            self.prepare_cached(sql)?.raw_execute()?;
-            Ok(())
+        // The statements (transaction control around every job, no literals holding `;`) run
+        // from the statement cache; `execute_batch` would parse them again each time.
+        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            self.prepare_cached(statement)?.raw_execute()?;
         }
+        Ok(())
     }
 }
