@@ -126,56 +126,53 @@ impl Backend {
 }
 
 /// Opens (creating if needed) the database, creates the schema if missing, and starts the
-/// storage threads. Blocking: call it off the async workers. The error names the database.
+/// storage threads. Blocking: call it off the async workers. The error names what failed.
 pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), String> {
     let (tx, rx) = mpsc::channel(QUEUE);
-    let (backend, checkpointer) = match database {
-        Database::Sqlite(path) => {
-            let (conn, checkpointer) = sqlite::open(path)?;
-            (Backend::Sqlite(conn), Some(checkpointer))
-        }
-        Database::Postgres(url) => {
-            // The client runs its own small runtime, so it is made on the thread that uses it.
-            let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-            let url = url.clone();
-            let writer = std::thread::Builder::new()
-                .name("ssap-storage".into())
-                .spawn(move || match postgres::Connection::open(&url) {
-                    Ok(conn) => {
-                        let _ = ready_tx.send(Ok(()));
-                        writer_loop(Backend::Postgres(Box::new(conn)), rx, None);
-                    }
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                    }
-                })
-                .map_err(|e| format!("cannot start the storage thread: {e}"))?;
-            ready_rx
-                .recv()
-                .map_err(|_| "the storage thread stopped while connecting".to_string())??;
-            return Ok((
-                Storage { tx: tx.clone() },
-                StorageThreads {
-                    tx,
-                    writer: Some(writer),
-                    sqlite_checkpointer: None,
-                },
-            ));
-        }
-    };
-    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::commits);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let database = database.clone();
+    // Opened on the thread that uses it: the PostgreSQL client runs its own small runtime there.
     let writer = std::thread::Builder::new()
         .name("ssap-storage".into())
-        .spawn(move || writer_loop(backend, rx, commits))
+        .spawn(move || {
+            let opened = match &database {
+                Database::Sqlite(path) => {
+                    sqlite::open(path).map(|(c, cp)| (Backend::Sqlite(c), Some(cp)))
+                }
+                Database::Postgres(url) => {
+                    postgres::Connection::open(url).map(|c| (Backend::Postgres(Box::new(c)), None))
+                }
+            };
+            match opened {
+                Ok((backend, checkpointer)) => {
+                    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::commits);
+                    let _ = ready_tx.send(Ok(checkpointer));
+                    writer_loop(backend, rx, commits);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                }
+            }
+        })
         .map_err(|e| format!("cannot start the storage thread: {e}"))?;
-    Ok((
-        Storage { tx: tx.clone() },
-        StorageThreads {
-            tx,
-            writer: Some(writer),
-            sqlite_checkpointer: checkpointer,
-        },
-    ))
+    let opened = ready_rx
+        .recv()
+        .map_err(|_| "the storage thread stopped while opening the database".to_string())
+        .and_then(|r| r);
+    match opened {
+        Ok(checkpointer) => Ok((
+            Storage { tx: tx.clone() },
+            StorageThreads {
+                tx,
+                writer: Some(writer),
+                sqlite_checkpointer: checkpointer,
+            },
+        )),
+        Err(e) => {
+            let _ = writer.join();
+            Err(e)
+        }
+    }
 }
 
 fn writer_loop(
