@@ -46,8 +46,8 @@ url="$(scripts/postgres.sh start "$pg")"
 # The URL holds a password: it travels in the environment only, never on a command line.
 export SSAP_TEST_DATABASE="$url" SSAP_DATABASE="$url"
 
-step "control-plane HTTP tests on PostgreSQL (two servers racing included)"
-cargo test --release -p ssap-control-plane --test http
+step "control-plane HTTP tests on PostgreSQL (two servers racing included; 100,000 fuzzed requests)"
+SSAP_FUZZ_CASES=100000 cargo test --release -p ssap-control-plane --test http
 
 step "two serve processes sharing the database"
 cargo build --release -p ssap-harness
