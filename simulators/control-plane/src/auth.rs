@@ -5,7 +5,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::sql::args;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
@@ -14,6 +13,7 @@ use sha2::{Digest, Sha256};
 use ssap_api::client::{API_KEY_HEADER, DEVICE_KEY_HEADER};
 
 use crate::error::ApiError;
+use crate::sql::args;
 use crate::{AppState, HashCost};
 
 /// SHA-256 of a secret: what the database holds and looks up by.

@@ -43,7 +43,10 @@ pub(crate) fn audit(
     outcome: &str,
     reason: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.execute("INSERT INTO audit (org_id, at_ms, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![org, now_ms(), actor, action, target, outcome, reason])?;
+    c.execute(
+        "INSERT INTO audit (org_id, at_ms, actor, action, target, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        args![org, now_ms(), actor, action, target, outcome, reason],
+    )?;
     Ok(())
 }
 
@@ -83,13 +86,16 @@ pub(crate) fn settings(c: &dyn Sql, org: &str) -> Result<OrgSettings, ApiError> 
 }
 
 pub(crate) fn save_settings(c: &dyn Sql, org: &str, s: &OrgSettings) -> Result<(), ApiError> {
-    c.execute("UPDATE orgs SET macos_ssap = ?2, windows_ssap = ?3, permission_level = ?4, password_sync = ?5 WHERE id = ?1", args![
-        org,
-        s.macos_ssap,
-        s.windows_ssap,
-        enum_text(&s.permission_level),
-        s.password_sync
-    ])?;
+    c.execute(
+        "UPDATE orgs SET macos_ssap = ?2, windows_ssap = ?3, permission_level = ?4, password_sync = ?5 WHERE id = ?1",
+        args![
+            org,
+            s.macos_ssap,
+            s.windows_ssap,
+            enum_text(&s.permission_level),
+            s.password_sync,
+        ],
+    )?;
     Ok(())
 }
 
@@ -183,43 +189,49 @@ pub(crate) fn insert_user(
     user: &User,
     password_hash: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.execute("INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, federated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", args![
-        user.id,
-        org,
-        user.email,
-        fold(&user.email),
-        user.username,
-        fold(&user.username),
-        user.system_username,
-        user.firstname,
-        user.lastname,
-        password_hash,
-        enum_text(&user.state),
-        user.locked,
-        user.password_expired,
-        user.mfa_enforced,
-        user.mfa_enrolled,
-        user.federated,
-    ])?;
+    c.execute(
+        "INSERT INTO users (id, org_id, email, email_key, username, username_key, system_username, firstname, lastname, password_hash, state, locked, password_expired, mfa_enforced, mfa_enrolled, federated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        args![
+            user.id,
+            org,
+            user.email,
+            fold(&user.email),
+            user.username,
+            fold(&user.username),
+            user.system_username,
+            user.firstname,
+            user.lastname,
+            password_hash,
+            enum_text(&user.state),
+            user.locked,
+            user.password_expired,
+            user.mfa_enforced,
+            user.mfa_enrolled,
+            user.federated,
+        ],
+    )?;
     Ok(())
 }
 
 /// Writes back every mutable field of a user.
 pub(crate) fn update_user(c: &dyn Sql, org: &str, row: &UserRow) -> Result<(), ApiError> {
     let u = &row.user;
-    c.execute("UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10, federated = ?11 WHERE org_id = ?1 AND id = ?2", args![
-        org,
-        u.id,
-        u.system_username,
-        row.password_hash,
-        enum_text(&u.state),
-        u.locked,
-        u.password_expired,
-        u.mfa_enforced,
-        u.mfa_enrolled,
-        row.failed_attempts,
-        u.federated,
-    ])?;
+    c.execute(
+        "UPDATE users SET system_username = ?3, password_hash = ?4, state = ?5, locked = ?6, password_expired = ?7, mfa_enforced = ?8, mfa_enrolled = ?9, failed_attempts = ?10, federated = ?11 WHERE org_id = ?1 AND id = ?2",
+        args![
+            org,
+            u.id,
+            u.system_username,
+            row.password_hash,
+            enum_text(&u.state),
+            u.locked,
+            u.password_expired,
+            u.mfa_enforced,
+            u.mfa_enrolled,
+            row.failed_attempts,
+            u.federated,
+        ],
+    )?;
     Ok(())
 }
 
@@ -317,20 +329,23 @@ pub(crate) fn insert_device(
     credential_digest: &[u8],
     f: &DeviceFacts,
 ) -> Result<(), ApiError> {
-    c.execute("INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", args![
-        id,
-        org,
-        credential_digest,
-        enum_text(&f.os),
-        f.edition,
-        f.architecture,
-        enum_text(&f.join_state),
-        f.hostname,
-        f.serial,
-        f.mac,
-        f.ip,
-        f.os_version,
-    ])?;
+    c.execute(
+        "INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        args![
+            id,
+            org,
+            credential_digest,
+            enum_text(&f.os),
+            f.edition,
+            f.architecture,
+            enum_text(&f.join_state),
+            f.hostname,
+            f.serial,
+            f.mac,
+            f.ip,
+            f.os_version,
+        ],
+    )?;
     Ok(())
 }
 
@@ -443,15 +458,18 @@ pub(crate) fn insert_association(
     password_sync: bool,
     local_name: Option<&str>,
 ) -> Result<(), ApiError> {
-    c.execute("INSERT INTO associations (org_id, device_id, user_id, permission, source, password_sync, local_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![
-        org,
-        device,
-        user,
-        enum_text(&permission),
-        enum_text(&source),
-        password_sync,
-        local_name
-    ])?;
+    c.execute(
+        "INSERT INTO associations (org_id, device_id, user_id, permission, source, password_sync, local_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        args![
+            org,
+            device,
+            user,
+            enum_text(&permission),
+            enum_text(&source),
+            password_sync,
+            local_name,
+        ],
+    )?;
     Ok(())
 }
 
@@ -501,7 +519,10 @@ pub(crate) fn set_identity_provider(
         args![org],
     )?;
     if let Some(p) = idp {
-        c.execute("INSERT INTO identity_providers (org_id, name, issuer, client_id, client_secret) VALUES (?1, ?2, ?3, ?4, ?5)", args![org, p.name, p.issuer, p.client_id, p.client_secret])?;
+        c.execute(
+            "INSERT INTO identity_providers (org_id, name, issuer, client_id, client_secret) VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![org, p.name, p.issuer, p.client_id, p.client_secret],
+        )?;
     }
     Ok(())
 }
@@ -528,7 +549,10 @@ pub(crate) fn insert_federation_state(
     redirect_uri: &str,
     expires_ms: i64,
 ) -> Result<(), ApiError> {
-    c.execute("INSERT INTO federation_states (digest, org_id, device_id, user_id, purpose, nonce, redirect_uri, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", args![digest, org, device, user_id, purpose, nonce, redirect_uri, expires_ms])?;
+    c.execute(
+        "INSERT INTO federation_states (digest, org_id, device_id, user_id, purpose, nonce, redirect_uri, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        args![digest, org, device, user_id, purpose, nonce, redirect_uri, expires_ms],
+    )?;
     Ok(())
 }
 

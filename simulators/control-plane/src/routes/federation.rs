@@ -476,12 +476,13 @@ pub(crate) async fn authenticate_federated(
             c.execute(
                 "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
                 args![
-                ticket_digest,
-                auth.org,
-                auth.device,
-                r.user_id,
-                db::now_ms() + TICKET_TTL_MS
-            ])?;
+                    ticket_digest,
+                    auth.org,
+                    auth.device,
+                    r.user_id,
+                    db::now_ms() + TICKET_TTL_MS,
+                ],
+            )?;
             db::audit(
                 c,
                 &auth.org,
