@@ -489,6 +489,23 @@ pub(crate) fn delete_association(
     Ok(n > 0)
 }
 
+/// A single-use ticket for `user`'s provision from `device`, stored as the digest of the secret
+/// the device holds.
+pub(crate) fn insert_ticket(
+    c: &dyn Sql,
+    digest: &[u8],
+    org: &str,
+    device: &str,
+    user: &str,
+    expires_ms: i64,
+) -> Result<(), ApiError> {
+    c.execute(
+        "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![digest, org, device, user, expires_ms],
+    )?;
+    Ok(())
+}
+
 /// The org's identity provider with its client secret (R46).
 pub(crate) fn identity_provider(
     c: &dyn Sql,

@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use ssap_api::{
     codes, Association, AttemptReport, AuthenticateRequest, AuthenticateResponse, BindSource,
-    DeviceFacts, DeviceRegistered, LoginWindowConfig, Os, ProvisionRequest, UserState,
+    DeviceFacts, DeviceRegistered, LoginWindowConfig, OrgSettings, Os, ProvisionRequest, User,
+    UserState,
 };
 
 use super::require_text;
@@ -333,7 +334,15 @@ pub(crate) async fn authenticate(
         .storage
         .run(move |c| {
             let Some(mut row) = db::user_by_id(c, &auth.org, &user_id)? else {
-                db::audit(c, &auth.org, &auth.actor(), "authenticate", &email, REFUSED, Some("unknown_user"))?;
+                db::audit(
+                    c,
+                    &auth.org,
+                    &auth.actor(),
+                    "authenticate",
+                    &email,
+                    REFUSED,
+                    Some("unknown_user"),
+                )?;
                 return Ok(Err(invalid_credentials()));
             };
             if row.password_hash.as_deref() != Some(hash.as_str()) {
@@ -342,38 +351,61 @@ pub(crate) async fn authenticate(
                 return Ok(Err(invalid_credentials()));
             }
             if let Some(err) = user_state_refusal(&row) {
-                db::audit(c, &auth.org, &auth.actor(), "authenticate", &email, REFUSED, Some(err.code))?;
+                db::audit(
+                    c,
+                    &auth.org,
+                    &auth.actor(),
+                    "authenticate",
+                    &email,
+                    REFUSED,
+                    Some(err.code),
+                )?;
                 return Ok(Err(err));
             }
             row.failed_attempts = 0;
             db::update_user(c, &auth.org, &row)?;
-            c.execute(
-                "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                args![
-                    ticket_digest,
-                    auth.org,
-                    auth.device,
-                    user_id,
-                    db::now_ms() + TICKET_TTL_MS,
-                ],
+            let expires = db::now_ms() + TICKET_TTL_MS;
+            db::insert_ticket(
+                c,
+                &ticket_digest,
+                &auth.org,
+                &auth.device,
+                &user_id,
+                expires,
             )?;
-            db::audit(c, &auth.org, &auth.actor(), "authenticate", &email, SUCCESS, None)?;
+            db::audit(
+                c,
+                &auth.org,
+                &auth.actor(),
+                "authenticate",
+                &email,
+                SUCCESS,
+                None,
+            )?;
             let settings = db::settings(c, &auth.org)?;
-            let u = row.user;
-            Ok(Ok(AuthenticateResponse {
-                ticket,
-                display_name: u.display_name(),
-                user_id: u.id,
-                username: u.username,
-                system_username: u.system_username,
-                permission: settings.permission_level,
-                password_sync: settings.password_sync,
-                mfa_enforced: u.mfa_enforced,
-                mfa_enrolled: u.mfa_enrolled,
-            }))
+            Ok(Ok(authenticated(ticket, row.user, &settings)))
         })
         .await??;
     Ok(Json(reply))
+}
+
+/// What a device learns of a user it may now provision, password or federated sign-in alike.
+pub(super) fn authenticated(
+    ticket: String,
+    u: User,
+    settings: &OrgSettings,
+) -> AuthenticateResponse {
+    AuthenticateResponse {
+        ticket,
+        display_name: u.display_name(),
+        user_id: u.id,
+        username: u.username,
+        system_username: u.system_username,
+        permission: settings.permission_level,
+        password_sync: settings.password_sync,
+        mfa_enforced: u.mfa_enforced,
+        mfa_enrolled: u.mfa_enrolled,
+    }
 }
 
 /// Counts a wrong password and locks the user at the limit, as the directory would (R42).

@@ -24,13 +24,15 @@ use ssap_api::{
     IdentityProviderConfig, SignInKind, SignInMethod, SignInMethodRequest, SignInPurpose,
 };
 
-use super::device::{refusal_error, user_state_refusal, REFUSED, SUCCESS, TICKET_TTL_MS};
+use super::device::{
+    authenticated, refusal_error, user_state_refusal, REFUSED, SUCCESS, TICKET_TTL_MS,
+};
 use super::require_text;
 use crate::auth::{digest, new_secret, AdminAuth, DeviceAuth};
 use crate::db;
 use crate::error::{ApiError, ApiJson};
 use crate::rules;
-use crate::sql::{args, Sql};
+use crate::sql::Sql;
 use crate::AppState;
 
 /// How long a federated sign-in may take between the authorize URL and the code.
@@ -455,14 +457,27 @@ pub(crate) async fn authenticate_federated(
         .storage
         .run(move |c| {
             let refuse = |c: &dyn Sql, err: ApiError| {
-                db::audit(c, &auth.org, &auth.actor(), "authenticate", &r.email, REFUSED, Some(err.code))?;
+                db::audit(
+                    c,
+                    &auth.org,
+                    &auth.actor(),
+                    "authenticate",
+                    &r.email,
+                    REFUSED,
+                    Some(err.code),
+                )?;
                 Ok(Err(err))
             };
             let Some(row) = db::user_by_id(c, &auth.org, &r.user_id)? else {
                 return refuse(c, federation_failed("This account no longer exists"));
             };
             if !row.user.federated {
-                return refuse(c, federation_failed("This account no longer signs in through an identity provider"));
+                return refuse(
+                    c,
+                    federation_failed(
+                        "This account no longer signs in through an identity provider",
+                    ),
+                );
             }
             if let Some(err) = user_state_refusal(&row) {
                 return refuse(c, err);
@@ -473,15 +488,14 @@ pub(crate) async fn authenticate_federated(
             if let Err(e) = rules::eligibility(&d.device.facts, &settings, d.windows_mode, count) {
                 return refuse(c, refusal_error(e, d.device.facts.os));
             }
-            c.execute(
-                "INSERT INTO tickets (digest, org_id, device_id, user_id, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                args![
-                    ticket_digest,
-                    auth.org,
-                    auth.device,
-                    r.user_id,
-                    db::now_ms() + TICKET_TTL_MS,
-                ],
+            let expires = db::now_ms() + TICKET_TTL_MS;
+            db::insert_ticket(
+                c,
+                &ticket_digest,
+                &auth.org,
+                &auth.device,
+                &r.user_id,
+                expires,
             )?;
             db::audit(
                 c,
@@ -492,18 +506,7 @@ pub(crate) async fn authenticate_federated(
                 SUCCESS,
                 Some(&format!("federated ({})", r.idp_name)),
             )?;
-            let u = row.user;
-            Ok(Ok(AuthenticateResponse {
-                ticket,
-                display_name: u.display_name(),
-                user_id: u.id,
-                username: u.username,
-                system_username: u.system_username,
-                permission: settings.permission_level,
-                password_sync: settings.password_sync,
-                mfa_enforced: u.mfa_enforced,
-                mfa_enrolled: u.mfa_enrolled,
-            }))
+            Ok(Ok(authenticated(ticket, row.user, &settings)))
         })
         .await??;
     Ok(Json(reply))
