@@ -226,13 +226,7 @@ pub(crate) async fn authenticate(
                 )
             })
             .await?;
-        let mut err = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::TOO_MANY_ATTEMPTS,
-            format!("Too many failed sign-ins on this device; try again in {wait} seconds"),
-        );
-        err.retry_after = Some(wait);
-        return Err(err);
+        return Err(too_many_attempts(wait));
     }
 
     let (a, e) = (auth.clone(), email.clone());
@@ -387,6 +381,17 @@ pub(crate) async fn authenticate(
         })
         .await??;
     Ok(Json(reply))
+}
+
+/// The throttle's refusal (R42): 429 with Retry-After, for password and federated sign-in.
+pub(super) fn too_many_attempts(wait: u64) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        codes::TOO_MANY_ATTEMPTS,
+        format!("Too many failed sign-ins on this device; try again in {wait} seconds"),
+    );
+    err.retry_after = Some(wait);
+    err
 }
 
 /// What a device learns of a user it may now provision, password or federated sign-in alike.

@@ -25,7 +25,8 @@ use ssap_api::{
 };
 
 use super::device::{
-    authenticated, refusal_error, user_state_refusal, REFUSED, SUCCESS, TICKET_TTL_MS,
+    authenticated, refusal_error, too_many_attempts, user_state_refusal, REFUSED, SUCCESS,
+    TICKET_TTL_MS,
 };
 use super::require_text;
 use crate::auth::{digest, new_secret, AdminAuth, DeviceAuth};
@@ -297,13 +298,7 @@ async fn redeem(
             codes::TOO_MANY_ATTEMPTS,
         )
         .await?;
-        let mut err = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::TOO_MANY_ATTEMPTS,
-            format!("Too many failed sign-ins on this device; try again in {wait} seconds"),
-        );
-        err.retry_after = Some(wait);
-        return Err(err);
+        return Err(too_many_attempts(wait));
     }
 
     let st_digest = digest(&req.state);
