@@ -22,15 +22,19 @@ Feature: Who may provision
       | os      |
       | Windows |
 
-  @R41
-  Scenario Outline: A user without a password is refused (<os>)
+  @R41 @R62
+  Scenario Outline: A user without a password is refused as an unknown email is (<os>)
+    No password can prove who is signing in, so the device learns no more than for an email
+    the directory does not know; the audit log tells the admin the real reason.
     Given the <os> SSAP toggle is on
     And a directory user "Creed Bratton" with username "creed" and no password
     And a <os> device at the login window
     When someone signs in with JumpCloud as "creed@example.test" using password "anything-1"
-    Then the screen says "has no password yet"
+    Then the screen says "Incorrect email or password"
+    And the screen does not say "no password"
     And the device has no local account for "Creed Bratton"
     And the control plane shows no user bound to the device
+    And the audit log records "authenticate" with outcome "refused" and reason "no_password"
 
     @macos
     Examples: macOS
@@ -112,6 +116,36 @@ Feature: Who may provision
       | Windows | locked           | is locked                          | user_locked      |
       | Windows | password-expired | password has expired               | password_expired |
 
+  @R62 @R47
+  Scenario Outline: A wrong password tells nothing of the user's state (<os>, <state>)
+    Before the password has proved who is signing in, a staged, suspended, locked or expired
+    user gets the refusal an unknown email gets; only the audit log names the state.
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" is <state>
+    And a <os> device at the login window
+    When someone signs in with JumpCloud as "holly.flax@example.test" using password "wrong-password"
+    Then the screen says "Incorrect email or password"
+    And the screen does not say "<message>"
+    And the device has no local account for "Holly Flax"
+    And the audit log records "authenticate" with outcome "refused" and reason "<reason>"
+
+    @macos
+    Examples: macOS
+      | os      | state            | message                    | reason           |
+      | macOS   | staged           | has not been activated yet | user_staged      |
+      | macOS   | suspended        | is suspended               | user_suspended   |
+      | macOS   | locked           | is locked                  | user_locked      |
+      | macOS   | password-expired | password has expired       | password_expired |
+
+    @windows
+    Examples: Windows
+      | os      | state            | message                    | reason           |
+      | Windows | staged           | has not been activated yet | user_staged      |
+      | Windows | suspended        | is suspended               | user_suspended   |
+      | Windows | locked           | is locked                  | user_locked      |
+      | Windows | password-expired | password has expired       | password_expired |
+
   @R45
   Scenario Outline: MFA is not asked while provisioning; the next login asks for it (<os>)
     Given the <os> SSAP toggle is on
@@ -124,6 +158,42 @@ Feature: Who may provision
     And "Holly Flax" logs in with password "Sabre-2023!"
     Then the screen asks for an MFA code
     And "Holly Flax" is not logged in
+    When "Holly Flax" enters a wrong code
+    Then the screen says "That code didn't work"
+    And "Holly Flax" is not logged in
+    And the audit log records "mfa.verify" with outcome "refused" and reason "wrong_code"
+    When "Holly Flax" enters the code from their authenticator app
+    Then "Holly Flax" is logged in
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
+  @R45
+  Scenario Outline: An MFA code opens one login only (<os>)
+    A code from the authenticator app is checked by the control plane against the secret the
+    User Portal issued; once it has let the user in, the same code is refused.
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    And "Holly Flax" has MFA enforced
+    And the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    And "Holly Flax" enters the code from their authenticator app
+    Then "Holly Flax" is logged in
+    When the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    And "Holly Flax" enters the same code again
+    Then the screen says "That code didn't work"
+    And "Holly Flax" is not logged in
+    And the audit log records "mfa.verify" with outcome "refused" and reason "replayed_code"
 
     @macos
     Examples: macOS

@@ -138,6 +138,7 @@ fn provisioning(c: &mut Criterion) {
                         edition: String::new(),
                         architecture: "arm64".into(),
                         join_state: ssap_api::JoinState::Workgroup,
+                        mdm: Default::default(),
                         hostname: format!("bench-{i}"),
                         serial: format!("B{i}"),
                         mac: "a4:83:e7:00:00:01".into(),

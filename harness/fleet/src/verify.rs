@@ -238,6 +238,7 @@ mod tests {
             mfa_enforced: false,
             mfa_enrolled: false,
             local_name: None,
+            disabled: false,
         }
     }
 

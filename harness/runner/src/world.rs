@@ -32,6 +32,10 @@ pub struct Person {
     pub name: String,
     pub user: User,
     pub password: Option<String>,
+    /// The TOTP secret the User Portal issued at MFA enrolment (R45): the user's authenticator.
+    pub mfa_secret: Option<String>,
+    /// The last code the user typed from it, so a scenario can replay it.
+    pub last_mfa_code: Option<String>,
 }
 
 /// A simulated device of the scenario.
@@ -375,6 +379,8 @@ impl SsapWorld {
             name: name.to_string(),
             user,
             password,
+            mfa_secret: None,
+            last_mfa_code: None,
         });
         self.people
             .last()

@@ -120,6 +120,8 @@ const SECRET_KEYS: &[&str] = &[
     "code",
     "nonce",
     "authorize_url",
+    "secret",
+    "otpauth_uri",
 ];
 
 /// Keys that are secret only in a federated sign-in's bodies (R46), recognised by their
@@ -776,6 +778,41 @@ impl DeviceClient {
 
     pub async fn report_attempt(&self, report: &AttemptReport) -> Result<(), ApiError> {
         self.call(Method::POST, "/api/device/attempts", Some(report))
+            .await
+    }
+
+    /// Checks the MFA code a user typed at the next-login prompt (R45); `Ok` lets them in.
+    pub async fn verify_mfa(&self, req: &MfaVerifyRequest) -> Result<(), ApiError> {
+        self.call(Method::POST, "/api/device/mfa/verify", Some(req))
+            .await
+    }
+}
+
+/// The JumpCloud User Portal, as far as the harness needs it: a signed-in user enrolls in MFA
+/// and gets the authenticator secret (R45). The user's password proves who they are.
+#[derive(Debug, Clone)]
+pub struct PortalClient {
+    http: Http,
+}
+
+impl PortalClient {
+    pub fn new(http: Http) -> Self {
+        Self { http }
+    }
+
+    /// Enrolls the user in TOTP MFA and returns the secret their authenticator app keeps.
+    pub async fn enroll_mfa(
+        &self,
+        user_id: &str,
+        req: &MfaEnrollRequest,
+    ) -> Result<MfaEnrollment, ApiError> {
+        self.http
+            .call(
+                Method::POST,
+                &format!("/api/portal/users/{user_id}/mfa/enroll"),
+                None,
+                Some(req),
+            )
             .await
     }
 }

@@ -56,3 +56,5 @@ pub const FEDERATION_NOT_CONFIGURED: &str = "federation_not_configured";
 pub const USE_FEDERATION: &str = "use_federation";
 /// Login through federation of a user not bound to this device.
 pub const NOT_BOUND: &str = "not_bound";
+/// The MFA code is wrong, or was already used for a login (R45).
+pub const MFA_CODE_INVALID: &str = "mfa_code_invalid";

@@ -8,11 +8,12 @@
 pub mod client;
 pub mod codes;
 pub mod federation;
+pub mod mfa;
 pub mod openapi;
 pub mod types;
 
 pub use client::{
     redact_json, AdminClient, ApiError, DeviceClient, EnrollmentClient, Exchange, ExchangeLog,
-    FormReply, Http, OperatorClient,
+    FormReply, Http, OperatorClient, PortalClient,
 };
 pub use types::*;

@@ -337,6 +337,7 @@ mod tests {
             mfa_enforced: false,
             mfa_enrolled: false,
             local_name: Some("hf".into()),
+            disabled: false,
         }
     }
 
@@ -346,6 +347,7 @@ mod tests {
             edition: "Pro".into(),
             architecture: "x86_64".into(),
             join_state: JoinState::EntraId,
+            mdm: Default::default(),
             hostname: "h".into(),
             serial: "s".into(),
             mac: "m".into(),

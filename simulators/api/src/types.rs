@@ -69,6 +69,20 @@ pub enum JoinState {
     EntraId,
 }
 
+/// Which MDM, if any, manages the device besides the agent (R48). SSAP needs the agent alone,
+/// so this is reported for the admin's view and changes nothing the device is offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mdm {
+    /// The agent alone, no MDM enrolment.
+    #[default]
+    None,
+    /// Enrolled in JumpCloud's own MDM.
+    Jumpcloud,
+    /// Managed jointly with another vendor's MDM.
+    OtherVendor,
+}
+
 /// Windows SSAP policy bound to a device (R03): who may self-provision there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -226,6 +240,9 @@ pub struct DeviceFacts {
     pub architecture: String,
     #[serde(default)]
     pub join_state: JoinState,
+    /// Defaults to no MDM so agents that do not report it still register (R48).
+    #[serde(default)]
+    pub mdm: Mdm,
     pub hostname: String,
     pub serial: String,
     pub mac: String,
@@ -286,6 +303,11 @@ pub struct Association {
     /// that do not store it (hence the default, so older replies still parse).
     #[serde(default)]
     pub local_name: Option<String>,
+    /// The user may not log in: suspended, staged or locked in the directory after being bound
+    /// (R63). The device disables the account at its next check-in and never deletes it;
+    /// reactivation clears this. Defaults to false so older replies still parse.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// Login-window-text policy body (R17).
@@ -363,6 +385,29 @@ pub struct ProvisionRequest {
 pub struct AttemptReport {
     pub email: String,
     pub reason: String,
+}
+
+/// User Portal request: enroll in MFA, proving who you are with your directory password (R45).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaEnrollRequest {
+    pub password: String,
+}
+
+/// The User Portal's answer to an MFA enrolment: the TOTP secret (base32) the user's
+/// authenticator app keeps, and the same as an `otpauth://` URI (see [`crate::mfa`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MfaEnrollment {
+    pub secret: String,
+    pub otpauth_uri: String,
+}
+
+/// Device request: the code a user typed at the next-login MFA prompt (R45).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaVerifyRequest {
+    pub user_id: String,
+    pub code: String,
 }
 
 /// One line of the audit log (R07).

@@ -4,7 +4,7 @@
 use serde::{de::DeserializeOwned, Serialize};
 use ssap_api::{
     Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, OrgSettings,
-    PermissionLevel, User, WindowsSsapMode,
+    PermissionLevel, User, UserState, WindowsSsapMode,
 };
 
 use crate::error::ApiError;
@@ -260,7 +260,7 @@ pub(crate) struct DeviceRow {
     pub windows_mode: Option<WindowsSsapMode>,
 }
 
-const DEVICE_COLS: &str = "id, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, login_window_text, windows_mode";
+const DEVICE_COLS: &str = "id, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, login_window_text, windows_mode, mdm";
 
 fn device_row(r: &Row) -> Result<DeviceRow, ApiError> {
     let windows_mode: Option<String> = r.get(11)?;
@@ -272,6 +272,7 @@ fn device_row(r: &Row) -> Result<DeviceRow, ApiError> {
                 edition: r.get(2)?,
                 architecture: r.get(3)?,
                 join_state: parse_enum(&r.get::<String>(4)?)?,
+                mdm: parse_enum(&r.get::<String>(12)?)?,
                 hostname: r.get(5)?,
                 serial: r.get(6)?,
                 mac: r.get(7)?,
@@ -330,7 +331,7 @@ pub(crate) fn insert_device(
     f: &DeviceFacts,
 ) -> Result<(), ApiError> {
     c.execute(
-        "INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO devices (id, org_id, credential_digest, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, mdm) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         args![
             id,
             org,
@@ -344,6 +345,7 @@ pub(crate) fn insert_device(
             f.mac,
             f.ip,
             f.os_version,
+            enum_text(&f.mdm),
         ],
     )?;
     Ok(())
@@ -375,7 +377,7 @@ pub(crate) fn set_windows_mode(
     Ok(())
 }
 
-const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
+const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name, u.state, u.locked FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
 
 /// "Firstname Lastname", or the username when the directory has no name (as `User::display_name`).
 pub(crate) fn display_name(firstname: &str, lastname: &str, username: &str) -> String {
@@ -402,6 +404,7 @@ fn assoc(r: &Row) -> Result<Association, ApiError> {
         mfa_enforced: r.get(9)?,
         mfa_enrolled: r.get(10)?,
         local_name: r.get(11)?,
+        disabled: r.get::<String>(12)? != enum_text(&UserState::Active) || r.get::<bool>(13)?,
     })
 }
 
@@ -604,4 +607,56 @@ pub(crate) fn take_federation_state(
         )?;
     }
     Ok(found)
+}
+
+/// The org a user id belongs to (ids are unique across orgs); for the User Portal, which a
+/// signed-in user reaches without any org's key.
+pub(crate) fn org_of_user(c: &dyn Sql, id: &str) -> Result<Option<String>, ApiError> {
+    if never_stored(id) {
+        return Ok(None);
+    }
+    c.query_opt("SELECT org_id FROM users WHERE id = ?1", args![id])?
+        .map(|r| r.get(0))
+        .transpose()
+}
+
+/// A user's TOTP secret and the last step a login used (R45), if they enrolled.
+pub(crate) fn mfa_secret(
+    c: &dyn Sql,
+    org: &str,
+    user: &str,
+) -> Result<Option<(String, i64)>, ApiError> {
+    c.query_opt(
+        "SELECT secret, last_step FROM mfa WHERE org_id = ?1 AND user_id = ?2",
+        args![org, user],
+    )?
+    .map(|r| Ok((r.get(0)?, r.get(1)?)))
+    .transpose()
+}
+
+/// Replaces a user's TOTP secret; a new secret has no used step.
+pub(crate) fn set_mfa_secret(
+    c: &dyn Sql,
+    org: &str,
+    user: &str,
+    secret: &str,
+) -> Result<(), ApiError> {
+    c.execute(
+        "DELETE FROM mfa WHERE org_id = ?1 AND user_id = ?2",
+        args![org, user],
+    )?;
+    c.execute(
+        "INSERT INTO mfa (user_id, org_id, secret, last_step) VALUES (?1, ?2, ?3, 0)",
+        args![user, org, secret],
+    )?;
+    Ok(())
+}
+
+/// Records the step of the code a login just used, so that code cannot open another (R45).
+pub(crate) fn use_mfa_step(c: &dyn Sql, org: &str, user: &str, step: i64) -> Result<(), ApiError> {
+    c.execute(
+        "UPDATE mfa SET last_step = ?3 WHERE org_id = ?1 AND user_id = ?2",
+        args![org, user, step],
+    )?;
+    Ok(())
 }

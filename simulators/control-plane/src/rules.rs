@@ -114,6 +114,7 @@ mod tests {
             edition: edition.into(),
             architecture: arch.into(),
             join_state: join,
+            mdm: Default::default(),
             hostname: "h".into(),
             serial: "s".into(),
             mac: "m".into(),

@@ -129,6 +129,20 @@ impl Agent {
         self.config.as_ref().ok_or(CallError::NotRegistered)
     }
 
+    /// Asks the control plane whether an MFA code opens this user's login (R45).
+    pub async fn verify_mfa(
+        &self,
+        online: bool,
+        user_id: &str,
+        code: &str,
+    ) -> Result<(), CallError> {
+        let req = ssap_api::MfaVerifyRequest {
+            user_id: user_id.to_string(),
+            code: code.to_string(),
+        };
+        Ok(self.online_client(online)?.verify_mfa(&req).await?)
+    }
+
     /// The device's current associations.
     pub async fn associations(&self, online: bool) -> Result<Vec<Association>, CallError> {
         Ok(self.online_client(online)?.associations().await?)

@@ -69,7 +69,13 @@ pub(crate) enum LoginCheck {
     NotSynced,
     MfaPrompt,
     MfaNotEnrolled,
+    /// The directory no longer lets the user log in (R63): the account stays, disabled.
+    Disabled,
 }
+
+/// Sentence for a managed account whose user the directory suspended or locked (R63).
+pub const DISABLED_MESSAGE: &str =
+    "This account has been disabled by your organization. Contact your admin.";
 
 /// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
 pub const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
@@ -105,6 +111,7 @@ impl Device {
             edition: s.edition.clone(),
             architecture: s.architecture.clone(),
             join_state: s.join_state,
+            mdm: s.mdm,
             hostname: s.hostname.clone(),
             serial: s.serial.clone(),
             mac: s.mac.clone(),
@@ -370,7 +377,7 @@ impl Device {
                 code: None,
             });
         }
-        Ok(self.mfa_after_login(acct))
+        Ok(self.after_password(acct))
     }
 
     /// Builds the provisioning request (one idempotency key per attempt).
@@ -480,33 +487,74 @@ impl Device {
         if !acct.password.opens_with(password) {
             return LoginCheck::WrongPassword;
         }
-        self.mfa_after_login(acct)
+        self.after_password(acct)
     }
 
     /// Checks a Windows PIN.
     pub fn check_pin(&self, account: &str, pin: &str) -> LoginCheck {
         match self.accounts.find(account) {
-            Some(a) if a.pin.as_deref() == Some(pin) => self.mfa_after_login(a),
+            Some(a) if a.pin.as_deref() == Some(pin) => self.after_password(a),
             _ => LoginCheck::WrongPassword,
         }
     }
 
-    fn mfa_after_login(&self, acct: &LocalAccount) -> LoginCheck {
+    /// What follows a correct password or PIN: a disabled account stops here (R63), else the
+    /// MFA the admin enforces (R45), as the control plane last said at check-in.
+    fn after_password(&self, acct: &LocalAccount) -> LoginCheck {
         let assoc = acct
             .jumpcloud_user_id
             .as_deref()
             .filter(|_| acct.managed)
             .and_then(|id| self.association(id));
         match assoc {
+            Some(a) if a.disabled => LoginCheck::Disabled,
             Some(a) if a.mfa_enforced && a.mfa_enrolled => LoginCheck::MfaPrompt,
             Some(a) if a.mfa_enforced => LoginCheck::MfaNotEnrolled,
             _ => LoginCheck::Ok,
         }
     }
+
+    /// Whether the local account is disabled because the directory no longer lets its user log
+    /// in, as of the last check-in (R63).
+    pub fn account_disabled(&self, name: &str) -> bool {
+        self.accounts.find(name).is_some_and(|acct| {
+            acct.managed
+                && acct
+                    .jumpcloud_user_id
+                    .as_deref()
+                    .and_then(|id| self.association(id))
+                    .is_some_and(|a| a.disabled)
+        })
+    }
 }
 
-/// A TOTP code as the simulated authenticator gives it: six digits. The simulator cannot
-/// check it against a secret (the API has no MFA verification route), so any six digits pass.
+/// A TOTP code as an authenticator app shows it: six digits (checked before asking the
+/// control plane, which decides whether it is the right one, R45).
 pub(crate) fn plausible_totp(code: &str) -> bool {
     code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())
+}
+
+/// What the MFA prompt shows after the control plane answered a code (R45); `None` lets the
+/// user in.
+pub(crate) async fn mfa_refusal(dev: &Device, account: &str, code: &str) -> Option<String> {
+    if !plausible_totp(code) {
+        return Some("Enter the 6-digit code from your authenticator app.".into());
+    }
+    let Some(user_id) = dev
+        .accounts
+        .find(account)
+        .and_then(|a| a.jumpcloud_user_id.clone())
+    else {
+        return Some("This account is not bound to a JumpCloud user.".into());
+    };
+    match dev.agent.verify_mfa(dev.online(), &user_id, code).await {
+        Ok(()) => None,
+        Err(CallError::Offline) => {
+            Some("Connect to the internet to check your code, then try again.".into())
+        }
+        Err(e) if refusal_for(&e).code.as_deref() == Some(codes::MFA_CODE_INVALID) => Some(
+            "That code didn't work. Enter the current code from your authenticator app.".into(),
+        ),
+        Err(e) => Some(refusal_for(&e).message),
+    }
 }

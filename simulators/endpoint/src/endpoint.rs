@@ -1,7 +1,7 @@
 //! The facade the step library drives: one simulated device, its screen, its local accounts,
 //! its network and its clock. Every control-plane call goes through the agent over real HTTP.
 
-use ssap_api::{Http, JoinState, LoginWindowConfig, Os};
+use ssap_api::{Http, JoinState, LoginWindowConfig, Mdm, Os};
 
 use crate::accounts::{AccountError, LocalAccount, LocalAccountStore};
 use crate::agent::{Agent, CallError};
@@ -21,6 +21,8 @@ pub struct DeviceSpec {
     /// "x86_64" or "arm64".
     pub architecture: String,
     pub join_state: JoinState,
+    /// The MDM besides the agent, if any (R48): reported, never needed.
+    pub mdm: Mdm,
     pub hostname: String,
     pub serial: String,
     pub mac: String,
@@ -38,6 +40,7 @@ impl DeviceSpec {
             edition: String::new(),
             architecture: "arm64".into(),
             join_state: JoinState::Workgroup,
+            mdm: Mdm::None,
             hostname: format!("mac-{n:04}"),
             serial: format!("C02SIM{n:06}"),
             mac: mac_address(0xa4, n),
@@ -54,6 +57,7 @@ impl DeviceSpec {
             edition: "Pro".into(),
             architecture: "x86_64".into(),
             join_state: JoinState::Workgroup,
+            mdm: Mdm::None,
             hostname: format!("WIN-{n:04}"),
             serial: format!("SIMW{n:08}"),
             mac: mac_address(0x00, n),
@@ -218,6 +222,12 @@ impl Endpoint {
 
     pub fn accounts_mut(&mut self) -> &mut LocalAccountStore {
         &mut self.dev.accounts
+    }
+
+    /// Whether the managed account is disabled because the directory no longer lets its user
+    /// log in, as of the agent's last check-in (R63). The account itself is kept.
+    pub fn account_disabled(&self, name: &str) -> bool {
+        self.dev.account_disabled(name)
     }
 
     /// Adds a local-only account, as someone at the device would (for collision scenarios).

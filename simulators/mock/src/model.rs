@@ -16,14 +16,14 @@ use std::sync::Mutex;
 
 use serde::de::DeserializeOwned;
 use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
-use ssap_api::federation;
 use ssap_api::{
     codes, Association, AttemptReport, AuditEvent, AuthenticateRequest, AuthenticateResponse,
     BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
-    LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettings, OrgSettingsPatch,
-    Os, PermissionLevel, ProvisionRequest, User, UserPatch, UserState, WindowsSsapMode,
-    WindowsSsapPolicy,
+    LoginWindowText, MfaEnrollRequest, MfaEnrollment, MfaVerifyRequest, NewAssociation, NewOrg,
+    NewUser, OrgCreated, OrgSettings, OrgSettingsPatch, Os, PermissionLevel, ProvisionRequest,
+    User, UserPatch, UserState, WindowsSsapMode, WindowsSsapPolicy,
 };
+use ssap_api::{federation, mfa};
 use ssap_api::{
     FederatedSignIn, IdentityProvider, IdentityProviderConfig, SignInKind, SignInMethod,
     SignInMethodRequest, SignInPurpose,
@@ -40,6 +40,8 @@ struct UserRec {
     user: User,
     password: Option<String>,
     failures: u32,
+    /// TOTP secret from the User Portal and the last step a login used (R45).
+    mfa: Option<(String, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -295,6 +297,7 @@ impl Org {
             mfa_enforced: u.user.mfa_enforced,
             mfa_enrolled: u.user.mfa_enrolled,
             local_name: a.local_name.clone(),
+            disabled: u.user.state != UserState::Active || u.user.locked,
         })
     }
 
@@ -410,6 +413,15 @@ impl Model {
                     },
                 ))
             }
+            ["api", "device", "mfa", "verify"] if m == "POST" => {
+                let Caller::Device(o, d) = self.caller(st, req, DEVICE_KEY_HEADER)? else {
+                    return Err(unauthorized("device routes need the device credential"));
+                };
+                self.device(st, o, d, req, "mfa")
+            }
+            ["api", "portal", "users", id, "mfa", "enroll"] if m == "POST" => {
+                self.enroll_mfa(st, req, id)
+            }
             ["api", "device", route]
                 if matches!(
                     (m, *route),
@@ -419,6 +431,7 @@ impl Model {
                         | ("POST", "provision")
                         | ("POST", "attempts")
                         | ("POST", "sign-in-method")
+                        | ("POST", "mfa")
                 ) =>
             {
                 let Caller::Device(o, d) = self.caller(st, req, DEVICE_KEY_HEADER)? else {
@@ -553,6 +566,7 @@ impl Model {
                     user: user.clone(),
                     password: n.password,
                     failures: 0,
+                    mfa: None,
                 });
                 Ok(Reply::json(201, &user))
             }
@@ -828,21 +842,24 @@ impl Model {
                         "Your account signs in through your organization's identity provider",
                     ));
                 }
+                // R62: before the password proves who signs in, one refusal for everyone; the
+                // audit keeps the real reason.
                 let rec = &mut org.users[u];
-                if rec.password.is_some() && rec.password.as_deref() != Some(r.password.as_str()) {
-                    rec.failures += 1;
-                    let lock = rec.failures >= LOCK_AFTER && !rec.user.locked;
-                    if lock {
-                        rec.user.locked = true;
+                if rec.password.as_deref() != Some(r.password.as_str()) {
+                    let reason = match (&rec.password, state_refusal(rec)) {
+                        (None, _) => codes::NO_PASSWORD.to_string(),
+                        (Some(_), Some(e)) => refusal_code(&e),
+                        (Some(_), None) => "wrong_password".to_string(),
+                    };
+                    let mut lock = false;
+                    if rec.password.is_some() {
+                        rec.failures += 1;
+                        lock = rec.failures >= LOCK_AFTER && !rec.user.locked;
+                        if lock {
+                            rec.user.locked = true;
+                        }
                     }
-                    org.audit(
-                        clock,
-                        &actor,
-                        "authenticate",
-                        &email,
-                        false,
-                        Some("wrong_password"),
-                    );
+                    org.audit(clock, &actor, "authenticate", &email, false, Some(&reason));
                     if lock {
                         org.audit(clock, &actor, "user.lock", &email, true, None);
                     }
@@ -1035,6 +1052,45 @@ impl Model {
                         redirect_uri: Some(federation::REDIRECT_URI.into()),
                     },
                 ))
+            }
+            "mfa" => {
+                let r: MfaVerifyRequest = body(req)?;
+                if !org
+                    .assocs
+                    .iter()
+                    .any(|a| a.device_id == device_id && a.user_id == r.user_id)
+                {
+                    return Err(not_found("association"));
+                }
+                let u = org.user(&r.user_id)?;
+                let now = wall_secs();
+                let rec = &mut org.users[u];
+                let verdict = match &rec.mfa {
+                    None => Err("not_enrolled"),
+                    Some((secret, last)) => match mfa::matching_step(secret, &r.code, now) {
+                        Ok(Some(step)) if step > *last => Ok(step),
+                        Ok(Some(_)) => Err("replayed_code"),
+                        Ok(None) | Err(_) => Err("wrong_code"),
+                    },
+                };
+                let email = rec.user.email.clone();
+                match verdict {
+                    Ok(step) => {
+                        if let Some((_, last)) = rec.mfa.as_mut() {
+                            *last = step;
+                        }
+                        org.audit(clock, &actor, "mfa.verify", &email, true, None);
+                        Ok(Reply::empty(204))
+                    }
+                    Err(reason) => {
+                        org.audit(clock, &actor, "mfa.verify", &email, false, Some(reason));
+                        Err(Reply::error(
+                            401,
+                            codes::MFA_CODE_INVALID,
+                            "That code is not valid; enter the current code from your authenticator app",
+                        ))
+                    }
+                }
             }
             _ => {
                 let r: AttemptReport = body(req)?;
@@ -1232,6 +1288,51 @@ impl Model {
     }
 
     /// The org id of an admin API key (for tests and messages).
+    /// The User Portal's MFA enrolment (R45): the user proves who they are with their password
+    /// and gets a fresh TOTP secret.
+    fn enroll_mfa(&self, st: &mut State, req: &Request, user_id: &str) -> Answer {
+        let r: MfaEnrollRequest = body(req)?;
+        let refused = || Reply::error(401, codes::INVALID_CREDENTIALS, "The password is incorrect");
+        let found = st.orgs.iter().enumerate().find_map(|(o, org)| {
+            let u = org.users.iter().position(|u| u.user.id == user_id)?;
+            Some((o, u))
+        });
+        let Some((o, u)) = found else {
+            return Err(refused());
+        };
+        let mut bytes = uuid::Uuid::new_v4().as_bytes().to_vec();
+        bytes.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        bytes.truncate(mfa::SECRET_BYTES);
+        let secret = mfa::encode_secret(&bytes);
+        let clock = &mut st.clock_ms;
+        let org = &mut st.orgs[o];
+        let rec = &mut org.users[u];
+        if rec.password.as_deref() != Some(r.password.as_str()) {
+            return Err(refused());
+        }
+        if let Some(e) = state_refusal(rec) {
+            return Err(e);
+        }
+        rec.mfa = Some((secret.clone(), 0));
+        rec.user.mfa_enrolled = true;
+        let email = rec.user.email.clone();
+        org.audit(
+            clock,
+            &format!("user:{user_id}"),
+            "mfa.enroll",
+            &email,
+            true,
+            None,
+        );
+        Ok(Reply::json(
+            200,
+            &MfaEnrollment {
+                otpauth_uri: mfa::otpauth_uri(&secret, &email),
+                secret,
+            },
+        ))
+    }
+
     pub fn org_of_api_key(&self, api_key: &str) -> Option<String> {
         let st = self.state.lock().ok()?;
         st.orgs
@@ -1410,4 +1511,13 @@ fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
         ("DELETE", ["identity-provider"]) => ClearIdp,
         _ => return None,
     })
+}
+
+/// Seconds since the epoch, for TOTP codes (R45): the authenticator app and every control plane
+/// read the same wall clock.
+fn wall_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }

@@ -26,6 +26,7 @@ fn facts(os: Os) -> DeviceFacts {
         edition: if os == Os::Windows { "Pro" } else { "" }.into(),
         architecture: "x86_64".into(),
         join_state: JoinState::Workgroup,
+        mdm: Default::default(),
         hostname: "host-1".into(),
         serial: "S1".into(),
         mac: "aa:bb:cc:dd:ee:ff".into(),

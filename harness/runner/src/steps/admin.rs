@@ -106,9 +106,15 @@ async fn system_username(w: &mut SsapWorld, name: String, system: String) -> Ste
     .await
 }
 
-#[given(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active)$"#)]
+#[given(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active|reactivated)$"#)]
+#[when(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active|reactivated)$"#)]
 async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResult {
     let patch = match state.as_str() {
+        "reactivated" => UserPatch {
+            state: Some(UserState::Active),
+            locked: Some(false),
+            ..Default::default()
+        },
         "staged" => UserPatch {
             state: Some(UserState::Staged),
             ..Default::default()
@@ -134,18 +140,22 @@ async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResul
 }
 
 #[given(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
+#[when(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
 async fn mfa(w: &mut SsapWorld, name: String, how: String) -> StepResult {
-    let enrolled = how == "enforced";
     patch_user(
         w,
         &name,
         UserPatch {
             mfa_enforced: Some(true),
-            mfa_enrolled: Some(enrolled),
+            mfa_enrolled: Some(false),
             ..Default::default()
         },
     )
-    .await
+    .await?;
+    if how == "enforced" {
+        super::mfa::enroll(w, &name).await?;
+    }
+    Ok(())
 }
 
 #[given(regex = r#"^the admin binds "([^"]+)" to the device$"#)]
@@ -465,6 +475,24 @@ async fn locked(w: &mut SsapWorld, name: String, how: String) -> StepResult {
         fail!(
             "{name:?} is {}",
             if user.locked { "locked" } else { "not locked" }
+        );
+    }
+    Ok(())
+}
+
+/// Asserts the admin's view of the device reports the MDM named (R48): none, JumpCloud's, or
+/// another vendor's.
+#[then(
+    regex = r"^the control plane shows the device (with the agent and no MDM|enrolled in JumpCloud's MDM|managed jointly with another vendor's MDM)$"
+)]
+async fn device_mdm(w: &mut SsapWorld, management: String) -> StepResult {
+    let device_id = w.device_id()?;
+    let device = w.admin().await?.device(&device_id).await?;
+    let want = super::device::mdm_named(&management);
+    if device.facts.mdm != want {
+        fail!(
+            "the control plane shows the device's MDM as {:?}, expected {want:?}",
+            device.facts.mdm
         );
     }
     Ok(())

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use cucumber::gherkin::Step;
 use cucumber::{given, when};
-use ssap_api::{JoinState, Os};
+use ssap_api::{JoinState, Mdm, Os};
 use ssap_endpoint::{DeviceSpec, LocalAccount, ScreenKind};
 
 use super::StepResult;
@@ -130,7 +130,12 @@ pub(crate) async fn log_in_flow(
         Action::Click(submit.into()),
     ]);
     play(w, step, script).await?;
-    // Setup prompts: a bounded number of Continue clicks, each through the screen model.
+    complete_setup_prompts(w, step).await
+}
+
+/// Clicks Continue through the OS's first-login setup prompts, if they are on screen (R20).
+pub(crate) async fn complete_setup_prompts(w: &mut SsapWorld, step: &Step) -> StepResult {
+    // A bounded number of Continue clicks, each through the screen model.
     for _ in 0..10 {
         let screen = w.device()?.screen();
         if screen.kind != ScreenKind::SetupAssistant {
@@ -469,4 +474,37 @@ async fn wrong_passwords(
         ]);
     }
     play(w, step, script).await
+}
+
+/// Adds a supported device of the OS managed as named (R48): by the agent alone, also enrolled
+/// in JumpCloud's MDM, or jointly with another vendor's MDM; powers it on at the login window.
+#[given(
+    regex = r"^an? (macOS|Windows) device (with the agent and no MDM|enrolled in JumpCloud's MDM|managed jointly with another vendor's MDM) at the login window$"
+)]
+async fn device_with_mdm(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    os: Os,
+    management: String,
+) -> StepResult {
+    let n = w.machines.len() as u32 + 1;
+    let mut spec = match os {
+        Os::Macos => DeviceSpec::macos(n),
+        Os::Windows => DeviceSpec::windows(n),
+    };
+    spec.mdm = mdm_named(&management);
+    w.add_machine(spec).await?;
+    w.snap(step);
+    Ok(())
+}
+
+/// The MDM a device step or check names.
+pub(crate) fn mdm_named(text: &str) -> Mdm {
+    if text.contains("JumpCloud") {
+        Mdm::Jumpcloud
+    } else if text.contains("another vendor") {
+        Mdm::OtherVendor
+    } else {
+        Mdm::None
+    }
 }

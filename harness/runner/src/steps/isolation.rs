@@ -33,6 +33,8 @@ async fn other_org_user(
         name,
         user,
         password: Some(password),
+        mfa_secret: None,
+        last_mfa_code: None,
     });
     Ok(())
 }

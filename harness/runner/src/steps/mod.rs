@@ -8,6 +8,7 @@
 //! - [`federation`]: the scenario's mock identity provider and federated users (R46).
 //! - [`fleet`]: several devices and users at once (toggle rollback).
 //! - [`isolation`]: a second org against this scenario's device.
+//! - [`mfa`]: MFA enrolment in the User Portal and codes from the user's authenticator (R45).
 
 pub mod admin;
 pub mod device;
@@ -15,6 +16,7 @@ pub mod faults;
 pub mod federation;
 pub mod fleet;
 pub mod isolation;
+pub mod mfa;
 pub mod screen;
 
 use std::fmt;

@@ -361,3 +361,30 @@ async fn asks_mfa(w: &mut SsapWorld) -> StepResult {
     }
     Ok(())
 }
+
+/// Asserts the current screen's text does not contain the text (case-insensitive); the screen
+/// stays as it is.
+#[then(regex = r#"^the (?:login window|screen) does not say "([^"]+)"$"#)]
+async fn does_not_say(w: &mut SsapWorld, text: String) -> StepResult {
+    let rendered = w.device()?.screen().render_text();
+    if rendered.to_lowercase().contains(&text.to_lowercase()) {
+        fail!("expected the screen not to say {text:?}; it shows:\n{rendered}");
+    }
+    Ok(())
+}
+
+/// Asserts whether the device keeps the managed local account disabled because the directory
+/// no longer lets its user log in, as of the agent's last check-in (R63); the account must
+/// exist either way.
+#[then(regex = r#"^the local account "([^"]+)" is (disabled|not disabled)$"#)]
+async fn account_disabled(w: &mut SsapWorld, name: String, state: String) -> StepResult {
+    let device = w.device()?;
+    if device.accounts().find(&name).is_none() {
+        fail!("the device has no local account {name:?}");
+    }
+    let want = state == "disabled";
+    if device.account_disabled(&name) != want {
+        fail!("the local account {name:?} is not {state}");
+    }
+    Ok(())
+}

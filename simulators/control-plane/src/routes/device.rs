@@ -197,7 +197,8 @@ pub(crate) async fn associations(
 ///
 /// Order: device throttle (429), device eligibility (nothing to sign in to otherwise), then the
 /// password, and only after a correct password the user's state, so that the API reveals
-/// nothing about an account to someone without its password. MFA is never asked here (R45).
+/// nothing about an account to someone without its password (R62). MFA is never asked here
+/// (R45).
 pub(crate) async fn authenticate(
     auth: DeviceAuth,
     State(state): State<AppState>,
@@ -230,7 +231,7 @@ pub(crate) async fn authenticate(
     }
 
     let (a, e) = (auth.clone(), email.clone());
-    let found = state
+    let candidate = state
         .storage
         .run(move |c| {
             let d = db::device_or_404(c, &a.org, &a.device)?;
@@ -249,78 +250,59 @@ pub(crate) async fn authenticate(
                 return Ok(Err(refusal_error(r, d.device.facts.os)));
             }
             let user = db::user_by_email(c, &a.org, &e)?;
-            if let Some(u) = &user {
-                if u.user.federated {
-                    // R46: the identity provider holds their password, not the directory.
-                    db::audit(
-                        c,
-                        &a.org,
-                        &a.actor(),
-                        "authenticate",
-                        &e,
-                        REFUSED,
-                        Some(codes::USE_FEDERATION),
-                    )?;
-                    return Ok(Err(ApiError::forbidden(
-                        codes::USE_FEDERATION,
-                        "Your account signs in through your organization's identity provider",
-                    )));
-                }
-                if u.password_hash.is_none() {
-                    db::audit(
-                        c,
-                        &a.org,
-                        &a.actor(),
-                        "authenticate",
-                        &e,
-                        REFUSED,
-                        Some(codes::NO_PASSWORD),
-                    )?;
-                    return Ok(user_state_refusal(u).map(Err).unwrap_or(Ok(None)));
-                }
+            if user.as_ref().is_some_and(|u| u.user.federated) {
+                // R46: the identity provider holds their password, not the directory. Saying
+                // so is home-realm discovery, the one thing an email reveals before proof
+                // (features/catalog.md, R62).
+                db::audit(
+                    c,
+                    &a.org,
+                    &a.actor(),
+                    "authenticate",
+                    &e,
+                    REFUSED,
+                    Some(codes::USE_FEDERATION),
+                )?;
+                return Ok(Err(ApiError::forbidden(
+                    codes::USE_FEDERATION,
+                    "Your account signs in through your organization's identity provider",
+                )));
             }
-            Ok(Ok(
-                user.map(|u| (u.user.id, u.password_hash.unwrap_or_default()))
-            ))
+            Ok(Ok(user.map(|u| {
+                let refused_for = user_state_refusal(&u).map(|err| err.code);
+                (u.user.id, u.password_hash, refused_for)
+            })))
         })
         .await??;
 
-    let (user_id, hash) = match found {
-        Some(f) => f,
-        None => {
-            // Same work as a real check, so timing does not tell who exists.
-            let _ = verify_password_async((*state.dummy_hash).clone(), req.password).await;
+    // R62: until the password has proved who is signing in, every refusal is the same one
+    // after the same work (one password hash check, one audit write), whether the email is
+    // unknown, has no password, or belongs to a user in a refused state. The audit log keeps
+    // the real reason for the admin.
+    let (hash, reason) = match &candidate {
+        None => (None, "unknown_user"),
+        Some((_, None, _)) => (None, codes::NO_PASSWORD),
+        Some((_, Some(h), refused_for)) => {
+            (Some(h.clone()), refused_for.unwrap_or("wrong_password"))
+        }
+    };
+    let checked = hash.clone().unwrap_or_else(|| (*state.dummy_hash).clone());
+    let proved = verify_password_async(checked, req.password).await && hash.is_some();
+    let (user_id, hash) = match (candidate, hash) {
+        (Some((user_id, _, _)), Some(hash)) if proved => (user_id, hash),
+        (candidate, _) => {
             state.throttle.record_failure(&auth.device, Instant::now());
-            let a = auth.clone();
+            let user_id = candidate.map(|(id, _, _)| id);
             state
                 .storage
                 .run(move |c| {
-                    db::audit(
-                        c,
-                        &a.org,
-                        &a.actor(),
-                        "authenticate",
-                        &email,
-                        REFUSED,
-                        Some("unknown_user"),
-                    )
+                    failed_sign_in(c, &auth, user_id.as_deref(), &email, reason)?;
+                    Ok(())
                 })
                 .await?;
             return Err(invalid_credentials());
         }
     };
-
-    if !verify_password_async(hash.clone(), req.password).await {
-        state.throttle.record_failure(&auth.device, Instant::now());
-        state
-            .storage
-            .run(move |c| {
-                wrong_password(c, &auth, &user_id, &email)?;
-                Ok(())
-            })
-            .await?;
-        return Err(invalid_credentials());
-    }
 
     let ticket = new_secret("ssap_tk");
     let ticket_digest = digest(&ticket);
@@ -341,7 +323,7 @@ pub(crate) async fn authenticate(
             };
             if row.password_hash.as_deref() != Some(hash.as_str()) {
                 // The password changed while this one was being checked.
-                wrong_password(c, &auth, &user_id, &email)?;
+                failed_sign_in(c, &auth, Some(&user_id), &email, "wrong_password")?;
                 return Ok(Err(invalid_credentials()));
             }
             if let Some(err) = user_state_refusal(&row) {
@@ -413,12 +395,14 @@ pub(super) fn authenticated(
     }
 }
 
-/// Counts a wrong password and locks the user at the limit, as the directory would (R42).
-fn wrong_password(
+/// Audits a sign-in the password did not prove, with the real reason (R07, R62), and counts it
+/// against a user who has a password, locking them at the limit as the directory would (R42).
+fn failed_sign_in(
     c: &dyn Sql,
     auth: &DeviceAuth,
-    user_id: &str,
+    user_id: Option<&str>,
     email: &str,
+    reason: &str,
 ) -> Result<(), ApiError> {
     db::audit(
         c,
@@ -427,9 +411,15 @@ fn wrong_password(
         "authenticate",
         email,
         REFUSED,
-        Some("wrong_password"),
+        Some(reason),
     )?;
+    let Some(user_id) = user_id else {
+        return Ok(());
+    };
     if let Some(mut row) = db::user_by_id(c, &auth.org, user_id)? {
+        if row.password_hash.is_none() {
+            return Ok(());
+        }
         row.failed_attempts += 1;
         if row.failed_attempts >= LOCK_AFTER && !row.user.locked {
             row.user.locked = true;

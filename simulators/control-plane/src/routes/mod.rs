@@ -3,6 +3,7 @@
 mod admin;
 mod device;
 mod federation;
+mod mfa;
 mod operator;
 
 use axum::extract::DefaultBodyLimit;
@@ -92,6 +93,8 @@ fn table() -> Table {
         "/api/device/login/federated",
         post(federation::login_federated),
     )
+    .route("/api/device/mfa/verify", post(mfa::verify))
+    .route("/api/portal/users/{id}/mfa/enroll", post(mfa::enroll))
 }
 
 pub(crate) fn router(state: AppState) -> Router {

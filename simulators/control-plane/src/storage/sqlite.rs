@@ -70,9 +70,16 @@ CREATE TABLE IF NOT EXISTS devices (
     ip TEXT NOT NULL,
     os_version TEXT NOT NULL,
     login_window_text TEXT,
-    windows_mode TEXT
+    windows_mode TEXT,
+    mdm TEXT NOT NULL DEFAULT 'none'
 );
 CREATE INDEX IF NOT EXISTS devices_org ON devices(org_id);
+CREATE TABLE IF NOT EXISTS mfa (
+    user_id TEXT PRIMARY KEY REFERENCES users(id),
+    org_id TEXT NOT NULL REFERENCES orgs(id),
+    secret TEXT NOT NULL,
+    last_step INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS associations (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     org_id TEXT NOT NULL REFERENCES orgs(id),

@@ -120,6 +120,7 @@ pub fn facts(os: Os, edition: &str, arch: &str, join: JoinState) -> DeviceFacts 
         edition: edition.into(),
         architecture: arch.into(),
         join_state: join,
+        mdm: Default::default(),
         hostname: format!("{}-host", os.as_str()),
         serial: "C02XYZ".into(),
         mac: "aa:bb:cc:dd:ee:ff".into(),

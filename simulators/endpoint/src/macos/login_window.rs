@@ -27,8 +27,8 @@ use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
 use crate::accounts::LocalSecret;
 use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
 use crate::device::{
-    federated_button, idp_screen, plausible_totp, Device, FedStart, LoginCheck, PendingProvision,
-    MFA_ENROL_MESSAGE,
+    federated_button, idp_screen, mfa_refusal, Device, FedStart, LoginCheck, PendingProvision,
+    DISABLED_MESSAGE, MFA_ENROL_MESSAGE,
 };
 use crate::screen::{
     mask, same_label, Colour, Field, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind,
@@ -396,6 +396,7 @@ impl LoginWindow {
                                 .into(),
                         )
                     }
+                    LoginCheck::Disabled => self.error = Some(DISABLED_MESSAGE.into()),
                     LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
                     LoginCheck::MfaNotEnrolled => self.go(View::Notice {
                         title: "MFA enrollment required".into(),
@@ -514,11 +515,9 @@ impl LoginWindow {
                 } else {
                     let code = self.input("Verification code");
                     self.inputs.clear();
-                    if plausible_totp(code.trim()) {
-                        self.finish_login(dev, &account);
-                    } else {
-                        self.error =
-                            Some("Enter the 6-digit code from your authenticator app.".into());
+                    match mfa_refusal(dev, &account, code.trim()).await {
+                        None => self.finish_login(dev, &account),
+                        Some(why) => self.error = Some(why),
                     }
                 }
                 Ok(Action::None)
@@ -689,6 +688,7 @@ impl LoginWindow {
             (SignInPurpose::Login, Some(account)) => {
                 match dev.federated_login(&account, &back).await {
                     Ok(LoginCheck::Ok) => self.finish_login(dev, &account),
+                    Ok(LoginCheck::Disabled) => self.error = Some(DISABLED_MESSAGE.into()),
                     Ok(LoginCheck::MfaPrompt) => self.go(View::Mfa { account }),
                     Ok(LoginCheck::MfaNotEnrolled) => self.go(View::Notice {
                         title: "MFA enrollment required".into(),

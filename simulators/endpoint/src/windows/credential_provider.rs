@@ -36,8 +36,8 @@ use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
 use crate::accounts::LocalSecret;
 use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
 use crate::device::{
-    federated_button, idp_screen, plausible_totp, Device, FedStart, LoginCheck, PendingProvision,
-    MFA_ENROL_MESSAGE,
+    federated_button, idp_screen, mfa_refusal, Device, FedStart, LoginCheck, PendingProvision,
+    DISABLED_MESSAGE, MFA_ENROL_MESSAGE,
 };
 use crate::macos::login_window::{federated_email, federated_idp, Action};
 use crate::screen::{mask, same_label, Field, Screen, ScreenKind, Tile, UiError};
@@ -515,12 +515,12 @@ impl CredentialProvider {
                 } else {
                     let code = self.input("Verification code");
                     self.inputs.clear();
-                    if plausible_totp(code.trim()) {
-                        dev.logged_in = Some(account.clone());
-                        self.go(View::Desktop { account });
-                    } else {
-                        self.error =
-                            Some("Enter the 6-digit code from your authenticator app.".into());
+                    match mfa_refusal(dev, &account, code.trim()).await {
+                        None => {
+                            dev.logged_in = Some(account.clone());
+                            self.go(View::Desktop { account });
+                        }
+                        Some(why) => self.error = Some(why),
                     }
                 }
             }
@@ -552,6 +552,7 @@ impl CredentialProvider {
                 "This account's password has not been synced to this PC yet. Contact your admin."
                     .into(),
             ),
+            LoginCheck::Disabled => self.error = Some(DISABLED_MESSAGE.into()),
             LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
             LoginCheck::MfaNotEnrolled => self.go(View::Notice {
                 title: "MFA enrollment required".into(),
