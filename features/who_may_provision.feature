@@ -150,7 +150,8 @@ Feature: Who may provision
   Scenario Outline: MFA is not asked while provisioning; the next login asks for it (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
-    And "Holly Flax" has MFA enforced
+    And "Holly Flax" has MFA enforced but not enrolled
+    And "Holly Flax" enrolls in MFA in the User Portal
     And a <os> device at the login window
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
     Then the device has a managed local account "holly.flax" for "Holly Flax"
@@ -217,6 +218,12 @@ Feature: Who may provision
     And "Holly Flax" logs in with password "Sabre-2023!"
     Then the screen says "User Portal"
     And "Holly Flax" is not logged in
+    When "Holly Flax" enrolls in MFA in the User Portal
+    And the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen asks for an MFA code
+    When "Holly Flax" enters the code from their authenticator app
+    Then "Holly Flax" is logged in
 
     @macos
     Examples: macOS

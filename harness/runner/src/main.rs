@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod explore_cmd;
+
 use ssap_harness::run::{ControlPlaneMode, RunOptions, Shard};
 
 #[derive(Parser)]
@@ -46,6 +48,10 @@ enum Command {
     /// device is checked for exactly one association. Exits 1 unless all were provisioned
     /// exactly once.
     Fleet(FleetArgs),
+    /// Random walks over the API played on the control plane and on the mock's model at once,
+    /// compared after every action; a disagreement is shrunk to the shortest sequence that
+    /// still disagrees and printed with its seed. Exits 1 on a disagreement.
+    Explore(explore_cmd::ExploreArgs),
 }
 
 #[derive(clap::Args)]
@@ -217,6 +223,7 @@ fn main() -> ExitCode {
             Command::Coverage(args) => coverage(args),
             Command::Report(ReportCommand::Merge { dirs, out }) => merge(dirs, out),
             Command::Fleet(args) => fleet(args).await,
+            Command::Explore(args) => explore_cmd::explore(args).await,
         }
     });
     match result {

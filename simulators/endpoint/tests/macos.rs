@@ -313,10 +313,24 @@ async fn mfa_ignored_while_provisioning_then_asked_r45(
             lastname: "Flax".into(),
             password: Some(PW.into()),
             mfa_enforced: enforced,
-            mfa_enrolled: enrolled,
             ..Default::default()
         })
         .await;
+    // Enrolment is the User Portal's: it issues the secret the authenticator app keeps.
+    let secret = if enrolled {
+        let e = ssap_api::PortalClient::new(env.http.clone())
+            .enroll_mfa(
+                &holly.id,
+                &ssap_api::MfaEnrollRequest {
+                    password: PW.into(),
+                },
+            )
+            .await
+            .expect("MFA enrolment in the User Portal");
+        Some(e.secret)
+    } else {
+        None
+    };
     let mut ep = env.mac(8).await;
     mac_sign_in(&mut ep, &holly.email, PW).await;
     assert!(ep.accounts().find("holly").is_some(), "MFA ignored (R45)");
@@ -330,7 +344,24 @@ async fn mfa_ignored_while_provisioning_then_asked_r45(
             type_into(&mut ep, "Verification code", "12ab");
             click(&mut ep, "Verify").await;
             assert!(ep.screen().error_text().is_some());
-            type_into(&mut ep, "Verification code", "123456");
+            let secret = secret.expect("enrolled");
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock after 1970")
+                .as_secs();
+            // A code of another time window (ten minutes ago) is refused...
+            let stale = ssap_api::mfa::code_at(&secret, now - 600).expect("code");
+            type_into(&mut ep, "Verification code", &stale);
+            click(&mut ep, "Verify").await;
+            assert!(
+                ep.screen().error_text().is_some(),
+                "{}",
+                ep.screen().render_text()
+            );
+            assert_eq!(ep.screen().kind, ScreenKind::MfaPrompt);
+            // ...the current one lets the user in.
+            let code = ssap_api::mfa::code_at(&secret, now).expect("code");
+            type_into(&mut ep, "Verification code", &code);
             click(&mut ep, "Verify").await;
             assert_eq!(ep.screen().kind, ScreenKind::SetupAssistant);
         }

@@ -575,6 +575,8 @@ impl Model {
                 let i = org.user(&id)?;
                 let p: UserPatch = body(req)?;
                 let r = &mut org.users[i];
+                let before = r.user.clone();
+                let password_set = p.password.is_some();
                 let u = &mut r.user;
                 u.state = p.state.unwrap_or(u.state);
                 if let Some(v) = p.locked {
@@ -596,7 +598,10 @@ impl Model {
                     r.failures = 0;
                 }
                 let user = r.user.clone();
-                org.audit(clock, "admin", "user.update", &user.email, true, None);
+                // As the reference server: a patch that changes nothing is not an admin change.
+                if user != before || password_set {
+                    org.audit(clock, "admin", "user.update", &user.email, true, None);
+                }
                 Ok(Reply::json(200, &user))
             }
             AdminRoute::Devices => Ok(Reply::json(
@@ -918,18 +923,25 @@ impl Model {
                     .filter(|t| t.device_id == device_id)
                     .cloned();
                 let key = (device_id.clone(), p.idempotency_key.clone());
-                if let Some((first_user, reply)) = org.replies.get(&key) {
-                    return match ticket {
-                        Some(t) if t.user_id == *first_user => Ok(Reply::json(200, reply)),
-                        Some(_) => Err(Reply::error(
-                            409,
-                            codes::IDEMPOTENCY_MISMATCH,
-                            "This idempotency key was already used to provision another user",
-                        )),
-                        None => Err(ticket_invalid()),
+                // Refusals are audited with the ticket's user when there is one, else "ticket".
+                if let Some((first_user, reply)) = org.replies.get(&key).cloned() {
+                    let (target, refusal) = match ticket {
+                        Some(t) if t.user_id == first_user => return Ok(Reply::json(200, &reply)),
+                        Some(_) => (
+                            format!("idempotency key {}", p.idempotency_key),
+                            Reply::error(
+                                409,
+                                codes::IDEMPOTENCY_MISMATCH,
+                                "This idempotency key was already used to provision another user",
+                            ),
+                        ),
+                        None => ("ticket".to_string(), ticket_invalid()),
                     };
+                    let code = refusal_code(&refusal);
+                    org.audit(clock, &actor, "provision", &target, false, Some(&code));
+                    return Err(refusal);
                 }
-                let Some(t) = ticket.filter(|t| !t.used) else {
+                let Some(t) = ticket else {
                     org.audit(
                         clock,
                         &actor,
@@ -942,6 +954,17 @@ impl Model {
                 };
                 let u = org.user(&t.user_id).map_err(|_| ticket_invalid())?;
                 let email = org.users[u].user.email.clone();
+                if t.used {
+                    org.audit(
+                        clock,
+                        &actor,
+                        "provision",
+                        &email,
+                        false,
+                        Some(codes::TICKET_INVALID),
+                    );
+                    return Err(ticket_invalid());
+                }
                 if let Some(e) = state_refusal(&org.users[u]) {
                     let code = refusal_code(&e);
                     org.audit(clock, &actor, "provision", &email, false, Some(&code));

@@ -417,7 +417,7 @@ mod tests {
     fn both_backends_have_the_same_tables_and_columns() {
         let sqlite = tables(sqlite::SCHEMA);
         let postgres = tables(postgres::SCHEMA);
-        assert_eq!(sqlite.len(), 9, "{sqlite:?}");
+        assert_eq!(sqlite.len(), 10, "{sqlite:?}");
         assert_eq!(sqlite, postgres);
     }
 

@@ -7,6 +7,7 @@ mod bad_input;
 mod common;
 mod contract;
 mod end_to_end;
+mod enumeration;
 mod federation;
 mod fuzz;
 mod isolation;

@@ -1,0 +1,255 @@
+//! What an explorer does: admin changes, device calls and reads, as plain data that replays
+//! the same way on any control plane. Entities are named by small indices (user 3, device 1)
+//! that each target maps to its own ids, so a sequence means the same thing everywhere and
+//! still means something after shrinking removes the action that created an entity (the
+//! action is then skipped on every target alike).
+
+use rand::rngs::StdRng;
+use rand::Rng;
+use serde::Serialize;
+use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
+
+/// Directory users an exploration may create (indices 0..USERS); higher indices are emails the
+/// directory does not know.
+pub const USERS: u8 = 6;
+
+/// One step of an exploration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Action {
+    Toggle {
+        os: Os,
+        on: bool,
+    },
+    Permission {
+        admin: bool,
+    },
+    PasswordSync {
+        on: bool,
+    },
+    CreateUser {
+        user: u8,
+        password: bool,
+        system_username: bool,
+    },
+    ChangeUser {
+        user: u8,
+        change: UserChange,
+    },
+    RegisterDevice {
+        device: DeviceKind,
+    },
+    Bind {
+        device: u8,
+        user: u8,
+    },
+    Unbind {
+        device: u8,
+        user: u8,
+    },
+    WindowsPolicy {
+        device: u8,
+        mode: Option<WindowsSsapMode>,
+    },
+    LoginText {
+        device: u8,
+        text: Option<u8>,
+    },
+    Authenticate {
+        device: u8,
+        user: u8,
+        right_password: bool,
+    },
+    Provision {
+        device: u8,
+        ticket: TicketChoice,
+        key: KeyChoice,
+    },
+    ReportAttempt {
+        device: u8,
+        user: u8,
+    },
+    ReadLoginWindow {
+        device: u8,
+    },
+    ReadAssociations {
+        device: u8,
+    },
+    ReadUsers,
+    ReadAudit,
+}
+
+/// An admin or directory change to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum UserChange {
+    Active,
+    Staged,
+    Suspended,
+    Locked,
+    Unlocked,
+    PasswordExpired,
+    MfaEnforced,
+}
+
+/// Which ticket a provisioning presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TicketChoice {
+    /// The last ticket this device was issued.
+    Own,
+    /// The last ticket another device was issued (an attacker replaying it).
+    OtherDevice(u8),
+    /// A ticket no control plane issued.
+    Forged,
+}
+
+/// Which idempotency key a provisioning sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KeyChoice {
+    /// A new key for a new attempt.
+    Fresh,
+    /// The key of this device's previous provisioning (a retry after a lost reply).
+    Repeat,
+}
+
+/// The facts of a device an exploration registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DeviceKind {
+    pub os: Os,
+    /// Windows edition: 0 Pro, 1 Enterprise, 2 Home (unsupported).
+    pub edition: u8,
+    pub arm: bool,
+    pub join: JoinState,
+    pub mdm: Mdm,
+}
+
+/// Draws actions with weights that reach deep states: many users created and provisioned,
+/// policies bound, users changed after provisioning, attackers replaying tickets.
+pub fn random_action(rng: &mut StdRng) -> Action {
+    let device = rng.gen_range(0..4u8);
+    let user = rng.gen_range(0..USERS + 1);
+    let os = if rng.gen_bool(0.5) {
+        Os::Macos
+    } else {
+        Os::Windows
+    };
+    match rng.gen_range(0..100u32) {
+        0..=5 => Action::Toggle {
+            os,
+            on: rng.gen_bool(0.8),
+        },
+        6..=7 => Action::Permission {
+            admin: rng.gen_bool(0.5),
+        },
+        8..=9 => Action::PasswordSync {
+            on: rng.gen_bool(0.7),
+        },
+        10..=19 => Action::CreateUser {
+            user: rng.gen_range(0..USERS),
+            password: rng.gen_bool(0.85),
+            system_username: rng.gen_bool(0.3),
+        },
+        20..=25 => Action::ChangeUser {
+            user,
+            change: match rng.gen_range(0..7) {
+                0 => UserChange::Active,
+                1 => UserChange::Staged,
+                2 => UserChange::Suspended,
+                3 => UserChange::Locked,
+                4 => UserChange::Unlocked,
+                5 => UserChange::PasswordExpired,
+                _ => UserChange::MfaEnforced,
+            },
+        },
+        26..=32 => Action::RegisterDevice {
+            device: DeviceKind {
+                os,
+                edition: if rng.gen_bool(0.85) {
+                    rng.gen_range(0..2)
+                } else {
+                    2
+                },
+                arm: rng.gen_bool(0.1),
+                join: match rng.gen_range(0..20) {
+                    0 => JoinState::ActiveDirectory,
+                    1 => JoinState::EntraId,
+                    _ => JoinState::Workgroup,
+                },
+                mdm: match rng.gen_range(0..3) {
+                    0 => Mdm::None,
+                    1 => Mdm::Jumpcloud,
+                    _ => Mdm::OtherVendor,
+                },
+            },
+        },
+        33..=36 => Action::Bind { device, user },
+        37..=39 => Action::Unbind { device, user },
+        40..=42 => Action::WindowsPolicy {
+            device,
+            mode: match rng.gen_range(0..3) {
+                0 => None,
+                1 => Some(WindowsSsapMode::FirstUserOnly),
+                _ => Some(WindowsSsapMode::MultipleUsers),
+            },
+        },
+        43..=44 => Action::LoginText {
+            device,
+            text: rng.gen_bool(0.7).then(|| rng.gen_range(0..3)),
+        },
+        45..=62 => Action::Authenticate {
+            device,
+            user,
+            right_password: rng.gen_bool(0.75),
+        },
+        63..=77 => Action::Provision {
+            device,
+            ticket: match rng.gen_range(0..10) {
+                0 => TicketChoice::Forged,
+                1 => TicketChoice::OtherDevice(rng.gen_range(0..4)),
+                _ => TicketChoice::Own,
+            },
+            key: if rng.gen_bool(0.2) {
+                KeyChoice::Repeat
+            } else {
+                KeyChoice::Fresh
+            },
+        },
+        78..=80 => Action::ReportAttempt { device, user },
+        81..=87 => Action::ReadLoginWindow { device },
+        88..=93 => Action::ReadAssociations { device },
+        94..=96 => Action::ReadUsers,
+        _ => Action::ReadAudit,
+    }
+}
+
+/// A seeded sequence of `n` actions (the same seed gives the same sequence).
+pub fn sequence(seed: u64, n: usize) -> Vec<Action> {
+    use rand::SeedableRng;
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n).map(|_| random_action(&mut rng)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_gives_the_same_sequence_and_another_seed_another() {
+        assert_eq!(sequence(7, 200), sequence(7, 200));
+        assert_ne!(sequence(7, 200), sequence(8, 200));
+    }
+
+    #[test]
+    fn every_kind_of_action_is_drawn() {
+        let seq = sequence(1, 5_000);
+        let kinds: std::collections::BTreeSet<String> = seq
+            .iter()
+            .map(|a| {
+                format!("{a:?}")
+                    .split([' ', '{'])
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(kinds.len(), 17, "{kinds:?}");
+    }
+}

@@ -1,0 +1,252 @@
+//! `ssap-harness explore`: random walks over the SSAP API that no scenario author wrote down,
+//! played on two independent implementations of the contract at once (the reference server
+//! over SQL, and the mock's in-memory model), compared after every action. When they disagree,
+//! the walk is shrunk to the shortest sequence that still disagrees, and printed with the seed
+//! that reproduces it.
+//!
+//! A run is a series of episodes: each starts a fresh org on both sides and plays
+//! [`EPISODE_LEN`] actions in it, so that histories stay short enough to read when they fail
+//! and every action still meets a state built by many before it.
+
+pub mod action;
+pub mod shrink;
+pub mod target;
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde::Serialize;
+use ssap_api::Http;
+
+pub use action::Action;
+use target::{Observation, Target};
+
+/// Actions per episode (one fresh org on each side).
+pub const EPISODE_LEN: usize = 150;
+
+/// A control plane an exploration can play against.
+pub enum Side {
+    /// The reference server in-process over a temporary SQLite file.
+    Embedded {
+        server: ssap_control_plane::RunningServer,
+        token: String,
+        _dir: tempfile::TempDir,
+    },
+    /// The mock's model on wiremock.
+    Mock(ssap_mock::MockControlPlane),
+    /// Any control plane at a URL (operator token given).
+    Remote { url: String, token: String },
+}
+
+impl Side {
+    /// Starts the reference server (cheap password hashing: explorations sign in a lot).
+    pub async fn embedded() -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir().context("creating a folder for the explored database")?;
+        let token = format!("op-{:032x}", rand::random::<u128>());
+        let config = ssap_control_plane::Config {
+            database: dir.path().join("explore.db").into(),
+            operator_token: token.clone(),
+            hash_cost: ssap_control_plane::HashCost::Test,
+        };
+        let server = ssap_control_plane::start(config, ([127, 0, 0, 1], 0).into())
+            .await
+            .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
+        Ok(Side::Embedded {
+            server,
+            token,
+            _dir: dir,
+        })
+    }
+
+    /// Starts the mock's model with no stub files.
+    pub async fn mock() -> anyhow::Result<Self> {
+        Ok(Side::Mock(
+            ssap_mock::MockControlPlane::start_with(&[], None).await?,
+        ))
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Side::Embedded { server, .. } => server.url().to_string(),
+            Side::Mock(m) => m.url(),
+            Side::Remote { url, .. } => url.clone(),
+        }
+    }
+
+    fn token(&self) -> String {
+        match self {
+            Side::Embedded { token, .. } | Side::Remote { token, .. } => token.clone(),
+            Side::Mock(m) => m.operator_token().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// What reports call it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Side::Embedded { .. } => "reference server (embedded)",
+            Side::Mock(_) => "mock model",
+            Side::Remote { .. } => "remote control plane",
+        }
+    }
+}
+
+/// The two sides of a differential exploration.
+pub struct Pair {
+    pub left: Side,
+    pub right: Side,
+    left_http: Http,
+    right_http: Http,
+}
+
+impl Pair {
+    pub fn new(left: Side, right: Side) -> anyhow::Result<Self> {
+        let timeout = Duration::from_secs(30);
+        Ok(Self {
+            left_http: Http::new(&left.url(), timeout)?,
+            right_http: Http::new(&right.url(), timeout)?,
+            left,
+            right,
+        })
+    }
+
+    async fn orgs(&self) -> anyhow::Result<(Target, Target)> {
+        let (lt, rt) = (self.left.token(), self.right.token());
+        let (l, r) = tokio::join!(
+            Target::new_org(&self.left_http, &lt),
+            Target::new_org(&self.right_http, &rt)
+        );
+        Ok((
+            l.with_context(|| format!("creating an org on the {}", self.left.name()))?,
+            r.with_context(|| format!("creating an org on the {}", self.right.name()))?,
+        ))
+    }
+
+    /// Plays `actions` on fresh orgs; the index and both answers of the first disagreement.
+    pub async fn first_divergence(&self, actions: &[Action]) -> anyhow::Result<Option<Divergence>> {
+        let (mut l, mut r) = self.orgs().await?;
+        for (i, a) in actions.iter().enumerate() {
+            let (lo, ro) = tokio::join!(l.play(a), r.play(a));
+            if lo != ro {
+                return Ok(Some(Divergence {
+                    index: i,
+                    left: lo,
+                    right: ro,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Where two control planes first answered differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct Divergence {
+    pub index: usize,
+    pub left: Observation,
+    pub right: Observation,
+}
+
+/// What `explore` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: u64,
+    pub actions: usize,
+    /// Stop early after this long (the episode under way finishes).
+    pub time_limit: Option<Duration>,
+}
+
+/// A disagreement, shrunk.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counterexample {
+    pub seed: u64,
+    pub episode: usize,
+    /// Actions of the episode up to the first disagreement, before shrinking.
+    pub original_len: usize,
+    /// The shortest sequence found that still disagrees.
+    pub actions: Vec<Action>,
+    pub divergence: Divergence,
+    pub left: &'static str,
+    pub right: &'static str,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub seed: u64,
+    pub actions_run: usize,
+    pub episodes: usize,
+    pub seconds: f64,
+    /// Actions per kind that were sent (not skipped), to see what the walk reached.
+    pub coverage: std::collections::BTreeMap<String, usize>,
+    pub counterexample: Option<Counterexample>,
+}
+
+/// The seed of one episode: the run's seed and the episode number, mixed (splitmix64).
+pub fn episode_seed(seed: u64, episode: usize) -> u64 {
+    let mut z = seed ^ (episode as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Runs episodes until `opts.actions` actions ran, the time limit passed, or the sides
+/// disagreed (then shrinks the disagreement).
+pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
+    let started = Instant::now();
+    let mut summary = Summary {
+        seed: opts.seed,
+        actions_run: 0,
+        episodes: 0,
+        seconds: 0.0,
+        coverage: Default::default(),
+        counterexample: None,
+    };
+    let mut episode = 0;
+    while summary.actions_run < opts.actions {
+        if opts.time_limit.is_some_and(|t| started.elapsed() >= t) {
+            break;
+        }
+        let n = EPISODE_LEN.min(opts.actions - summary.actions_run);
+        let actions = action::sequence(episode_seed(opts.seed, episode), n);
+        let (mut l, mut r) = pair.orgs().await?;
+        let mut divergence = None;
+        for (i, a) in actions.iter().enumerate() {
+            let (lo, ro) = tokio::join!(l.play(a), r.play(a));
+            summary.actions_run += 1;
+            if lo != Observation::Skipped {
+                *summary.coverage.entry(kind(a)).or_default() += 1;
+            }
+            if lo != ro {
+                divergence = Some(i);
+                break;
+            }
+        }
+        summary.episodes += 1;
+        if let Some(i) = divergence {
+            let prefix = actions[..=i].to_vec();
+            let (shrunk, divergence) = shrink::shrink(pair, prefix).await?;
+            summary.counterexample = Some(Counterexample {
+                seed: opts.seed,
+                episode,
+                original_len: i + 1,
+                actions: shrunk,
+                divergence,
+                left: pair.left.name(),
+                right: pair.right.name(),
+            });
+            break;
+        }
+        episode += 1;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// An action's kind ("Authenticate"), for coverage.
+pub fn kind(a: &Action) -> String {
+    let text = format!("{a:?}");
+    text.split([' ', '{', '('])
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

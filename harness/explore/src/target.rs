@@ -1,0 +1,443 @@
+//! One control plane under exploration: it plays actions over real HTTP through the project's
+//! one client and answers each with an [`Observation`] in which its own ids are replaced by the
+//! symbols the actions use, so two control planes' answers compare directly.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use serde_json::Value;
+use ssap_api::{
+    AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
+    EnrollmentClient, Http, NewAssociation, NewUser, OperatorClient, OrgSettingsPatch, Os,
+    PermissionLevel, ProvisionRequest, UserPatch, UserState,
+};
+
+use crate::action::{Action, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+
+/// Devices one episode registers at most; more registrations are skipped.
+pub const MAX_DEVICES: usize = 4;
+/// Failed sign-ins per device an exploration makes at most, below the reference server's
+/// throttle (10 a minute, R42), which the mock's model does not have (README: explore).
+pub const MAX_FAILED_SIGN_INS: u32 = 9;
+
+/// What a control plane answered to one action, ids replaced by symbols.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Observation {
+    /// The action named an entity this episode has not created (or a device over the cap):
+    /// nothing was sent.
+    Skipped,
+    /// A success and its body.
+    Ok(Value),
+    /// A refusal: status and code (messages are prose and may differ).
+    Refused { status: u16, code: String },
+    /// No usable answer (transport failure or a body that breaks the contract).
+    Broken(String),
+}
+
+struct DeviceState {
+    client: DeviceClient,
+    /// The last ticket issued here, with the username it was issued for.
+    ticket: Option<(String, String)>,
+    last_key: Option<String>,
+    keys: u32,
+    failed_sign_ins: u32,
+}
+
+/// A control plane with this episode's org, users and devices.
+pub struct Target {
+    admin: AdminClient,
+    enrolment: EnrollmentClient,
+    users: BTreeMap<u8, String>,
+    devices: Vec<DeviceState>,
+    /// Real id -> symbol ("user3", "device1", "org").
+    symbols: HashMap<String, String>,
+}
+
+fn email(user: u8) -> String {
+    if user < USERS {
+        format!("u{user}@explore.test")
+    } else {
+        "nobody@explore.test".to_string()
+    }
+}
+
+fn password(user: u8) -> String {
+    format!("Pw-{user}-Secret!")
+}
+
+fn facts(kind: &DeviceKind, n: usize) -> DeviceFacts {
+    let edition = match (kind.os, kind.edition) {
+        (Os::Macos, _) => "",
+        (Os::Windows, 0) => "Pro",
+        (Os::Windows, 1) => "Enterprise",
+        (Os::Windows, _) => "Home",
+    };
+    DeviceFacts {
+        os: kind.os,
+        edition: edition.to_string(),
+        architecture: if kind.arm { "arm64" } else { "x86_64" }.to_string(),
+        join_state: kind.join,
+        mdm: kind.mdm,
+        hostname: format!("explore-{n}"),
+        serial: format!("EXPL{n:04}"),
+        mac: format!("02:00:00:00:00:{n:02x}"),
+        ip: format!("10.9.0.{}", n + 2),
+        os_version: match kind.os {
+            Os::Macos => "macOS 14.5".to_string(),
+            Os::Windows => format!("Windows 11 {edition}"),
+        },
+    }
+}
+
+const LOGIN_TEXTS: [&str; 3] = ["Welcome", "Authorized use only", "Ünïcode ✓ text"];
+
+impl Target {
+    /// A new org on the control plane at `http` (each episode and each shrinking replay gets
+    /// its own, so they never see each other's state).
+    pub async fn new_org(http: &Http, operator_token: &str) -> anyhow::Result<Self> {
+        let org = OperatorClient::new(http.clone(), operator_token)
+            .create_org("explore")
+            .await?;
+        let mut symbols = HashMap::new();
+        symbols.insert(org.org_id.clone(), "org".to_string());
+        Ok(Self {
+            admin: AdminClient::new(http.clone(), org.api_key),
+            enrolment: EnrollmentClient::new(http.clone(), org.connect_key),
+            users: BTreeMap::new(),
+            devices: Vec::new(),
+            symbols,
+        })
+    }
+
+    fn user_id(&self, user: u8) -> Option<String> {
+        self.users.get(&user).cloned()
+    }
+
+    fn device_index(&self, device: u8) -> Option<usize> {
+        (!self.devices.is_empty()).then(|| device as usize % self.devices.len())
+    }
+
+    fn device_id(&self, device: u8) -> Option<String> {
+        let d = self.device_index(device)?;
+        Some(self.devices[d].client.device_id().to_string())
+    }
+
+    /// Plays one action and observes the answer.
+    pub async fn play(&mut self, action: &Action) -> Observation {
+        let out = self.send(action).await;
+        self.observe(out)
+    }
+
+    async fn send(&mut self, action: &Action) -> Result<Option<Value>, ApiError> {
+        let admin = self.admin.clone();
+        let v = match action {
+            Action::Toggle { os, on } => {
+                let patch = match os {
+                    Os::Macos => OrgSettingsPatch {
+                        macos_ssap: Some(*on),
+                        ..Default::default()
+                    },
+                    Os::Windows => OrgSettingsPatch {
+                        windows_ssap: Some(*on),
+                        ..Default::default()
+                    },
+                };
+                json(admin.update_settings(&patch).await?)
+            }
+            Action::Permission { admin: a } => {
+                let level = if *a {
+                    PermissionLevel::Administrator
+                } else {
+                    PermissionLevel::Standard
+                };
+                json(
+                    admin
+                        .update_settings(&OrgSettingsPatch {
+                            permission_level: Some(level),
+                            ..Default::default()
+                        })
+                        .await?,
+                )
+            }
+            Action::PasswordSync { on } => json(
+                admin
+                    .update_settings(&OrgSettingsPatch {
+                        password_sync: Some(*on),
+                        ..Default::default()
+                    })
+                    .await?,
+            ),
+            Action::CreateUser {
+                user,
+                password: with_password,
+                system_username,
+            } => {
+                let new = NewUser {
+                    email: email(*user),
+                    username: format!("u{user}"),
+                    system_username: system_username.then(|| format!("sys{user}")),
+                    firstname: "User".into(),
+                    lastname: format!("{user}"),
+                    password: with_password.then(|| password(*user)),
+                    ..Default::default()
+                };
+                let created = admin.create_user(&new).await?;
+                self.symbols
+                    .insert(created.id.clone(), format!("user{user}"));
+                self.users.insert(*user, created.id.clone());
+                json(created)
+            }
+            Action::ChangeUser { user, change } => {
+                let Some(id) = self.user_id(*user) else {
+                    return Ok(None);
+                };
+                let patch = match change {
+                    UserChange::Active => UserPatch {
+                        state: Some(UserState::Active),
+                        ..Default::default()
+                    },
+                    UserChange::Staged => UserPatch {
+                        state: Some(UserState::Staged),
+                        ..Default::default()
+                    },
+                    UserChange::Suspended => UserPatch {
+                        state: Some(UserState::Suspended),
+                        ..Default::default()
+                    },
+                    UserChange::Locked => UserPatch {
+                        locked: Some(true),
+                        ..Default::default()
+                    },
+                    UserChange::Unlocked => UserPatch {
+                        locked: Some(false),
+                        ..Default::default()
+                    },
+                    UserChange::PasswordExpired => UserPatch {
+                        password_expired: Some(true),
+                        ..Default::default()
+                    },
+                    UserChange::MfaEnforced => UserPatch {
+                        mfa_enforced: Some(true),
+                        ..Default::default()
+                    },
+                };
+                json(admin.update_user(&id, &patch).await?)
+            }
+            Action::RegisterDevice { device } => {
+                if self.devices.len() >= MAX_DEVICES {
+                    return Ok(None);
+                }
+                let n = self.devices.len();
+                let client = self.enrolment.register(&facts(device, n)).await?;
+                self.symbols
+                    .insert(client.device_id().to_string(), format!("device{n}"));
+                self.devices.push(DeviceState {
+                    client,
+                    ticket: None,
+                    last_key: None,
+                    keys: 0,
+                    failed_sign_ins: 0,
+                });
+                Some(Value::String(format!("device{n}")))
+            }
+            Action::Bind { device, user } => {
+                let (Some(d), Some(u)) = (self.device_id(*device), self.user_id(*user)) else {
+                    return Ok(None);
+                };
+                json(
+                    admin
+                        .bind(
+                            &d,
+                            &NewAssociation {
+                                user_id: u,
+                                permission: None,
+                            },
+                        )
+                        .await?,
+                )
+            }
+            Action::Unbind { device, user } => {
+                let (Some(d), Some(u)) = (self.device_id(*device), self.user_id(*user)) else {
+                    return Ok(None);
+                };
+                admin.unbind(&d, &u).await?;
+                Some(Value::Null)
+            }
+            Action::WindowsPolicy { device, mode } => {
+                let Some(d) = self.device_id(*device) else {
+                    return Ok(None);
+                };
+                admin.set_windows_policy(&d, *mode).await?;
+                Some(Value::Null)
+            }
+            Action::LoginText { device, text } => {
+                let Some(d) = self.device_id(*device) else {
+                    return Ok(None);
+                };
+                let text = text.map(|i| LOGIN_TEXTS[i as usize % LOGIN_TEXTS.len()]);
+                admin.set_login_window_text(&d, text).await?;
+                Some(Value::Null)
+            }
+            Action::Authenticate {
+                device,
+                user,
+                right_password,
+            } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                if self.devices[d].failed_sign_ins >= MAX_FAILED_SIGN_INS {
+                    return Ok(None);
+                }
+                let req = AuthenticateRequest {
+                    email: email(*user),
+                    password: if *right_password {
+                        password(*user)
+                    } else {
+                        "not-the-password".into()
+                    },
+                };
+                match self.devices[d].client.authenticate(&req).await {
+                    Ok(auth) => {
+                        self.devices[d].ticket = Some((auth.ticket.clone(), auth.username.clone()));
+                        json(auth)
+                    }
+                    Err(e) => {
+                        if e.status() == Some(401) {
+                            self.devices[d].failed_sign_ins += 1;
+                        }
+                        return Err(e);
+                    }
+                }
+            }
+            Action::Provision {
+                device,
+                ticket,
+                key,
+            } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                let presented = match ticket {
+                    TicketChoice::Own => self.devices[d].ticket.clone(),
+                    TicketChoice::OtherDevice(o) => self
+                        .device_index(*o)
+                        .and_then(|o| self.devices[o].ticket.clone()),
+                    TicketChoice::Forged => Some(("ssap_tk_forged".into(), "forged".into())),
+                };
+                let Some((ticket, username)) = presented else {
+                    return Ok(None);
+                };
+                let dev = &mut self.devices[d];
+                let idempotency_key = match key {
+                    KeyChoice::Repeat => match dev.last_key.clone() {
+                        Some(k) => k,
+                        None => return Ok(None),
+                    },
+                    KeyChoice::Fresh => {
+                        dev.keys += 1;
+                        format!("key-{d}-{}", dev.keys)
+                    }
+                };
+                dev.last_key = Some(idempotency_key.clone());
+                let req = ProvisionRequest {
+                    ticket,
+                    local_name: username,
+                    idempotency_key,
+                };
+                json(dev.client.provision(&req).await?)
+            }
+            Action::ReportAttempt { device, user } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                self.devices[d]
+                    .client
+                    .report_attempt(&AttemptReport {
+                        email: email(*user),
+                        reason: "account_exists".into(),
+                    })
+                    .await?;
+                Some(Value::Null)
+            }
+            Action::ReadLoginWindow { device } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                json(self.devices[d].client.login_window().await?)
+            }
+            Action::ReadAssociations { device } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                json(self.devices[d].client.associations().await?)
+            }
+            Action::ReadUsers => json(admin.users().await?),
+            Action::ReadAudit => {
+                // The reason of a success is prose about the change ("macos_ssap: false ->
+                // true"), which each implementation words its own way; a refusal's reason is a
+                // code of the contract and is compared.
+                let events: Vec<_> = admin
+                    .audit()
+                    .await?
+                    .into_iter()
+                    .map(|mut e| {
+                        if e.outcome == "success" {
+                            e.reason = None;
+                        }
+                        e
+                    })
+                    .collect();
+                json(events)
+            }
+        };
+        Ok(v)
+    }
+
+    fn observe(&self, out: Result<Option<Value>, ApiError>) -> Observation {
+        match out {
+            Ok(None) => Observation::Skipped,
+            Ok(Some(v)) => Observation::Ok(self.normalise(v)),
+            Err(ApiError::Status { status, code, .. }) => Observation::Refused { status, code },
+            Err(e) => Observation::Broken(self.replace_ids(&e.to_string())),
+        }
+    }
+
+    /// Ids become symbols; secrets, sequence numbers and timestamps go.
+    fn normalise(&self, v: Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter(|(k, _)| !VOLATILE_KEYS.contains(&k.as_str()))
+                    .map(|(k, v)| (k, self.normalise(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.normalise(v)).collect())
+            }
+            Value::String(s) => Value::String(self.replace_ids(&s)),
+            other => other,
+        }
+    }
+
+    fn replace_ids(&self, s: &str) -> String {
+        if let Some(sym) = self.symbols.get(s) {
+            return sym.clone();
+        }
+        let mut out = s.to_string();
+        for (id, sym) in &self.symbols {
+            if out.contains(id.as_str()) {
+                out = out.replace(id.as_str(), sym);
+            }
+        }
+        out
+    }
+}
+
+/// Keys whose values differ between any two control planes by design.
+const VOLATILE_KEYS: &[&str] = &["ticket", "device_credential", "at_ms", "seq"];
+
+fn json<T: Serialize>(v: T) -> Option<Value> {
+    Some(serde_json::to_value(v).unwrap_or(Value::Null))
+}

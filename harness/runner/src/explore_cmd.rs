@@ -1,0 +1,98 @@
+//! `ssap-harness explore`: the command-line face of `ssap-explore` (differential random walks
+//! over the API, shrunk counterexamples).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ssap_explore::{Options, Pair, Side};
+
+/// Flags of `ssap-harness explore`.
+#[derive(clap::Args)]
+pub struct ExploreArgs {
+    /// Actions to play in all (episodes of 150 actions, each in a fresh org).
+    #[arg(long, default_value_t = 20_000)]
+    actions: usize,
+    /// Stop after this many seconds even if fewer actions ran.
+    #[arg(long)]
+    time: Option<u64>,
+    /// Seed of the walk; a failing run prints it, and the same seed replays the same walk.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The control plane checked against the mock's model: `embedded` (the reference server
+    /// in-process) or the URL of a running one (then SSAP_OPERATOR_TOKEN must be set).
+    #[arg(long, default_value = "embedded")]
+    control_plane: String,
+    /// Operator token for a control plane at a URL.
+    #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// Where `explore/summary.json` and any counterexample go.
+    #[arg(long, default_value = "reports")]
+    report_dir: PathBuf,
+}
+
+/// Runs the exploration; exit 0 when the two sides agreed throughout, 1 on a disagreement.
+pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
+    let seed = args
+        .seed
+        .unwrap_or_else(|| u64::from(rand::random::<u32>()));
+    let left = match args.control_plane.as_str() {
+        "embedded" => Side::embedded().await?,
+        url if url.starts_with("http://") || url.starts_with("https://") => Side::Remote {
+            url: url.trim_end_matches('/').to_string(),
+            token: args.operator_token.clone().context(
+                "--control-plane URL needs the operator token (--operator-token or SSAP_OPERATOR_TOKEN)",
+            )?,
+        },
+        other => anyhow::bail!(
+            "--control-plane {other:?}: expected `embedded` or a URL like http://127.0.0.1:8080"
+        ),
+    };
+    let pair = Pair::new(left, Side::mock().await?)?;
+    println!(
+        "ssap-harness explore: {} against the {}, seed {seed} (rerun with --seed {seed}), {} actions",
+        pair.left.name(),
+        pair.right.name(),
+        args.actions
+    );
+    let opts = Options {
+        seed,
+        actions: args.actions,
+        time_limit: args.time.map(Duration::from_secs),
+    };
+    let summary = ssap_explore::explore(&pair, &opts).await?;
+    let dir = args.report_dir.join("explore");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join("summary.json");
+    let text = serde_json::to_string_pretty(&summary).context("encoding the summary")?;
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    let rate = summary.actions_run as f64 / summary.seconds.max(1e-9);
+    println!(
+        "{} actions in {} episodes, {:.1} s ({rate:.0} actions/s); summary: {}",
+        summary.actions_run,
+        summary.episodes,
+        summary.seconds,
+        path.display()
+    );
+    let Some(c) = &summary.counterexample else {
+        println!("AGREED: the two control planes answered every action alike");
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!(
+        "DISAGREED in episode {} after {} actions; shrunk to {}:",
+        c.episode,
+        c.original_len,
+        c.actions.len()
+    );
+    for (i, a) in c.actions.iter().enumerate() {
+        println!("  {:>3}. {a:?}", i + 1);
+    }
+    println!("  {}: {:?}", c.left, c.divergence.left);
+    println!("  {}: {:?}", c.right, c.divergence.right);
+    println!(
+        "reproduce: ssap-harness explore --seed {seed} --actions {} --control-plane {}",
+        args.actions, args.control_plane
+    );
+    Ok(ExitCode::from(1))
+}
