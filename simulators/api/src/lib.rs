@@ -12,7 +12,7 @@ pub mod openapi;
 pub mod types;
 
 pub use client::{
-    redact_json, AdminClient, ApiError, DeviceClient, EnrollmentClient, Exchange, ExchangeLog,
-    FormReply, Http, OperatorClient,
+    redact_json, AdminClient, ApiError, CallObserver, DeviceClient, EnrollmentClient, Exchange,
+    ExchangeLog, FormReply, Http, OperatorClient,
 };
 pub use types::*;
