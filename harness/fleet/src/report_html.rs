@@ -52,7 +52,10 @@ pub fn render(r: &FleetReport) -> String {
             format!("{:.1} / {:.1} / {:.1} ms", s.p50_ms, s.p99_ms, s.p999_ms),
         ),
         ("peak in flight", s.peak_in_flight.to_string()),
-        ("late starts", s.late_starts.to_string()),
+        (
+            "late starts (>10 ms behind)",
+            format!("{} (max {:.0} ms)", s.late_starts, s.max_start_lag_ms),
+        ),
         (
             "memory",
             format!(
@@ -182,6 +185,12 @@ pub fn nice_step(max: f64) -> f64 {
         10.0
     };
     nice * mag
+}
+
+/// A percentile as people write it: 50, 99.9, 99.99.
+pub fn fmt_percentile(p: f64) -> String {
+    let s = format!("{p:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn fmt_num(v: f64) -> String {
@@ -336,7 +345,7 @@ fn percentile_chart(rows: &[LatencyRow]) -> String {
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">p{}</text>",
             sx(p),
             TOP + ph + 16.0,
-            fmt_num(p)
+            fmt_percentile(p)
         );
     }
     for (i, r) in shown.iter().enumerate() {
@@ -373,7 +382,7 @@ fn latency_table(rows: &[LatencyRow]) -> String {
             if p.percentile >= 100.0 {
                 h.push_str("<th>max</th>");
             } else {
-                let _ = write!(h, "<th>p{}</th>", fmt_num(p.percentile));
+                let _ = write!(h, "<th>p{}</th>", fmt_percentile(p.percentile));
             }
         }
     }
@@ -427,6 +436,14 @@ mod tests {
             esc("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    #[test]
+    fn percentiles_read_as_written() {
+        assert_eq!(fmt_percentile(50.0), "50");
+        assert_eq!(fmt_percentile(99.9), "99.9");
+        assert_eq!(fmt_percentile(99.99), "99.99");
+        assert_eq!(fmt_percentile(99.999), "99.999");
     }
 
     #[test]

@@ -238,6 +238,36 @@ async fn an_open_model_fleet_over_a_delayed_path_writes_its_report() {
             "fleet.html must not load {external}"
         );
     }
+    assert!(
+        html.contains("<th>p99.99</th>"),
+        "HDR percentiles in the table"
+    );
+    // Every line of every chart stays inside its picture.
+    let mut charts = 0;
+    for svg in html.split("<svg viewBox=\"0 0 ").skip(1) {
+        charts += 1;
+        let mut size = svg.split(['"', ' ']).take(2).map(|v| v.parse::<f64>());
+        let (w, h) = match (size.next(), size.next()) {
+            (Some(Ok(w)), Some(Ok(h))) => (w, h),
+            other => panic!("no viewBox size: {other:?}"),
+        };
+        let body = svg.split("</svg>").next().unwrap_or_default();
+        for points in body.split("points=\"").skip(1) {
+            let points = points.split('"').next().unwrap_or_default();
+            assert!(!points.is_empty(), "an empty line");
+            for pt in points.split(' ') {
+                let xy: Vec<f64> = pt
+                    .split(',')
+                    .map(|v| v.parse().expect("a number"))
+                    .collect();
+                assert!(
+                    xy.len() == 2 && (0.0..=w).contains(&xy[0]) && (0.0..=h).contains(&xy[1]),
+                    "{pt} outside {w}x{h}"
+                );
+            }
+        }
+    }
+    assert_eq!(charts, 4, "throughput, in flight, memory, percentiles");
     // An embedded run names no server at all: no address a browser could fetch.
     assert!(!lower.contains("http://") && !lower.contains("https://"));
 }
