@@ -335,6 +335,17 @@ impl FleetSummary {
             self.rss_bytes_per_device,
             self.rss_bytes_per_in_flight
         ));
+        if self
+            .refused_by_reason
+            .keys()
+            .any(|r| r.contains("Too many open files"))
+        {
+            s.push_str(&format!(
+                "note: this process ran out of file descriptors (see `ulimit -n`) with up to {} devices in flight; \
+                 those refusals are the load generator's limit, not the control plane's\n",
+                self.peak_in_flight
+            ));
+        }
         if let Some(p) = &self.proxy {
             s.push_str(&format!(
                 "delay proxy: {} connections, {} failed upstream, {} accept errors\n",
@@ -968,6 +979,25 @@ mod tests {
         );
         assert_eq!(closed.parameters().model, "closed");
         assert_eq!(opts.parameters().model, "open (ramp)");
+    }
+
+    #[test]
+    fn running_out_of_descriptors_is_blamed_on_the_generator() {
+        assert!(!summary().render_text().contains("file descriptors"));
+        let s = FleetSummary {
+            provisioned: 3,
+            refused: 1,
+            refused_by_reason: BTreeMap::from([(
+                "registration refused: tcp open error: Too many open files (os error 24)".into(),
+                1,
+            )]),
+            ..summary()
+        };
+        assert!(
+            s.render_text().contains("ran out of file descriptors"),
+            "{}",
+            s.render_text()
+        );
     }
 
     #[test]

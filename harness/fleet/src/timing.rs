@@ -131,15 +131,22 @@ pub fn request_kind(method: &str, path: &str) -> String {
 impl CallObserver for RequestTimes {
     fn observe(&self, method: &str, path: &str, status: Option<u16>, took: Duration) {
         let ok = status.is_some_and(|s| (200..300).contains(&s));
+        // The device routes need no allocation: most calls find their kind by `&str`.
+        let device_route = path
+            .strip_prefix("/api/device/")
+            .filter(|r| !r.contains('?'));
         if let Ok(mut kinds) = self.kinds.lock() {
-            let kind = request_kind(method, path);
-            if !kinds.contains_key(&kind) {
+            let kind = match device_route {
+                Some(r) if kinds.contains_key(r) => std::borrow::Cow::Borrowed(r),
+                _ => std::borrow::Cow::Owned(request_kind(method, path)),
+            };
+            if !kinds.contains_key(kind.as_ref()) {
                 match Latencies::new() {
-                    Ok(l) => kinds.insert(kind.clone(), (l, 0)),
+                    Ok(l) => kinds.insert(kind.to_string(), (l, 0)),
                     Err(_) => return,
                 };
             }
-            if let Some((l, errors)) = kinds.get_mut(&kind) {
+            if let Some((l, errors)) = kinds.get_mut(kind.as_ref()) {
                 l.record(took);
                 if !ok {
                     *errors += 1;
