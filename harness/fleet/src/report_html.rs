@@ -39,10 +39,11 @@ pub fn render(r: &FleetReport) -> String {
         esc(&p.model)
     );
     h.push_str("<div class=\"cards\">");
-    let offered = s
-        .offered_rate
-        .map(|r| format!("{r:.0}/s"))
-        .unwrap_or_else(|| "as fast as served".into());
+    let offered = match (s.offered_rate, p.rate) {
+        (Some(mean), Some(peak)) if p.ramp => format!("0 → {peak:.0}/s (mean {mean:.0}/s)"),
+        (Some(r), _) => format!("{r:.0}/s"),
+        _ => format!("as served, {} in flight", p.concurrency),
+    };
     for (label, value) in [
         ("offered", offered),
         ("achieved", format!("{:.0} devices/s", s.achieved_rate)),
@@ -87,21 +88,21 @@ pub fn render(r: &FleetReport) -> String {
 
     h.push_str("<h2>Over time</h2>");
     h.push_str(&time_chart(
-        &r.timeline,
-        "devices finished per second",
-        |x| x.finished_per_sec,
+        &per_second(&r.timeline),
+        "devices finished per second (over the last second)",
         COLORS[0],
     ));
+    let series = |f: fn(&Sample) -> f64| -> Vec<(f64, f64)> {
+        r.timeline.iter().map(|x| (x.t, f(x))).collect()
+    };
     h.push_str(&time_chart(
-        &r.timeline,
+        &series(|x| x.in_flight as f64),
         "devices in flight",
-        |x| x.in_flight as f64,
         COLORS[1],
     ));
     h.push_str(&time_chart(
-        &r.timeline,
+        &series(|x| x.rss_bytes as f64 / 1048576.0),
         "resident memory, MiB (whole process)",
-        |x| x.rss_bytes as f64 / 1048576.0,
         COLORS[2],
     ));
 
@@ -203,8 +204,28 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
+/// Throughput over a trailing one-second window: the 100 ms samples alone are too spiky to
+/// read (a sample holds 0 or 200 completions at 1,000/s).
+pub fn per_second(samples: &[Sample]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(samples.len());
+    let mut start = 0;
+    for (i, s) in samples.iter().enumerate() {
+        while start < i && s.t - samples[start].t > 1.0 {
+            start += 1;
+        }
+        let first = &samples[start];
+        let rate = if s.t > first.t {
+            s.finished.saturating_sub(first.finished) as f64 / (s.t - first.t)
+        } else {
+            0.0
+        };
+        out.push((s.t, rate));
+    }
+    out
+}
+
 /// A line over the flow's seconds.
-fn time_chart(samples: &[Sample], title: &str, y: impl Fn(&Sample) -> f64, color: &str) -> String {
+fn time_chart(points: &[(f64, f64)], title: &str, color: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -212,8 +233,8 @@ fn time_chart(samples: &[Sample], title: &str, y: impl Fn(&Sample) -> f64, color
          <text x=\"{LEFT}\" y=\"18\" font-weight=\"600\">{t}</text>",
         t = esc(title)
     );
-    let t_max = samples.iter().map(|s| s.t).fold(0.0, f64::max);
-    let y_max = samples.iter().map(&y).fold(0.0, f64::max);
+    let t_max = points.iter().map(|p| p.0).fold(0.0, f64::max);
+    let y_max = points.iter().map(|p| p.1).fold(0.0, f64::max);
     let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
     let y_step = nice_step(y_max);
     let y_top = (y_max / y_step).ceil().max(1.0) * y_step;
@@ -253,12 +274,12 @@ fn time_chart(samples: &[Sample], title: &str, y: impl Fn(&Sample) -> f64, color
         LEFT + pw / 2.0,
         H - 6.0
     );
-    if samples.is_empty() {
+    if points.is_empty() {
         h.push_str("<text x=\"400\" y=\"130\">no samples</text>");
     } else {
-        let pts: Vec<String> = samples
+        let pts: Vec<String> = points
             .iter()
-            .map(|s| format!("{:.1},{:.1}", sx(s.t), sy(y(s))))
+            .map(|&(t, v)| format!("{:.1},{:.1}", sx(t), sy(v)))
             .collect();
         let _ = write!(
             h,
@@ -444,6 +465,27 @@ mod tests {
         assert_eq!(fmt_percentile(99.9), "99.9");
         assert_eq!(fmt_percentile(99.99), "99.99");
         assert_eq!(fmt_percentile(99.999), "99.999");
+    }
+
+    #[test]
+    fn throughput_is_read_over_the_last_second() {
+        let at = |t: f64, finished| Sample {
+            t,
+            started: finished,
+            finished,
+            in_flight: 0,
+            finished_per_sec: 0.0,
+            rss_bytes: 0,
+        };
+        // 100 devices every 100 ms for 2 s, then nothing for a second.
+        let mut samples: Vec<Sample> = (0..=20).map(|i| at(i as f64 / 10.0, i * 100)).collect();
+        samples.extend((21..=30).map(|i| at(i as f64 / 10.0, 2000)));
+        let rates = per_second(&samples);
+        assert_eq!(rates.len(), samples.len());
+        assert_eq!(rates[0].1, 0.0);
+        assert!((rates[15].1 - 1000.0).abs() < 1e-6, "{:?}", rates[15]);
+        assert!((rates[25].1 - 500.0).abs() < 1e-6, "{:?}", rates[25]);
+        assert_eq!(rates[30].1, 0.0);
     }
 
     #[test]
