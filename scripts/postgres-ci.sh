@@ -107,9 +107,9 @@ PY
 )"
 read -r SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY <<<"$keys"
 export SSAP_ORG_API_KEY SSAP_ORG_CONNECT_KEY
-"$bin" fleet --devices "$FLEET_DEVICES" --shard 1/2 --control-plane "$url_a" --json >"$work/fleet-a.out" &
+"$bin" fleet --devices "$FLEET_DEVICES" --shard 1/2 --control-plane "$url_a" --json --report-dir "$work/fleet-a" >"$work/fleet-a.out" &
 fleet_a=$!
-"$bin" fleet --devices "$FLEET_DEVICES" --shard 2/2 --control-plane "$url_b" --json >"$work/fleet-b.out" &
+"$bin" fleet --devices "$FLEET_DEVICES" --shard 2/2 --control-plane "$url_b" --json --report-dir "$work/fleet-b" >"$work/fleet-b.out" &
 fleet_b=$!
 status=0
 wait "$fleet_a" || status=1

@@ -59,10 +59,22 @@ pub fn peak_rss_bytes() -> Option<u64> {
         .and_then(|s| parse_vm_hwm(&s))
 }
 
+/// Resident memory of this process now (`VmRSS`), in bytes; `None` off Linux.
+pub fn current_rss_bytes() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| parse_status_bytes(&s, "VmRSS:"))
+}
+
 /// `VmHWM:   12345 kB` -> 12345 * 1024.
 pub fn parse_vm_hwm(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let mut parts = line["VmHWM:".len()..].split_whitespace();
+    parse_status_bytes(status, "VmHWM:")
+}
+
+/// The size on the `/proc/self/status` line starting with `key`, in bytes.
+pub fn parse_status_bytes(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let mut parts = line[key.len()..].split_whitespace();
     let value: u64 = parts.next()?.parse().ok()?;
     let unit = parts.next().unwrap_or("kB");
     let mult = match unit {
@@ -116,6 +128,7 @@ mod tests {
         assert_eq!(parse_vm_hwm(status), Some(2048 * 1024));
         assert_eq!(parse_vm_hwm("VmRSS: 1 kB"), None);
         assert_eq!(parse_vm_hwm("VmHWM: lots kB"), None);
+        assert_eq!(parse_status_bytes(status, "VmRSS:"), Some(1024));
         if cfg!(target_os = "linux") {
             assert!(peak_rss_bytes().is_some_and(|b| b > 0));
         }

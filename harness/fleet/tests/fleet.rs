@@ -151,3 +151,123 @@ async fn options_are_checked_before_anything_starts() {
         assert!(err.to_string().contains(needle), "{err}");
     }
 }
+
+/// The open model over a delayed path: every device provisioned once through the proxy, the
+/// summary names the model, rates and in-flight peak, and the report folder holds a fleet.json
+/// that parses with its fields and a fleet.html that fetches nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_model_fleet_over_a_delayed_path_writes_its_report() {
+    let opts = FleetOptions {
+        rate: Some(400.0),
+        rtt: Duration::from_millis(2),
+        jitter: Duration::from_millis(1),
+        ..options(60)
+    };
+    let run = ssap_fleet::run_detailed(opts.clone())
+        .await
+        .expect("the fleet runs");
+    let s = &run.summary;
+    let text = s.render_text();
+    assert!(s.passed(), "{text}");
+    assert_eq!(s.model, "open (steady)", "{text}");
+    assert_eq!(s.offered_rate, Some(400.0), "{text}");
+    assert!(s.achieved_rate > 0.0, "{text}");
+    assert!(s.peak_in_flight >= 1, "{text}");
+    assert!(text.contains("late starts"), "{text}");
+    let proxy = s.proxy.as_ref().expect("the proxy ran");
+    assert!(
+        proxy.connections >= 60,
+        "each device its own connection: {text}"
+    );
+    assert_eq!(proxy.upstream_failures, 0, "{text}");
+    assert_eq!(run.latency[0].kind, "device flow, from due");
+    assert_eq!(run.latency[0].count, 60);
+    for kind in ["register", "authenticate", "provision", "login-window"] {
+        assert!(
+            run.latency.iter().any(|r| r.kind == kind && r.count > 0),
+            "no {kind} latencies: {:?}",
+            run.latency.iter().map(|r| &r.kind).collect::<Vec<_>>()
+        );
+    }
+    assert!(!run.timeline.is_empty());
+    assert_eq!(run.timeline.last().map(|x| x.finished), Some(60));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = run.report(&opts).write(dir.path()).expect("report written");
+    assert_eq!(files.len(), 2);
+    let json = std::fs::read_to_string(dir.path().join("fleet.json")).expect("fleet.json");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("fleet.json parses");
+    assert_eq!(v["parameters"]["model"], "open (steady)");
+    assert_eq!(v["parameters"]["rate"], 400.0);
+    assert_eq!(v["parameters"]["rtt_ms"], 2.0);
+    assert!(v["parameters"]["command"]
+        .as_str()
+        .is_some_and(|c| c.contains("--rate 400")
+            && c.contains("--rtt 2")
+            && c.contains("--seed 7")));
+    for field in [
+        "provisioned",
+        "achieved_rate",
+        "late_starts",
+        "peak_in_flight",
+        "p99_ms",
+    ] {
+        assert!(v["summary"].get(field).is_some(), "{field} missing");
+    }
+    assert!(v["timeline"].as_array().is_some_and(|t| !t.is_empty()));
+    assert!(v["latency"][0]["percentiles"]
+        .as_array()
+        .is_some_and(|p| p.len() == ssap_fleet::timing::PERCENTILES.len()));
+    assert_eq!(v["buckets"][0]["name"], "provisioned");
+    assert_eq!(v["buckets"][0]["devices"], 60);
+
+    let html = std::fs::read_to_string(dir.path().join("fleet.html")).expect("fleet.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "inline charts");
+    assert!(html.contains("--rate 400"), "the command is on the page");
+    let lower = html.to_lowercase();
+    for external in [
+        "<script",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+    ] {
+        assert!(
+            !lower.contains(external),
+            "fleet.html must not load {external}"
+        );
+    }
+    assert!(
+        html.contains("<th>p99.99</th>"),
+        "HDR percentiles in the table"
+    );
+    // Every line of every chart stays inside its picture.
+    let mut charts = 0;
+    for svg in html.split("<svg viewBox=\"0 0 ").skip(1) {
+        charts += 1;
+        let mut size = svg.split(['"', ' ']).take(2).map(|v| v.parse::<f64>());
+        let (w, h) = match (size.next(), size.next()) {
+            (Some(Ok(w)), Some(Ok(h))) => (w, h),
+            other => panic!("no viewBox size: {other:?}"),
+        };
+        let body = svg.split("</svg>").next().unwrap_or_default();
+        for points in body.split("points=\"").skip(1) {
+            let points = points.split('"').next().unwrap_or_default();
+            assert!(!points.is_empty(), "an empty line");
+            for pt in points.split(' ') {
+                let xy: Vec<f64> = pt
+                    .split(',')
+                    .map(|v| v.parse().expect("a number"))
+                    .collect();
+                assert!(
+                    xy.len() == 2 && (0.0..=w).contains(&xy[0]) && (0.0..=h).contains(&xy[1]),
+                    "{pt} outside {w}x{h}"
+                );
+            }
+        }
+    }
+    assert_eq!(charts, 4, "throughput, in flight, memory, percentiles");
+    // An embedded run names no server at all: no address a browser could fetch.
+    assert!(!lower.contains("http://") && !lower.contains("https://"));
+}

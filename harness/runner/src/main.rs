@@ -44,9 +44,11 @@ enum Command {
     /// Work with written reports.
     #[command(subcommand)]
     Report(ReportCommand),
-    /// Load mode: N simulated endpoints run the whole first-use flow at once, then every
-    /// device is checked for exactly one association. Exits 1 unless all were provisioned
-    /// exactly once.
+    /// Load mode: N simulated endpoints run the whole first-use flow, either C at a time
+    /// (closed model, --concurrency) or R per second on a schedule (open model, --rate),
+    /// optionally over internet latency (--rtt); then every device is checked for exactly one
+    /// association. Writes fleet.json and fleet.html into --report-dir. Exits 1 unless all
+    /// were provisioned exactly once.
     Fleet(FleetArgs),
     /// Random walks over the API played on the control plane and on the mock's model at once,
     /// compared after every action; a disagreement is shrunk to the shortest sequence that
@@ -62,9 +64,30 @@ struct FleetArgs {
     /// Share of Windows devices, 0 to 1 (the rest are Macs).
     #[arg(long, default_value_t = 0.5)]
     windows_share: f64,
-    /// Device flows in flight at once.
+    /// Closed model: device flows in flight at once; the next device starts when one ends
+    /// (for throughput runs). Also the admin calls in flight during setup and verification.
     #[arg(long, default_value_t = ssap_fleet::DEFAULT_CONCURRENCY)]
     concurrency: usize,
+    /// Open model: start R devices per second on a schedule, whether or not earlier ones have
+    /// finished, as real endpoints do. Latency then counts from each device's scheduled start,
+    /// so an overloaded server shows up in the percentiles (and in "late starts").
+    #[arg(long, value_name = "R")]
+    rate: Option<f64>,
+    /// With --rate: grow the rate linearly from 0 to R over the run (which then lasts 2N/R s).
+    #[arg(long, requires = "rate")]
+    ramp: bool,
+    /// Round-trip time in ms between every device and the control plane: devices connect
+    /// through a loopback proxy that delays bytes by rtt/2 each way (and a new connection by
+    /// one round trip), and each device opens its own connections. Thousands of devices in
+    /// flight need thousands of descriptors: see `ulimit -n`.
+    #[arg(long, value_name = "MS", default_value_t = 0.0)]
+    rtt: f64,
+    /// With --rtt: each round trip varies uniformly by ±MS/2 (seeded by --seed).
+    #[arg(long, value_name = "MS", default_value_t = 0.0, requires = "rtt")]
+    jitter: f64,
+    /// Where fleet.json and fleet.html go.
+    #[arg(long, default_value = "reports/fleet")]
+    report_dir: PathBuf,
     /// `embedded` or the URL of a running control plane.
     #[arg(long, default_value = "embedded")]
     control_plane: String,
@@ -376,19 +399,34 @@ async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
         }),
         _ => None,
     };
-    let summary = ssap_fleet::run(ssap_fleet::FleetOptions {
+    let millis = |name: &str, ms: f64| -> anyhow::Result<std::time::Duration> {
+        anyhow::ensure!(
+            ms.is_finite() && (0.0..=600_000.0).contains(&ms),
+            "--{name} must be between 0 and 600000 ms, got {ms}"
+        );
+        Ok(std::time::Duration::from_secs_f64(ms / 1000.0))
+    };
+    let options = ssap_fleet::FleetOptions {
         devices: args.devices,
         windows_share: args.windows_share,
         concurrency: args.concurrency,
+        rate: args.rate,
+        ramp: args.ramp,
+        rtt: millis("rtt", args.rtt)?,
+        jitter: millis("jitter", args.jitter)?,
         control_plane,
         org,
         floor: args.floor,
         shard: args.shard,
         seed: args.seed,
         ..Default::default()
-    })
-    .await?;
+    };
+    let run = ssap_fleet::run_detailed(options.clone()).await?;
+    let summary = &run.summary;
     print!("{}", summary.render_text());
+    let files = run.report(&options).write(&args.report_dir)?;
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    println!("reports: {}", names.join(", "));
     if args.json {
         println!("{}", summary.to_json_line()?);
     }

@@ -133,6 +133,7 @@ fn no_credential_password_or_hash_reaches_a_log_or_report() {
 
     let remote = dir.path().join("reports-remote");
     let embedded = dir.path().join("reports-embedded");
+    let fleet_reports = dir.path().join("reports-fleet");
     let mut logs: Vec<(String, String)> = Vec::new();
     logs.push((
         "run against serve".into(),
@@ -169,6 +170,8 @@ fn no_credential_password_or_hash_reaches_a_log_or_report() {
             "--control-plane",
             &url,
             "--json",
+            "--report-dir",
+            &fleet_reports.display().to_string(),
         ])),
     ));
     let _ = served.child.kill();
@@ -186,6 +189,11 @@ fn no_credential_password_or_hash_reaches_a_log_or_report() {
     let mut reports = Vec::new();
     files(&remote, &mut reports);
     files(&embedded, &mut reports);
+    files(&fleet_reports, &mut reports);
+    assert!(
+        reports.iter().any(|p| p.ends_with("fleet.json")),
+        "the fleet wrote no report: {logs:?}"
+    );
     assert!(
         reports.iter().any(|p| p.ends_with("junit.xml")),
         "the runs wrote no reports: {logs:?}"

@@ -159,6 +159,13 @@ pub fn redact_json(text: &str) -> String {
     }
 }
 
+/// Told the time of every API call (send to last byte of the reply), without bodies: how a
+/// load run gets per-request latencies without the cost of an [`ExchangeLog`].
+pub trait CallObserver: Send + Sync {
+    /// `status` is `None` when no reply came (transport error or timeout).
+    fn observe(&self, method: &str, path: &str, status: Option<u16>, took: Duration);
+}
+
 /// Connection settings shared by every credential's client.
 #[derive(Clone)]
 pub struct Http {
@@ -168,6 +175,7 @@ pub struct Http {
     browser: reqwest::Client,
     base: String,
     log: Option<ExchangeLog>,
+    observer: Option<Arc<dyn CallObserver>>,
 }
 
 /// What a web page answered to a form POST: its status, where it redirects, its body.
@@ -214,6 +222,7 @@ impl Http {
             browser,
             base: base.trim_end_matches('/').to_string(),
             log: None,
+            observer: None,
         })
     }
 
@@ -311,6 +320,15 @@ impl Http {
             browser: self.browser.clone(),
             base: self.base.clone(),
             log: Some(log),
+            observer: self.observer.clone(),
+        }
+    }
+
+    /// Same connection pool, with every API call's time told to `observer`.
+    pub fn with_observer(&self, observer: Arc<dyn CallObserver>) -> Self {
+        Self {
+            observer: Some(observer),
+            ..self.clone()
         }
     }
 
@@ -402,6 +420,14 @@ impl Http {
         resp: Option<&str>,
         started: Instant,
     ) {
+        if let Some(o) = &self.observer {
+            o.observe(
+                method.as_str(),
+                path,
+                status.map(|s| s.as_u16()),
+                started.elapsed(),
+            );
+        }
         if let Some(log) = &self.log {
             log.push(Exchange {
                 method: method.to_string(),

@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod types;
 
 pub use client::{
-    redact_json, AdminClient, ApiError, DeviceClient, EnrollmentClient, Exchange, ExchangeLog,
-    FormReply, Http, OperatorClient, PortalClient,
+    redact_json, AdminClient, ApiError, CallObserver, DeviceClient, EnrollmentClient, Exchange,
+    ExchangeLog, FormReply, Http, OperatorClient, PortalClient,
 };
 pub use types::*;
