@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use anyhow::Context as _;
 use cucumber::feature::Ext as _;
 use cucumber::gherkin;
 
@@ -115,9 +116,12 @@ impl Selection {
                 }
             };
             if let Some(asked) = asked {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", shown(&path)))?;
+                let text: Vec<&str> = text.lines().collect();
                 let mut set = BTreeSet::new();
                 for (line, arg) in asked {
-                    match scenario_lines(&feature, line) {
+                    match scenario_lines(&feature, &text, line) {
                         Some(found) => set.extend(found),
                         None => errors.push(format!(
                             "{arg}: line {line} is in no scenario of {} (scenarios start at lines {})",
@@ -189,32 +193,45 @@ fn starts(feature: &gherkin::Feature) -> String {
 }
 
 /// The lines the runner gives the scenarios that `line` selects (an outline's rows get the
-/// line of their Examples row, as cucumber numbers them): a row line selects that row, any
-/// other line of a scenario or outline (its tags and blank lines above included) all of it.
-pub fn scenario_lines(feature: &gherkin::Feature, line: usize) -> Option<Vec<usize>> {
-    let background_end = feature
-        .background
-        .iter()
-        .flat_map(|b| b.steps.iter())
-        .map(step_end)
-        .max()
-        .unwrap_or(feature.position.line);
-    let mut start = background_end + 1;
-    for s in all_scenarios(feature) {
-        let end = scenario_end(s);
-        if (start..=end).contains(&line) {
-            let rows = outline_row_lines(s);
-            if rows.is_empty() {
-                return Some(vec![s.position.line]);
-            }
-            if rows.contains(&line) {
-                return Some(vec![line]);
-            }
-            return Some(rows);
+/// line of their Examples row, as cucumber numbers them): a row line selects that row; any
+/// other line of a scenario or outline, from the tags right above its keyword to the line
+/// before the next one's tags, all of it. `text` is the file's lines.
+pub fn scenario_lines(
+    feature: &gherkin::Feature,
+    text: &[&str],
+    line: usize,
+) -> Option<Vec<usize>> {
+    let scenarios = all_scenarios(feature);
+    let starts: Vec<usize> = scenarios.iter().map(|s| first_line(s, text)).collect();
+    for (i, s) in scenarios.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |next| next - 1);
+        if !(starts[i]..=end).contains(&line) {
+            continue;
         }
-        start = end + 1;
+        let rows = outline_row_lines(s);
+        if rows.is_empty() {
+            return Some(vec![s.position.line]);
+        }
+        if rows.contains(&line) {
+            return Some(vec![line]);
+        }
+        return Some(rows);
     }
     None
+}
+
+/// The scenario's keyword line, or the first of the tag and comment lines right above it.
+fn first_line(s: &gherkin::Scenario, text: &[&str]) -> usize {
+    let mut first = s.position.line;
+    while first > 1 {
+        let above = text.get(first - 2).map_or("", |l| l.trim());
+        if above.starts_with('@') || above.starts_with('#') {
+            first -= 1;
+        } else {
+            break;
+        }
+    }
+    first
 }
 
 /// Lines of an outline's Examples rows as cucumber numbers the expanded scenarios.
@@ -225,37 +242,6 @@ fn outline_row_lines(s: &gherkin::Scenario) -> Vec<usize> {
         out.extend((0..rows.saturating_sub(1)).map(|id| ex.position.line + 2 + id));
     }
     out
-}
-
-fn scenario_end(s: &gherkin::Scenario) -> usize {
-    let steps = s
-        .steps
-        .iter()
-        .map(step_end)
-        .max()
-        .unwrap_or(s.position.line);
-    let examples = s
-        .examples
-        .iter()
-        .map(|ex| match &ex.table {
-            Some(t) => (ex.position.line + t.rows.len()).max(t.position.line + t.rows.len()),
-            None => ex.position.line,
-        })
-        .max()
-        .unwrap_or(0);
-    steps.max(examples).max(s.position.line)
-}
-
-fn step_end(st: &gherkin::Step) -> usize {
-    let table = st
-        .table
-        .as_ref()
-        .map_or(0, |t| t.position.line + t.rows.len().saturating_sub(1));
-    let doc = st
-        .docstring
-        .as_ref()
-        .map_or(0, |d| st.position.line + d.lines().count() + 2);
-    st.position.line.max(table).max(doc)
 }
 
 /// Hands the already parsed features to cucumber (its own parser would read them again and
@@ -299,6 +285,11 @@ Feature: f
         gherkin::Feature::parse(OUTLINE, gherkin::GherkinEnv::default()).expect("parses")
     }
 
+    fn lines(line: usize) -> Option<Vec<usize>> {
+        let text: Vec<&str> = OUTLINE.lines().collect();
+        scenario_lines(&feature(), &text, line)
+    }
+
     #[test]
     fn targets_parse_paths_and_lines() {
         let t: Target = "features/x.feature:12:30".parse().expect("valid");
@@ -311,18 +302,21 @@ Feature: f
 
     #[test]
     fn a_line_selects_its_scenario_outline_or_row() {
-        let f = feature();
-        assert_eq!(scenario_lines(&f, 3), Some(vec![3]));
-        assert_eq!(scenario_lines(&f, 4), Some(vec![3]));
+        assert_eq!(lines(3), Some(vec![3]));
+        assert_eq!(lines(4), Some(vec![3]));
+        assert_eq!(lines(5), Some(vec![3]));
         // The tag above the outline, its keyword and its Examples keyword: every row.
-        assert_eq!(scenario_lines(&f, 6), Some(vec![12, 13]));
-        assert_eq!(scenario_lines(&f, 7), Some(vec![12, 13]));
-        assert_eq!(scenario_lines(&f, 10), Some(vec![12, 13]));
+        assert_eq!(lines(6), Some(vec![12, 13]));
+        assert_eq!(lines(7), Some(vec![12, 13]));
+        assert_eq!(lines(10), Some(vec![12, 13]));
         // A row: that row only.
-        assert_eq!(scenario_lines(&f, 13), Some(vec![13]));
-        assert_eq!(scenario_lines(&f, 15), Some(vec![15]));
-        assert_eq!(scenario_lines(&f, 1), None);
-        assert_eq!(scenario_lines(&f, 99), None);
+        assert_eq!(lines(13), Some(vec![13]));
+        assert_eq!(lines(15), Some(vec![15]));
+        assert_eq!(lines(16), Some(vec![15]));
+        assert_eq!(lines(99), None);
+        // The feature's own lines select nothing.
+        assert_eq!(lines(1), None);
+        assert_eq!(lines(2), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ const AUDIT_WHEN: &[(&str, &str)] = &[
     ("settings.update", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
     ("user.create", "the admin creates a directory user (`Given a directory user ...`)"),
     ("user.update", "the admin changes a user: state, system username, password, federation"),
-    ("user.lock", "a wrong password locks the user: the threshold below, counted per user (R42)"),
+    ("user.lock", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
     ("association.create", "the admin binds a user to a device (admin bind)"),
     ("association.delete", "the admin removes a user's bind to a device"),
     ("policy.login_window_text.set", "the admin sets the login-window text policy"),
@@ -98,7 +98,7 @@ fn networks(out: &mut String) {
         out,
         "### A new device's networks\n\n\
          - macOS: Wi-Fi on, joined to {}, saved networks {}; in range: {}.\n\
-         - Windows: Ethernet {}, Wi-Fi on and joined to {}; in range: {}.\n\
+         - Windows: Ethernet {}, Wi-Fi on, joined to {}; in range: {}.\n\
          - The internet upstream is up until a step takes it down.\n\n",
         mac.joined()
             .map(|s| format!("`{s}`"))
@@ -157,14 +157,21 @@ fn thresholds(root: &Path, out: &mut String) -> anyhow::Result<()> {
         &format!("{CONTROL_PLANE_SRC}/lib.rs"),
         "THROTTLE_WINDOW",
     )?;
+    let window = match window
+        .strip_prefix("Duration::from_secs(")
+        .and_then(|w| w.strip_suffix(')'))
+    {
+        Some(secs) => format!("{secs} s"),
+        None => window,
+    };
     let _ = write!(
         out,
         "### Thresholds\n\n\
          - **Lock**: {lock} consecutive wrong passwords lock the directory user (`user_locked` \
          from then on; audit `user.lock`) (R42).\n\
-         - **Device throttle**: more than {failures} failed sign-ins from one device within \
-         `{window}` are refused with HTTP 429 `too_many_attempts` and Retry-After, per control \
-         plane server (R42).\n\
+         - **Device throttle**: after {failures} failed sign-ins from one device within \
+         {window}, its next sign-ins are refused with HTTP 429 `too_many_attempts` and \
+         Retry-After, per control plane server (R42).\n\
          - **Provisioning retries**: a device sends one provisioning request at most {} times \
          (same idempotency key) before it shows the error.\n\
          - **Local names**: macOS short names up to {} characters, Windows account names up to {}.\n\n",
