@@ -180,8 +180,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     };
     let (writer, collected) = Collector::new(progress, journal);
     let shard = options.shard;
-    let Selection { features, .. } = &selection;
-    let parsed = Parsed(features.clone());
+    let parsed = Parsed(selection.features.clone());
     let filter = move |feature: &gherkin::Feature,
                        rule: Option<&gherkin::Rule>,
                        scenario: &gherkin::Scenario| {

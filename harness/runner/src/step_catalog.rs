@@ -183,6 +183,8 @@ pub fn suggest_definition(kind: StepType, text: &str) -> String {
     let mut pattern = String::from("^");
     let mut args = Vec::new();
     let mut literal = String::new();
+    // The function's name comes from the words around the captures.
+    let mut words = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -192,6 +194,8 @@ pub fn suggest_definition(kind: StepType, text: &str) -> String {
             .flatten();
         let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
         if let Some(len) = closing {
+            words.push_str(&literal);
+            words.push(' ');
             pattern.push_str(&regex_escape(&std::mem::take(&mut literal)));
             pattern.push_str("\"([^\"]*)\"");
             args.push(format!("arg{}: String", args.len() + 1));
@@ -203,6 +207,8 @@ pub fn suggest_definition(kind: StepType, text: &str) -> String {
             if end < chars.len() && chars[end].is_alphanumeric() {
                 literal.extend(&chars[i..end]);
             } else {
+                words.push_str(&literal);
+                words.push(' ');
                 pattern.push_str(&regex_escape(&std::mem::take(&mut literal)));
                 pattern.push_str("(\\d+)");
                 args.push(format!("arg{}: u32", args.len() + 1));
@@ -213,10 +219,11 @@ pub fn suggest_definition(kind: StepType, text: &str) -> String {
             i += 1;
         }
     }
+    words.push_str(&literal);
     pattern.push_str(&regex_escape(&literal));
     pattern.push('$');
     let attr = kind_word(kind).to_lowercase();
-    let name: String = text
+    let name: String = words
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
         .collect::<String>()
@@ -280,6 +287,7 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("arg1: String, arg2: String"), "{s}");
+        assert!(s.contains("async fn the_admin_renames_to("), "{s}");
         let re =
             cucumber::codegen::Regex::new(r#"^the admin renames "([^"]*)" to "([^"]*)"$"#).unwrap();
         assert!(re.is_match(r#"the admin renames "Holly" to "Jo""#));
