@@ -275,23 +275,29 @@ fn literals_of_fn(source: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the control plane's source says of one audit action.
+#[derive(Debug, Default)]
+pub struct AuditAction {
+    /// `success`, `refused`.
+    pub outcomes: Vec<String>,
+    /// Reasons of refusals written as literals or refusal codes.
+    pub reasons: Vec<String>,
+}
+
 /// Every audit action name in the control plane's source, with the outcomes and literal
 /// reasons written next to it.
-pub fn audit_actions_in(
-    root: &Path,
-) -> anyhow::Result<BTreeMap<String, (Vec<String>, Vec<String>)>> {
+pub fn audit_actions_in(root: &Path) -> anyhow::Result<BTreeMap<String, AuditAction>> {
     let codes: BTreeMap<String, String> = codes(root)?
         .into_iter()
         .map(|(n, v, _)| (format!("codes::{n}"), v))
         .collect();
-    let mut found: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut found: BTreeMap<String, AuditAction> = BTreeMap::new();
     let dir = root.join(CONTROL_PLANE_SRC);
     let mut files = vec![dir.join("lib.rs"), dir.join("db.rs")];
-    for sub in ["routes"] {
-        let entries = std::fs::read_dir(dir.join(sub))
-            .with_context(|| format!("reading {}", dir.join(sub).display()))?;
-        files.extend(entries.flatten().map(|e| e.path()));
-    }
+    let routes = dir.join("routes");
+    let entries =
+        std::fs::read_dir(&routes).with_context(|| format!("reading {}", routes.display()))?;
+    files.extend(entries.flatten().map(|e| e.path()));
     files.sort();
     for file in files
         .iter()
@@ -321,12 +327,12 @@ pub fn audit_actions_in(
             });
             for name in names {
                 let entry = found.entry(name).or_default();
-                if !outcome.is_empty() && !entry.0.iter().any(|o| o == outcome) {
-                    entry.0.push(outcome.to_string());
+                if !outcome.is_empty() && !entry.outcomes.iter().any(|o| o == outcome) {
+                    entry.outcomes.push(outcome.to_string());
                 }
                 if let Some(r) = &reason {
-                    if !entry.1.contains(r) && outcome == "refused" {
-                        entry.1.push(r.clone());
+                    if !entry.reasons.contains(r) && outcome == "refused" {
+                        entry.reasons.push(r.clone());
                     }
                 }
             }
@@ -351,7 +357,14 @@ fn audit_actions(root: &Path, out: &mut String) -> anyhow::Result<()> {
          refusals also carry the refusal codes above.\n\n\
          | action | outcomes | reasons named in the code | when it appears |\n|---|---|---|---|\n",
     );
-    for (action, (outcomes, mut reasons)) in audit_actions_in(root)? {
+    for (
+        action,
+        AuditAction {
+            outcomes,
+            mut reasons,
+        },
+    ) in audit_actions_in(root)?
+    {
         reasons.sort();
         let _ = writeln!(
             out,

@@ -290,3 +290,43 @@ fn the_summary_counts_failed_and_undefined_apart_and_suggestions_capture_numbers
     );
     assert!(all.contains("arg1: u32, arg2: String"), "{all}");
 }
+
+#[tokio::test]
+async fn wrong_org_keys_are_named_before_any_scenario_runs() {
+    const TOKEN: &str = "operator-token-for-tests-0123456789";
+    let cp = tempfile::tempdir().expect("temp dir");
+    let (_served, url) = common::serve(&cp.path().join("cp.db"), "127.0.0.1:0", TOKEN);
+    let http = ssap_api::Http::new(&url, std::time::Duration::from_secs(10)).expect("client");
+    let org = ssap_api::OperatorClient::new(http, TOKEN)
+        .create_org("staging")
+        .await
+        .expect("org");
+    let d = Dir::new(&[("area.feature", AREA)]);
+    let run = |api_key: &str, connect_key: &str| {
+        harness()
+            .current_dir(d.dir.path())
+            .env_remove("SSAP_OPERATOR_TOKEN")
+            .env("SSAP_ORG_API_KEY", api_key)
+            .env("SSAP_ORG_CONNECT_KEY", connect_key)
+            .args(["run", "--report-dir", "reports", "--control-plane", &url])
+            .output()
+            .expect("runs")
+    };
+    let out = run("ssap_ak_wrong", &org.connect_key);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("refused the org API key (SSAP_ORG_API_KEY)"),
+        "{}",
+        text(&out)
+    );
+    let out = run(&org.api_key, "ssap_ck_wrong");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("refused the org connect key (SSAP_ORG_CONNECT_KEY)"),
+        "{}",
+        text(&out)
+    );
+    // The right keys pass the preflight and run.
+    let out = run(&org.api_key, &org.connect_key);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
