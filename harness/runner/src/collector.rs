@@ -180,6 +180,7 @@ impl Collector {
         let mark = match s.status {
             Status::Passed => "PASS ",
             Status::Flaky => "FLAKY",
+            Status::Undefined => "UNDEF",
             _ => "FAIL ",
         };
         if self.progress == Progress::Quiet && !s.status.is_failure() && s.status != Status::Flaky {
@@ -242,8 +243,8 @@ fn undefined_text(step: &gherkin::Step) -> String {
         );
     }
     format!(
-        "no step definition matches this step. `ssap-harness steps` lists the library; a new \
-         definition starts like:\n{}",
+        "no step definition matches this step. features/STEPS.md (or `ssap-harness steps`) \
+         lists the library; a new definition starts like:\n{}",
         crate::step_catalog::suggest_definition(step.ty, &step.value)
     )
 }

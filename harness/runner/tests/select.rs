@@ -284,6 +284,8 @@ fn the_summary_counts_failed_and_undefined_apart_and_suggestions_capture_numbers
         all.contains("FAILED: 2 scenarios, 0 passed, 1 failed, 1 undefined"),
         "{all}"
     );
+    assert!(all.contains("FAIL  features/mixed.feature:2"), "{all}");
+    assert!(all.contains("UNDEF features/mixed.feature:6"), "{all}");
     assert!(
         all.contains(r##"#[given(regex = r#"^the org allows (\d+) devices for "([^"]*)"$"#)]"##),
         "{all}"
