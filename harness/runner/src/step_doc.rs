@@ -116,12 +116,17 @@ pub fn markdown(root: &Path, features: &Path) -> anyhow::Result<String> {
         let (f, _) = split_at(&defs[i].defined_at);
         if f != file {
             file = f;
+            // The module's `//!` comment, its paragraphs kept.
             let module = read(root, f)?
                 .lines()
                 .take_while(|l| l.starts_with("//!"))
                 .map(|l| l.trim_start_matches("//!").trim())
                 .collect::<Vec<_>>()
-                .join(" ");
+                .split(|l| l.is_empty())
+                .map(|p| p.join(" "))
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
             let _ = write!(out, "\n## {}\n\n{module}\n", module_name(f));
         }
         // Attributes on one function share its doc comment and are listed together.
