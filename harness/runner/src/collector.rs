@@ -180,6 +180,7 @@ impl Collector {
         let mark = match s.status {
             Status::Passed => "PASS ",
             Status::Flaky => "FLAKY",
+            Status::Undefined => "UNDEF",
             _ => "FAIL ",
         };
         if self.progress == Progress::Quiet && !s.status.is_failure() && s.status != Status::Flaky {
@@ -215,14 +216,7 @@ fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorl
             return;
         }
         event::Step::Passed(..) => (Status::Passed, None),
-        event::Step::Skipped => (
-            Status::Undefined,
-            Some(format!(
-                "no step definition matches this step. `ssap-harness steps` lists the \
-                 library; a new definition starts like:\n{}",
-                crate::step_catalog::suggest_definition(step.ty, &step.value)
-            )),
-        ),
+        event::Step::Skipped => (Status::Undefined, Some(undefined_text(step))),
         event::Step::Failed(_, _, _, err) => (Status::Failed, Some(step_error_text(&err))),
     };
     let duration_ns = elapsed(run);
@@ -235,6 +229,24 @@ fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorl
         error,
         screen: None,
     });
+}
+
+/// Why a step is undefined: a step of another keyword written under the wrong one (a Given
+/// used as a Then) needs moving, not new Rust; anything else gets a definition to paste.
+fn undefined_text(step: &gherkin::Step) -> String {
+    if let Some(kind) = crate::step_catalog::other_keyword(step.ty, &step.value) {
+        let word = crate::step_catalog::kind_word(kind);
+        return format!(
+            "no {} step has this text, but this text is a {word} step; write it as {word}/And \
+             after a {word} (an And or But takes the keyword of the step above it)",
+            crate::step_catalog::kind_word(step.ty)
+        );
+    }
+    format!(
+        "no step definition matches this step. features/STEPS.md (or `ssap-harness steps`) \
+         lists the library; a new definition starts like:\n{}",
+        crate::step_catalog::suggest_definition(step.ty, &step.value)
+    )
 }
 
 /// Steps cucumber never ran (after a failure) are listed as skipped so the report shows the
@@ -387,28 +399,7 @@ impl Writer<SsapWorld> for Collector {
 /// A parse error as "path:line:col: what was expected".
 fn parse_error_text(e: &parser::Error) -> String {
     match e {
-        parser::Error::Parsing(err) => match &**err {
-            gherkin::ParseFileError::Reading { path, source } => {
-                format!("{}: cannot read the feature file: {source}", path.display())
-            }
-            gherkin::ParseFileError::Parsing {
-                path,
-                error,
-                source,
-            } => {
-                // ParseError displays as "Error at LINE:COL: {expected tokens}".
-                let detail = source.to_string();
-                let detail = detail.trim_start_matches("Error at ");
-                let mut msg = format!(
-                    "{}:{detail} (not valid Gherkin: the tokens listed are what may stand there)",
-                    path.display()
-                );
-                if let Some(err) = error {
-                    msg.push_str(&format!(" ({err})"));
-                }
-                msg
-            }
-        },
+        parser::Error::Parsing(err) => parse_file_error_text(err),
         parser::Error::ExampleExpansion(err) => format!(
             "{}:{}: cannot expand the Examples table: {err}",
             err.path
@@ -417,6 +408,36 @@ fn parse_error_text(e: &parser::Error) -> String {
                 .unwrap_or_default(),
             err.pos.line
         ),
+    }
+}
+
+/// A feature file that cannot be read or parsed, as "path:line:col: what was expected".
+pub fn parse_file_error_text(err: &gherkin::ParseFileError) -> String {
+    match err {
+        gherkin::ParseFileError::Reading { path, source } => {
+            format!("{}: cannot read the feature file: {source}", path.display())
+        }
+        gherkin::ParseFileError::Parsing {
+            path,
+            error,
+            source,
+        } => {
+            // ParseError displays as "Error at LINE:COL: {expected tokens}".
+            let detail = source.to_string();
+            let detail = detail.trim_start_matches("Error at ");
+            let path = std::env::current_dir()
+                .ok()
+                .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
+                .unwrap_or_else(|| path.clone());
+            let mut msg = format!(
+                "{}:{detail} (not valid Gherkin: the tokens listed are what may stand there)",
+                path.display()
+            );
+            if let Some(err) = error {
+                msg.push_str(&format!(" ({err})"));
+            }
+            msg
+        }
     }
 }
 

@@ -29,8 +29,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the feature files and write the reports. Exits 1 when any scenario fails, has an
-    /// undefined step or was skipped, or a feature file does not parse.
+    /// Run the feature files and write the reports. Exit code 0: every scenario passed; 1: a
+    /// scenario failed, had an undefined step, or nothing ran; 2: a usage or infrastructure
+    /// error (bad flag, a feature file that does not parse, a control plane that cannot be
+    /// reached or refuses the credentials), before any scenario ran.
     Run(RunArgs),
     /// Run the reference control plane on its own (for remote mode, staging, or several
     /// servers sharing PostgreSQL). Warnings and errors go to stderr (`RUST_LOG=info` for more);
@@ -154,13 +156,25 @@ struct StepsArgs {
     /// Feature files to take examples from.
     #[arg(long, default_value = "features")]
     features: PathBuf,
+    /// Write the step reference as Markdown (what features/STEPS.md holds): every step with
+    /// its doc comment and an example, then the test data scenarios rely on.
+    #[arg(long)]
+    markdown: bool,
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
-    /// Feature file or folder of them.
-    #[arg(long, default_value = "features")]
-    features: PathBuf,
+    /// Feature files, folders, or FILE:LINE (a line of a scenario, an outline or an Examples
+    /// row runs that scenario, outline or row), e.g. `features/x.feature:12 features/y.feature`.
+    /// Default: features/.
+    #[arg(value_name = "PATH[:LINE]")]
+    paths: Vec<ssap_harness::select::Target>,
+    /// Feature file or folder of them (the same as a PATH argument).
+    #[arg(long)]
+    features: Option<PathBuf>,
+    /// Only scenarios whose name matches this regular expression, e.g. "lockout|PIN".
+    #[arg(long, value_name = "REGEX")]
+    name: Option<String>,
     /// Where the reports go (junit.xml, cucumber.json, summary.md, index.html, results.json).
     #[arg(long, default_value = "reports")]
     report_dir: PathBuf,
@@ -295,8 +309,22 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             args.control_plane
         );
     };
+    let mut targets = args.paths;
+    if let Some(path) = args.features {
+        targets.push(ssap_harness::select::Target {
+            path,
+            lines: Vec::new(),
+        });
+    }
+    if targets.is_empty() {
+        targets.push(ssap_harness::select::Target {
+            path: PathBuf::from("features"),
+            lines: Vec::new(),
+        });
+    }
     let options = RunOptions {
-        features: args.features,
+        targets,
+        name: args.name,
         report_dir: args.report_dir,
         control_plane,
         seed: args
@@ -438,6 +466,14 @@ async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn steps(args: StepsArgs) -> anyhow::Result<ExitCode> {
+    if args.markdown {
+        let root = ssap_harness::step_doc::source_root()?;
+        print!(
+            "{}",
+            ssap_harness::step_doc::markdown(&root, &args.features)?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut defs = ssap_harness::step_catalog::definitions();
     let problems = ssap_harness::step_catalog::attach_examples(&mut defs, &args.features);
     print!("{}", ssap_harness::step_catalog::render(&defs));

@@ -7,12 +7,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use cucumber::{gherkin, World as _};
-use ssap_reports::{RunResult, Status};
+use ssap_reports::RunResult;
 
 use crate::catalog;
 use crate::collector::{self, Collector, Progress};
 use crate::context::{self, RunContext};
 use crate::journal::{Journal, ScenarioKey};
+use crate::select::{Parsed, Selection, Target};
 use crate::world::SsapWorld;
 
 /// Which control plane the scenarios run against.
@@ -56,7 +57,10 @@ pub fn shard_owns(shard: &Shard, uri: &str, line: usize) -> bool {
 /// Everything `ssap-harness run` was asked to do.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    pub features: PathBuf,
+    /// Feature files, folders and `FILE:LINE`s (at least one).
+    pub targets: Vec<Target>,
+    /// Only scenarios whose name matches this regular expression.
+    pub name: Option<String>,
     pub report_dir: PathBuf,
     pub control_plane: ControlPlaneMode,
     pub seed: u64,
@@ -77,15 +81,11 @@ pub struct RunOutcome {
     pub report_files: Vec<PathBuf>,
 }
 
-/// Runs the suite and writes the reports.
+/// Runs the suite and writes the reports. An `Err` is a usage or infrastructure problem
+/// (no scenario ran: exit 2); a failed scenario is `passed: false` in the outcome.
 pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     let started = Instant::now();
-    if !options.features.exists() {
-        anyhow::bail!(
-            "no feature files at {}: pass --features PATH (a .feature file or a folder)",
-            options.features.display()
-        );
-    }
+    let selection = Selection::load(&options.targets, options.name.as_deref())?;
     let tags = match &options.tags {
         Some(expr) => Some(
             expr.parse::<gherkin::tagexpr::TagOperation>()
@@ -93,7 +93,11 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         ),
         None => None,
     };
-    let catalog_entries = catalog::load(&options.features)?;
+    let catalog_entries = match options.targets.first() {
+        Some(t) => catalog::load(&t.path)?,
+        None => Vec::new(),
+    };
+    crate::preflight::check(&options.control_plane).await?;
 
     // Keep the embedded server (and its temporary database) alive for the whole run.
     let mut embedded = None;
@@ -176,9 +180,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     };
     let (writer, collected) = Collector::new(progress, journal);
     let shard = options.shard;
+    let parsed = Parsed(selection.features.clone());
     let filter = move |feature: &gherkin::Feature,
                        rule: Option<&gherkin::Rule>,
                        scenario: &gherkin::Scenario| {
+        if !selection.wants(feature, scenario) {
+            return false;
+        }
         if let Some(expr) = &tags {
             let all = feature
                 .tags
@@ -195,7 +203,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         }
     };
 
-    let cucumber = SsapWorld::cucumber()
+    let cucumber = SsapWorld::cucumber::<PathBuf>()
+        .with_parser::<_, ()>(parsed)
         .with_writer(writer)
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .max_concurrent_scenarios(options.concurrency.max(1))
@@ -236,8 +245,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
                 }
             })
         });
-    let features_path = options.features.clone();
-    cucumber.filter_run(features_path, filter).await;
+    cucumber.filter_run((), filter).await;
 
     // The guard lives only in this block: clippy cannot see through an explicit drop().
     let (mut result, errors) = {
@@ -269,10 +277,9 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         server.shutdown().await;
     }
 
-    let counts = Counts::of(&result);
     // The same verdict every report prints, plus parse errors (which are not scenarios).
     let passed = errors.is_empty() && result.passed();
-    print_summary(&options, &result, &counts, &errors, &report_files);
+    print_summary(&options, &result, &errors, &report_files);
     Ok(RunOutcome {
         passed,
         result,
@@ -280,41 +287,13 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     })
 }
 
-#[derive(Debug, Default)]
-struct Counts {
-    total: usize,
-    passed: usize,
-    failed: usize,
-    flaky: usize,
-}
-
-impl Counts {
-    fn of(run: &RunResult) -> Self {
-        let mut c = Counts::default();
-        for s in run.features.iter().flat_map(|f| &f.scenarios) {
-            c.total += 1;
-            match s.status {
-                Status::Passed => c.passed += 1,
-                Status::Flaky => c.flaky += 1,
-                _ => c.failed += 1,
-            }
-        }
-        c
-    }
-}
-
-fn print_summary(
-    options: &RunOptions,
-    result: &RunResult,
-    c: &Counts,
-    errors: &[String],
-    files: &[PathBuf],
-) {
+fn print_summary(options: &RunOptions, result: &RunResult, errors: &[String], files: &[PathBuf]) {
     println!();
     for e in errors {
         println!("ERROR {e}");
     }
-    if c.total == 0 {
+    let c = result.counts();
+    if c.total() == 0 {
         println!(
             "no scenario ran{}: a run that tests nothing fails",
             options
@@ -329,16 +308,20 @@ fn print_summary(
     } else {
         "FAILED"
     };
+    // Failed and undefined apart, as summary.md counts them: an undefined step needs a
+    // definition (or another keyword), a failed one a fix.
     println!(
-        "{verdict}: {} scenarios, {} passed, {} failed, {} flaky in {:.2} s (seed {})",
-        c.total,
+        "{verdict}: {} scenarios, {} passed, {} failed, {} undefined, {} skipped, {} flaky in {:.2} s (seed {})",
+        c.total(),
         c.passed,
         c.failed,
+        c.undefined,
+        c.skipped,
         c.flaky,
         result.duration_ms as f64 / 1000.0,
         result.seed
     );
-    if c.failed > 0 {
+    if c.failures() > 0 {
         println!("reproduce: {}", result.command);
     }
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
@@ -346,11 +329,11 @@ fn print_summary(
 }
 
 fn reproduce_command(o: &RunOptions) -> String {
-    let mut cmd = format!(
-        "ssap-harness run --features {} --seed {}",
-        o.features.display(),
-        o.seed
-    );
+    let targets: Vec<String> = o.targets.iter().map(Target::to_string).collect();
+    let mut cmd = format!("ssap-harness run {} --seed {}", targets.join(" "), o.seed);
+    if let Some(n) = &o.name {
+        cmd.push_str(&format!(" --name '{n}'"));
+    }
     match &o.control_plane {
         ControlPlaneMode::Remote { url, .. } | ControlPlaneMode::RemoteSharedOrg { url, .. } => {
             cmd.push_str(&format!(" --control-plane {url}"));

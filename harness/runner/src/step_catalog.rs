@@ -81,7 +81,8 @@ fn kind_order(k: StepType) -> u8 {
     }
 }
 
-fn kind_word(k: StepType) -> &'static str {
+/// "Given", "When" or "Then".
+pub fn kind_word(k: StepType) -> &'static str {
     match k {
         StepType::Given => "Given",
         StepType::When => "When",
@@ -175,44 +176,92 @@ pub fn render(defs: &[StepDef]) -> String {
     out
 }
 
-/// A definition to paste for a step nothing matches: quoted values become captures.
+/// A definition to paste for a step nothing matches: quoted values become `"([^"]*)"`
+/// captures (String) and whole numbers `(\d+)` captures (u32), so the definition serves other
+/// values too, not only the ones of this scenario.
 pub fn suggest_definition(kind: StepType, text: &str) -> String {
     let mut pattern = String::from("^");
     let mut args = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('"') {
-        let Some(len) = rest[start + 1..].find('"') else {
-            break;
-        };
-        pattern.push_str(&regex_escape(&rest[..start]));
-        pattern.push_str("\"([^\"]*)\"");
-        args.push(format!("arg{}: String", args.len() + 1));
-        rest = &rest[start + 1 + len + 1..];
+    let mut literal = String::new();
+    // The function's name comes from the words around the captures.
+    let mut words = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let closing = (c == '"')
+            .then(|| chars[i + 1..].iter().position(|&d| d == '"'))
+            .flatten();
+        let word_start = i == 0 || !chars[i - 1].is_alphanumeric();
+        if let Some(len) = closing {
+            words.push_str(&literal);
+            words.push(' ');
+            pattern.push_str(&regex_escape(&std::mem::take(&mut literal)));
+            pattern.push_str("\"([^\"]*)\"");
+            args.push(format!("arg{}: String", args.len() + 1));
+            i += len + 2;
+        } else if c.is_ascii_digit() && word_start {
+            let end = (i..chars.len())
+                .find(|&j| !chars[j].is_ascii_digit())
+                .unwrap_or(chars.len());
+            if end < chars.len() && chars[end].is_alphanumeric() {
+                literal.extend(&chars[i..end]);
+            } else {
+                words.push_str(&literal);
+                words.push(' ');
+                pattern.push_str(&regex_escape(&std::mem::take(&mut literal)));
+                pattern.push_str("(\\d+)");
+                args.push(format!("arg{}: u32", args.len() + 1));
+            }
+            i = end;
+        } else {
+            literal.push(c);
+            i += 1;
+        }
     }
-    pattern.push_str(&regex_escape(rest));
+    words.push_str(&literal);
+    pattern.push_str(&regex_escape(&literal));
     pattern.push('$');
     let attr = kind_word(kind).to_lowercase();
-    let name: String = text
+    let name: String = words
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
         .collect::<String>()
         .split_whitespace()
+        .filter(|w| !w.starts_with(|c: char| c.is_ascii_digit()))
         .take(6)
         .collect::<Vec<_>>()
         .join("_")
         .to_lowercase();
-    let name = if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("step_{name}")
+    let name = if name.is_empty() {
+        "new_step".to_string()
     } else {
         name
     };
     let mut params = vec!["w: &mut SsapWorld".to_string()];
     params.extend(args);
     format!(
-        "#[{attr}(regex = r#\"{pattern}\"#)]\nasync fn {name}({}) -> StepResult {{\n    \
+        "/// What it does, what it asserts, where it leaves the screen.\n\
+         #[{attr}(regex = r#\"{pattern}\"#)]\nasync fn {name}({}) -> StepResult {{\n    \
          let _ = w;\n    crate::fail!(\"step not written yet\")\n}}",
         params.join(", ")
     )
+}
+
+/// The keyword of a definition that matches `text` when none of keyword `kind` does: the
+/// step was written under the wrong keyword (a Given's text used as a Then).
+pub fn other_keyword(kind: StepType, text: &str) -> Option<StepType> {
+    static DEFS: std::sync::OnceLock<Vec<StepDef>> = std::sync::OnceLock::new();
+    let defs = DEFS.get_or_init(definitions);
+    if defs
+        .iter()
+        .any(|d| d.kind == kind && d.regex.is_match(text))
+    {
+        return None;
+    }
+    defs.iter()
+        .find(|d| d.kind != kind && d.regex.is_match(text))
+        .map(|d| d.kind)
 }
 
 fn regex_escape(s: &str) -> String {
@@ -238,9 +287,37 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("arg1: String, arg2: String"), "{s}");
+        assert!(s.contains("async fn the_admin_renames_to("), "{s}");
         let re =
             cucumber::codegen::Regex::new(r#"^the admin renames "([^"]*)" to "([^"]*)"$"#).unwrap();
         assert!(re.is_match(r#"the admin renames "Holly" to "Jo""#));
+    }
+
+    #[test]
+    fn suggestion_captures_numbers_but_not_digits_inside_words() {
+        let s = suggest_definition(StepType::Given, "the org allows 3 devices per R42 user");
+        assert!(
+            s.contains(r##"regex = r#"^the org allows (\d+) devices per R42 user$"#"##),
+            "{s}"
+        );
+        assert!(s.contains("arg1: u32"), "{s}");
+        assert!(
+            s.contains("async fn the_org_allows_devices_per_r42("),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_given_text_under_then_is_recognised_as_a_given() {
+        assert_eq!(
+            other_keyword(StepType::Then, "the macOS SSAP toggle is on"),
+            Some(StepType::Given)
+        );
+        assert_eq!(
+            other_keyword(StepType::Given, "the macOS SSAP toggle is on"),
+            None
+        );
+        assert_eq!(other_keyword(StepType::Then, "the moon is cheese"), None);
     }
 
     #[test]

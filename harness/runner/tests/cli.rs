@@ -118,7 +118,7 @@ fn a_malformed_feature_fails_the_run_naming_file_and_line() {
         "Feature: broken\n  Scenario: fine\n    Given a macOS device at the login window\n  Nonsense line here\n    Then what\n",
     );
     let out = run_in(dir.path(), &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let all = text(&out);
     assert!(all.contains("broken.feature:4"), "{all}");
 }

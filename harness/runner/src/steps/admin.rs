@@ -12,6 +12,7 @@ use super::{on_off, StepResult};
 use crate::fail;
 use crate::world::SsapWorld;
 
+/// Sets the org's SSAP toggle for that OS through the admin API; the device sees it at its next login-window presentation. Screen unchanged.
 #[given(regex = r"^the (macOS|Windows) SSAP toggle is (on|off)$")]
 #[when(regex = r"^the admin turns the (macOS|Windows) SSAP toggle (on|off)$")]
 async fn toggle(w: &mut SsapWorld, os: Os, state: String) -> StepResult {
@@ -30,6 +31,7 @@ async fn toggle(w: &mut SsapWorld, os: Os, state: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts a new org starts with both SSAP toggles off (admin API settings). Screen unchanged.
 #[then(regex = r"^the org's macOS and Windows SSAP toggles are off$")]
 async fn toggles_off(w: &mut SsapWorld) -> StepResult {
     let s = w.admin().await?.settings().await?;
@@ -43,6 +45,7 @@ async fn toggles_off(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Sets the org's permission level for accounts SSAP creates (Administrator or Standard). Screen unchanged.
 #[given(regex = r"^the permission level is (Administrator|Standard)$")]
 async fn permission_level(w: &mut SsapWorld, level: String) -> StepResult {
     let level = if level == "Administrator" {
@@ -60,6 +63,7 @@ async fn permission_level(w: &mut SsapWorld, level: String) -> StepResult {
     Ok(())
 }
 
+/// Turns the org's password sync on or off. Screen unchanged.
 #[given(regex = r"^password sync is (on|off)$")]
 async fn password_sync(w: &mut SsapWorld, state: String) -> StepResult {
     let on = on_off(&state)?;
@@ -73,6 +77,7 @@ async fn password_sync(w: &mut SsapWorld, state: String) -> StepResult {
     Ok(())
 }
 
+/// Creates a directory user in the scenario's org (email: the username @example.test, see Test data); later steps name them by the quoted name. Screen unchanged.
 #[given(regex = r#"^a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#)]
 async fn user_with_password(
     w: &mut SsapWorld,
@@ -85,6 +90,7 @@ async fn user_with_password(
     Ok(())
 }
 
+/// Creates a directory user with no password assigned (R41). Screen unchanged.
 #[given(regex = r#"^a directory user "([^"]+)" with username "([^"]*)" and no password$"#)]
 async fn user_without_password(w: &mut SsapWorld, name: String, username: String) -> StepResult {
     let new = new_user(&name, &username, None);
@@ -92,6 +98,7 @@ async fn user_without_password(w: &mut SsapWorld, name: String, username: String
     Ok(())
 }
 
+/// Sets the user's system username, which names the local account instead of the username. Screen unchanged.
 #[given(regex = r#"^"([^"]+)" has the system username "([^"]*)"$"#)]
 async fn system_username(w: &mut SsapWorld, name: String, system: String) -> StepResult {
     let system = w.system_name(&system);
@@ -106,6 +113,8 @@ async fn system_username(w: &mut SsapWorld, name: String, system: String) -> Ste
     .await
 }
 
+/// Puts the directory user in that state through the admin API (staged, suspended, locked,
+/// password-expired, active; reactivated = active and unlocked). Screen unchanged.
 #[given(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active|reactivated)$"#)]
 #[when(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active|reactivated)$"#)]
 async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResult {
@@ -139,6 +148,7 @@ async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResul
     patch_user(w, &name, patch).await
 }
 
+/// Enforces MFA for the user, enrolled or not. Screen unchanged.
 #[given(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
 #[when(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
 async fn mfa(w: &mut SsapWorld, name: String, how: String) -> StepResult {
@@ -158,6 +168,7 @@ async fn mfa(w: &mut SsapWorld, name: String, how: String) -> StepResult {
     Ok(())
 }
 
+/// The admin binds the user to the current device (an admin bind, not self-service). Screen unchanged.
 #[given(regex = r#"^the admin binds "([^"]+)" to the device$"#)]
 #[when(regex = r#"^the admin binds "([^"]+)" to the device$"#)]
 async fn bind(w: &mut SsapWorld, name: String) -> StepResult {
@@ -177,6 +188,7 @@ async fn bind(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// The admin removes the user's bind to the current device; the local account stays. Screen unchanged.
 #[when(regex = r#"^the admin unbinds "([^"]+)" from the device$"#)]
 async fn unbind(w: &mut SsapWorld, name: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
@@ -189,6 +201,7 @@ async fn unbind(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// Binds a login-window-text policy with that text to the current device; shown at the next presentation. Screen unchanged.
 #[given(regex = r#"^the login-window-text policy "([^"]*)" is bound to the device$"#)]
 async fn login_window_text(w: &mut SsapWorld, text: String) -> StepResult {
     let device_id = w.device_id()?;
@@ -199,6 +212,7 @@ async fn login_window_text(w: &mut SsapWorld, text: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the control plane has exactly one association on the device, the user's, made by self-service or an admin as named. Screen unchanged.
 #[then(
     regex = r#"^the control plane shows "([^"]+)" bound to the device by (self-service|an admin)$"#
 )]
@@ -230,6 +244,7 @@ async fn bound_by(w: &mut SsapWorld, name: String, source: String) -> StepResult
     Ok(())
 }
 
+/// Asserts the control plane has no association on the current device. Screen unchanged.
 #[then(regex = r"^the control plane shows no user bound to the device$")]
 async fn nobody_bound(w: &mut SsapWorld) -> StepResult {
     let device_id = w.device_id()?;
@@ -247,6 +262,7 @@ async fn nobody_bound(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Asserts the org's audit log holds a refused event with that reason (a refusal code); lists the log if not. Screen unchanged.
 #[then(regex = r#"^the audit log has a refused provisioning attempt with reason "([^"]+)"$"#)]
 async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     let events = w.admin().await?.audit().await?;
@@ -272,6 +288,7 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     Ok(())
 }
 
+/// Calls the authenticate API from the device for the user (as a second user would) and asserts it is refused with that code, so the rule is checked on the server. Screen unchanged.
 #[then(
     regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#
 )]
@@ -336,6 +353,7 @@ pub(crate) fn new_user(name: &str, username: &str, password: Option<String>) -> 
     }
 }
 
+/// Binds the Windows SSAP policy (first user only or multiple users) to the current device. Screen unchanged.
 #[given(
     regex = r#"^the Windows SSAP policy "(first user only|multiple users)" is bound to the device$"#
 )]
@@ -356,6 +374,7 @@ async fn windows_policy(w: &mut SsapWorld, mode: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the admin API refuses (HTTP 400) a Windows SSAP policy on the current macOS device. Screen unchanged.
 #[then(regex = r"^binding a Windows SSAP policy to the macOS device is refused$")]
 async fn windows_policy_refused_on_mac(w: &mut SsapWorld) -> StepResult {
     let device_id = w.device_id()?;
@@ -371,6 +390,7 @@ async fn windows_policy_refused_on_mac(w: &mut SsapWorld) -> StepResult {
     }
 }
 
+/// The admin binds the user to the current device with that permission level. Screen unchanged.
 #[given(regex = r#"^the admin binds "([^"]+)" to the device as (Administrator|Standard)$"#)]
 async fn bind_as(w: &mut SsapWorld, name: String, level: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
@@ -393,6 +413,7 @@ async fn bind_as(w: &mut SsapWorld, name: String, level: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the control plane shows exactly N associations on the current device. Screen unchanged.
 #[then(regex = r"^the control plane shows (\d+) users? bound to the device$")]
 async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     let device_id = w.device_id()?;
@@ -407,6 +428,7 @@ async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given); action names are under Test data. Screen unchanged.
 #[then(
     regex = r#"^the audit log records "([^"]+)" with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]
@@ -446,6 +468,7 @@ async fn audit_records(
     Ok(())
 }
 
+/// Asserts every device of the scenario has exactly one association on the control plane and one managed local account. Screens unchanged.
 #[then(regex = r"^every device still has its managed user bound on the control plane$")]
 async fn fleet_bound(w: &mut SsapWorld) -> StepResult {
     let admin = w.admin().await?;
@@ -467,6 +490,7 @@ async fn fleet_bound(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Asserts the directory user is (or is not) locked on the control plane (R42). Screen unchanged.
 #[then(regex = r#"^the control plane shows "([^"]+)" (locked|not locked)$"#)]
 async fn locked(w: &mut SsapWorld, name: String, how: String) -> StepResult {
     let id = w.person(&name)?.user.id.clone();

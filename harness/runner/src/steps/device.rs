@@ -11,6 +11,7 @@ use super::StepResult;
 use crate::fail;
 use crate::world::SsapWorld;
 
+/// Adds a new simulated device of that OS, registered with the org and powered on at its login window (default networks under Test data); later steps act on it.
 #[given(regex = r"^an? (macOS|Windows) device at the login window$")]
 async fn device(w: &mut SsapWorld, #[step] step: &Step, os: Os) -> StepResult {
     let n = w.machines.len() as u32 + 1;
@@ -23,6 +24,7 @@ async fn device(w: &mut SsapWorld, #[step] step: &Step, os: Os) -> StepResult {
     Ok(())
 }
 
+/// Adds a local (not managed) account with that short name and full name to the current device, then reboots it so the login window lists it; leaves the login window.
 #[given(regex = r#"^the device has a local account "([^"]+)" for "([^"]+)"$"#)]
 async fn local_account(
     w: &mut SsapWorld,
@@ -44,6 +46,7 @@ async fn local_account(
     Ok(())
 }
 
+/// Clicks the button, tile or menu item with that label on the current device's screen; fails if the screen has none. Leaves whatever screen the click opens.
 #[when(regex = r#"^(?:they click|the user clicks) "([^"]+)"$"#)]
 async fn click(w: &mut SsapWorld, #[step] step: &Step, label: String) -> StepResult {
     let result = w.device_mut()?.click(&label).await;
@@ -52,6 +55,7 @@ async fn click(w: &mut SsapWorld, #[step] step: &Step, label: String) -> StepRes
     Ok(())
 }
 
+/// Types the text into the field with that label on the current screen; fails if there is no such field. Screen stays, field filled.
 #[when(regex = r#"^(?:they type|the user types) "([^"]*)" into "([^"]+)"$"#)]
 async fn type_into(
     w: &mut SsapWorld,
@@ -65,6 +69,7 @@ async fn type_into(
     Ok(())
 }
 
+/// Reboots the current device; it checks in with the control plane and shows its login window again.
 #[when(regex = r"^the device (?:reboots|restarts)$")]
 async fn reboot(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.reboot().await?;
@@ -72,6 +77,7 @@ async fn reboot(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Signs the logged-in user out of the current device; leaves the login window.
 #[when(regex = r"^the user signs out$")]
 async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.sign_out().await?;
@@ -200,6 +206,7 @@ async fn windows_device(
     Ok(())
 }
 
+/// Adds a Windows device whose group policy blocks PIN sign-in, at its login window.
 #[given(regex = r"^a Windows device where a GPO blocks PIN sign-in, at the login window$")]
 async fn windows_gpo_device(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     let n = w.machines.len() as u32 + 1;
@@ -210,6 +217,7 @@ async fn windows_gpo_device(w: &mut SsapWorld, #[step] step: &Step) -> StepResul
     Ok(())
 }
 
+/// Adds that many macOS and Windows devices, each at its login window; `on device N` picks one (numbered in that order, from 1).
 #[given(regex = r"^a fleet of (\d+) macOS and (\d+) Windows devices at the login window$")]
 async fn fleet(w: &mut SsapWorld, #[step] step: &Step, macs: u32, pcs: u32) -> StepResult {
     for _ in 0..macs {
@@ -224,6 +232,7 @@ async fn fleet(w: &mut SsapWorld, #[step] step: &Step, macs: u32, pcs: u32) -> S
     Ok(())
 }
 
+/// Makes device N (from 1, in the order they were added) the one later steps act on. Screens unchanged.
 #[when(regex = r"^on device (\d+)$")]
 async fn select_device(w: &mut SsapWorld, n: usize) -> StepResult {
     if n == 0 || n > w.machines.len() {
@@ -261,6 +270,7 @@ async fn start_sign_in(
     web_view(w, step, &name, &password).await
 }
 
+/// Takes the current device's internet upstream down (links stay up); the screen shows it at its next refresh.
 #[when(regex = r"^the device loses its internet connection$")]
 async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.network_mut().set_upstream(false);
@@ -268,6 +278,7 @@ async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Brings the current device's internet upstream back.
 #[when(regex = r"^the device's internet comes back$")]
 async fn internet_up(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.network_mut().set_upstream(true);
@@ -275,6 +286,7 @@ async fn internet_up(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Plugs the current device into Ethernet and turns its Wi-Fi off.
 #[given(regex = r"^the device is on Ethernet with Wi-Fi off$")]
 async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     let net = w.device_mut()?.network_mut();
@@ -284,6 +296,7 @@ async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Puts a password-protected Wi-Fi network with internet in range of the current device. Screen unchanged.
 #[given(regex = r#"^the Wi-Fi network "([^"]+)" with password "([^"]*)" is in range$"#)]
 async fn network_in_range(w: &mut SsapWorld, ssid: String, password: String) -> StepResult {
     w.device_mut()?
@@ -296,6 +309,7 @@ async fn network_in_range(w: &mut SsapWorld, ssid: String, password: String) -> 
     Ok(())
 }
 
+/// Opens the Wireless menu, picks the network, types the password and clicks Join; leaves the screen the join leads to.
 #[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
 async fn join_network(
     w: &mut SsapWorld,
@@ -312,6 +326,7 @@ async fn join_network(
     play(w, step, script).await
 }
 
+/// Opens the Wireless menu and clicks Forget for that network; leaves the menu's screen.
 #[when(regex = r#"^they forget the Wi-Fi network "([^"]+)"$"#)]
 async fn forget_network(w: &mut SsapWorld, #[step] step: &Step, ssid: String) -> StepResult {
     let script = vec![
@@ -321,6 +336,7 @@ async fn forget_network(w: &mut SsapWorld, #[step] step: &Step, ssid: String) ->
     play(w, step, script).await
 }
 
+/// The current device's agent fetches its login-window configuration from the control plane now (as it does periodically).
 #[when(regex = r"^the agent checks in$")]
 async fn check_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.agent_check_in().await?;
@@ -328,6 +344,7 @@ async fn check_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Reboots every device of the scenario; each shows its login window again.
 #[when(regex = r"^every device (?:reboots|restarts)$")]
 async fn reboot_all(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     for m in &mut w.machines {

@@ -277,6 +277,7 @@ async fn agree(w: &mut SsapWorld, name: String) -> StepResult {
     }
 }
 
+/// Asserts the user has a managed local account on the device and exactly one association on the control plane; prints the screen if not.
 #[then(
     regex = r#"^"([^"]+)" has a managed local account and exactly one association on the device$"#
 )]
@@ -290,6 +291,7 @@ async fn provisioned_once(w: &mut SsapWorld, name: String) -> StepResult {
     }
 }
 
+/// Asserts the user has no local account on the device and no association on the control plane (nothing half-made). Screen unchanged.
 #[then(regex = r#"^"([^"]+)" has no local account and no association on the device$"#)]
 async fn nothing_made(w: &mut SsapWorld, name: String) -> StepResult {
     match both_sides(w, &name).await? {

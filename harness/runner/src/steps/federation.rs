@@ -17,6 +17,7 @@ use super::StepResult;
 use crate::fail;
 use crate::world::SsapWorld;
 
+/// Starts a mock identity provider with that name for the scenario and sets it as the org's identity provider (R46). Screen unchanged.
 #[given(regex = r#"^the org federates sign-in to a mock identity provider "([^"]+)"$"#)]
 async fn federates(w: &mut SsapWorld, name: String) -> StepResult {
     w.start_idp(&name).await?;
@@ -89,6 +90,7 @@ async fn log_in_federated(
     Ok(())
 }
 
+/// Asserts the current device shows the identity provider's sign-in page (in the web view).
 #[then(regex = r"^the screen is the identity provider's sign-in page$")]
 async fn on_idp_page(w: &mut SsapWorld) -> StepResult {
     let s = w.device()?.screen();
@@ -118,6 +120,7 @@ async fn replay_refused(w: &mut SsapWorld, code: String) -> StepResult {
     }
 }
 
+/// Asserts the mock identity provider received exactly N token requests. Screen unchanged.
 #[then(regex = r"^the identity provider was asked for (\d+) tokens?$")]
 async fn token_requests(w: &mut SsapWorld, n: usize) -> StepResult {
     let got = w.idp()?.token_requests();
@@ -127,6 +130,7 @@ async fn token_requests(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
+/// Asserts the control plane shows the user as federated and without a password. Screen unchanged.
 #[then(regex = r#"^the control plane shows "([^"]+)" as federated without a password$"#)]
 async fn federated_on_control_plane(w: &mut SsapWorld, name: String) -> StepResult {
     let id = w.person(&name)?.user.id.clone();

@@ -69,6 +69,7 @@ async fn everyone_logs_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult 
     Ok(())
 }
 
+/// Asserts every macOS device of the scenario presents the JumpCloud (or the stock) login window.
 #[then(regex = r"^every macOS device shows the (JumpCloud|stock) login window$")]
 async fn macs_show(w: &mut SsapWorld, which: String) -> StepResult {
     let want = which == "JumpCloud";
@@ -80,6 +81,7 @@ async fn macs_show(w: &mut SsapWorld, which: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts no device of the scenario offers Sign in with JumpCloud on its current screen.
 #[then(regex = r"^no device offers Sign in with JumpCloud$")]
 async fn nobody_offered(w: &mut SsapWorld) -> StepResult {
     for m in &w.machines {

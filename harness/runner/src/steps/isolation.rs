@@ -7,6 +7,7 @@ use super::StepResult;
 use crate::fail;
 use crate::world::{Person, SsapWorld};
 
+/// Creates a second org and a directory user in it (email: the username @other.example.test). Screen unchanged.
 #[given(
     regex = r#"^another org has a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#
 )]
@@ -39,6 +40,7 @@ async fn other_org_user(
     Ok(())
 }
 
+/// Asserts the current device's authenticate call for the other org's user is refused with invalid_credentials (R61). Screen unchanged.
 #[then(regex = r#"^the device cannot authenticate "([^"]+)" of the other org$"#)]
 async fn cannot_authenticate(w: &mut SsapWorld, name: String) -> StepResult {
     let Some(p) = w.other_people.iter().find(|p| p.name == name).cloned() else {
@@ -60,6 +62,7 @@ async fn cannot_authenticate(w: &mut SsapWorld, name: String) -> StepResult {
     }
 }
 
+/// Asserts the other org's admin API can neither read the current device nor bind a user to it (R61). Screen unchanged.
 #[then(regex = r"^the other org's admin can neither see nor change the device$")]
 async fn other_admin_blind(w: &mut SsapWorld) -> StepResult {
     let device_id = w.device_id()?;

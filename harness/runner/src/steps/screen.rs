@@ -7,6 +7,7 @@ use super::StepResult;
 use crate::fail;
 use crate::world::SsapWorld;
 
+/// Asserts the current screen has a button or tile with that label; prints the screen if not.
 #[then(regex = r#"^the (?:login window|screen) offers "([^"]+)"$"#)]
 async fn offers(w: &mut SsapWorld, label: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -19,6 +20,7 @@ async fn offers(w: &mut SsapWorld, label: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the current screen has no button or tile with that label.
 #[then(regex = r#"^the (?:login window|screen) does not offer "([^"]+)"$"#)]
 async fn does_not_offer(w: &mut SsapWorld, label: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -31,6 +33,7 @@ async fn does_not_offer(w: &mut SsapWorld, label: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the rendered screen contains that text (case-insensitive); prints the screen if not.
 #[then(regex = r#"^the (?:login window|screen) says "([^"]+)"$"#)]
 async fn says(w: &mut SsapWorld, text: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -41,6 +44,7 @@ async fn says(w: &mut SsapWorld, text: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the screen shows a user tile with that name, with or without the JumpCloud badge.
 #[then(
     regex = r#"^the (?:login window|screen) shows a tile "([^"]+)" (with|without) the JumpCloud badge$"#
 )]
@@ -60,6 +64,7 @@ async fn tile(w: &mut SsapWorld, name: String, badge: String) -> StepResult {
     }
 }
 
+/// Asserts the device has a local account with that short name, managed and bound to the user. Screen unchanged.
 #[then(regex = r#"^the device has a managed local account "([^"]+)" for "([^"]+)"$"#)]
 async fn managed_account(w: &mut SsapWorld, local: String, name: String) -> StepResult {
     let local = w.real_name(&local);
@@ -92,6 +97,7 @@ async fn managed_account(w: &mut SsapWorld, local: String, name: String) -> Step
     Ok(())
 }
 
+/// Asserts a local account the scenario created is exactly as created (not managed, same secret) and no other account appeared.
 #[then(regex = r#"^the local account "([^"]+)" is unchanged and not managed$"#)]
 async fn unchanged(w: &mut SsapWorld, local: String) -> StepResult {
     let local = w.real_name(&local);
@@ -116,6 +122,7 @@ async fn unchanged(w: &mut SsapWorld, local: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the user's local account is the one logged in on the current device (at the desktop).
 #[then(regex = r#"^"([^"]+)" is logged in$"#)]
 async fn logged_in(w: &mut SsapWorld, name: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
@@ -133,6 +140,7 @@ async fn logged_in(w: &mut SsapWorld, name: String) -> StepResult {
     }
 }
 
+/// Asserts the current device presents the JumpCloud or the stock login window.
 #[then(regex = r"^the login window is the (JumpCloud|stock) login window$")]
 async fn window_kind(w: &mut SsapWorld, which: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -151,6 +159,7 @@ async fn window_kind(w: &mut SsapWorld, which: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the login window's connectivity indicator is a Wi-Fi indicator of that colour.
 #[then(regex = r"^the indicator is a (green|red) Wi-Fi indicator$")]
 async fn indicator(w: &mut SsapWorld, colour: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -168,6 +177,7 @@ async fn indicator(w: &mut SsapWorld, colour: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the open info panel shows the device's own hostname, serial number, MAC address, IP address and OS version.
 #[then(
     regex = r"^the info panel shows the device's hostname, serial number, MAC address, IP address and OS version$"
 )]
@@ -200,6 +210,7 @@ async fn info_panel(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Asserts the open Wireless menu lists that network (and marks it saved, if asked).
 #[then(regex = r#"^the Wireless menu lists "([^"]+)"( as saved)?$"#)]
 async fn menu_lists(w: &mut SsapWorld, ssid: String, saved: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -218,6 +229,7 @@ async fn menu_lists(w: &mut SsapWorld, ssid: String, saved: String) -> StepResul
     Ok(())
 }
 
+/// Asserts the current device is joined to that Wi-Fi network. Screen unchanged.
 #[then(regex = r#"^the device is joined to the Wi-Fi network "([^"]+)"$"#)]
 async fn joined(w: &mut SsapWorld, ssid: String) -> StepResult {
     match w.device()?.network().joined() {
@@ -226,6 +238,7 @@ async fn joined(w: &mut SsapWorld, ssid: String) -> StepResult {
     }
 }
 
+/// Asserts the current device no longer has that Wi-Fi network saved. Screen unchanged.
 #[then(regex = r#"^the device does not remember the Wi-Fi network "([^"]+)"$"#)]
 async fn not_saved(w: &mut SsapWorld, ssid: String) -> StepResult {
     if w.device()?.network().is_saved(&ssid) {
@@ -234,6 +247,7 @@ async fn not_saved(w: &mut SsapWorld, ssid: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the login window shows exactly that login-window text.
 #[then(regex = r#"^the login window shows the text "([^"]+)"$"#)]
 async fn window_text(w: &mut SsapWorld, text: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -243,6 +257,7 @@ async fn window_text(w: &mut SsapWorld, text: String) -> StepResult {
     }
 }
 
+/// Asserts the current screen shows no user tile with that name.
 #[then(regex = r#"^the (?:login window|screen) shows no tile "([^"]+)"$"#)]
 async fn no_tile(w: &mut SsapWorld, name: String) -> StepResult {
     let screen = w.device()?.screen();
@@ -252,6 +267,7 @@ async fn no_tile(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the login window's bottom-left tile is Sign in with JumpCloud.
 #[then(regex = r#"^the "Sign in with JumpCloud" tile is at the bottom left$"#)]
 async fn tile_bottom_left(w: &mut SsapWorld) -> StepResult {
     // Windows lists user tiles bottom left in order; the provider's tile comes last.
@@ -265,6 +281,7 @@ async fn tile_bottom_left(w: &mut SsapWorld) -> StepResult {
     }
 }
 
+/// Asserts the local account is in the administrators (or only the standard users) group. Screen unchanged.
 #[then(regex = r#"^the local account "([^"]+)" is (an administrator|a standard user)$"#)]
 async fn account_level(w: &mut SsapWorld, local: String, level: String) -> StepResult {
     let local = w.real_name(&local);
@@ -288,6 +305,7 @@ async fn account_level(w: &mut SsapWorld, local: String, level: String) -> StepR
     Ok(())
 }
 
+/// Asserts the password does (or does not) open that local account, as the OS would check it. Screen unchanged.
 #[then(regex = r#"^the password "([^"]*)" (opens|does not open) the local account "([^"]+)"$"#)]
 async fn password_opens(
     w: &mut SsapWorld,
@@ -309,6 +327,7 @@ async fn password_opens(
     Ok(())
 }
 
+/// Asserts the device has no local account bound to the user. Screen unchanged.
 #[then(regex = r#"^the device has no local account for "([^"]+)"$"#)]
 async fn no_account_for(w: &mut SsapWorld, name: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
@@ -318,6 +337,7 @@ async fn no_account_for(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the device holds no local account besides those the scenario created (nothing provisioned). Screen unchanged.
 #[then(regex = r"^the device holds only the local accounts the scenario created$")]
 async fn only_scenario_accounts(w: &mut SsapWorld) -> StepResult {
     let n = w.device()?.accounts().all().len();
@@ -336,6 +356,7 @@ async fn only_scenario_accounts(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Asserts the user is not the one logged in on the current device.
 #[then(regex = r#"^"([^"]+)" is not logged in$"#)]
 async fn not_logged_in(w: &mut SsapWorld, name: String) -> StepResult {
     let user_id = w.person(&name)?.user.id.clone();
@@ -350,6 +371,7 @@ async fn not_logged_in(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts the current screen is the MFA prompt with a Verification code field.
 #[then(regex = r"^the screen asks for (?:an MFA code|a verification code)$")]
 async fn asks_mfa(w: &mut SsapWorld) -> StepResult {
     let screen = w.device()?.screen();

@@ -1,0 +1,416 @@
+//! The "Test data" section of `features/STEPS.md`: facts a scenario writer needs that live in
+//! code, not in steps (the email a directory user gets, the PIN Windows uses, a new device's
+//! networks, thresholds, refusal codes, audit actions). Constants of this crate and the
+//! endpoint are used directly; the control plane's private ones and its audit calls are read
+//! from its source, so the page cannot drift from the code.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+/// When each audit action appears. An action found in the control plane's source without an
+/// entry here fails a test (and shows as undescribed in STEPS.md).
+const AUDIT_WHEN: &[(&str, &str)] = &[
+    ("org.create", "an operator creates an org (every scenario's own org, embedded and remote modes)"),
+    ("settings.update", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
+    ("user.create", "the admin creates a directory user (`Given a directory user ...`)"),
+    ("user.update", "the admin changes a user: state, system username, password, federation"),
+    ("user.lock", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
+    ("association.create", "the admin binds a user to a device (admin bind)"),
+    ("association.delete", "the admin removes a user's bind to a device"),
+    ("policy.login_window_text.set", "the admin sets the login-window text policy"),
+    ("policy.login_window_text.delete", "the admin removes the login-window text policy"),
+    ("policy.windows_ssap.set", "the admin binds the Windows SSAP policy (first user only / multiple users) to a device"),
+    ("policy.windows_ssap.delete", "the admin removes the Windows SSAP policy from a device"),
+    ("identity_provider.set", "the admin sets the org's identity provider (R46)"),
+    ("identity_provider.delete", "the admin removes the org's identity provider"),
+    ("device.register", "an agent registers its device with the org's connect key (a device's first power-on)"),
+    ("authenticate", "a sign-in at the login window before provisioning, by password or through the identity provider: `success`, or `refused` with the reason"),
+    ("provision", "a self-service provisioning: `success` when the local account is bound, `refused` with the reason (also refusals the device reports, e.g. `account_exists`)"),
+    ("login", "a federated user logs in through the identity provider on a device they are bound to (R46)"),
+];
+
+/// Where the control plane's handlers are.
+const CONTROL_PLANE_SRC: &str = "simulators/control-plane/src";
+
+/// The section, from `##` on.
+pub fn markdown(root: &Path) -> anyhow::Result<String> {
+    let mut out = String::from("\n## Test data\n\n");
+    directory_users(&mut out);
+    networks(&mut out);
+    thresholds(root, &mut out)?;
+    refusal_codes(root, &mut out)?;
+    audit_actions(root, &mut out)?;
+    Ok(out)
+}
+
+fn directory_users(out: &mut String) {
+    let example = crate::steps::admin::new_user("Holly Flax", "holly", None);
+    let odd = crate::steps::admin::new_user("Hank Tate", "hank tate!", None);
+    let _ = write!(
+        out,
+        "### Directory users\n\n\
+         - `Given a directory user \"Holly Flax\" with username \"holly\" and password \"...\"` \
+         creates first name `{}`, last name `{}` (the name split at its first space) and email \
+         `{}`: the username with every character other than a letter, digit, `.`, `-` or `_` \
+         made `_` (`hank tate!` gives `{}`), then `@example.test`; an empty username gives \
+         `user@example.test`.\n\
+         - In remote mode with one shared org, usernames and emails get five characters after \
+         their first letter (`holly` becomes `h7kq2xolly`), unique per scenario and run; steps \
+         keep using the names you wrote.\n\
+         - Names in quotes (\"Holly Flax\") are how later steps refer to that user.\n\n\
+         ### Windows sign-in\n\n\
+         - A Windows sign-in that names no PIN creates the PIN `{}` (`... and PIN \"...\"` \
+         chooses another); PINs are {} to {} digits.\n\n",
+        example.firstname,
+        example.lastname,
+        example.email,
+        odd.email,
+        crate::steps::device::DEFAULT_PIN,
+        ssap_endpoint::windows::credential_provider::MIN_PIN_LEN,
+        ssap_endpoint::windows::credential_provider::MAX_PIN_LEN,
+    );
+}
+
+fn networks(out: &mut String) {
+    let describe = |n: &ssap_endpoint::Network| {
+        n.scan()
+            .iter()
+            .map(|w| {
+                format!(
+                    "`{}` ({}{})",
+                    w.ssid,
+                    w.password
+                        .as_deref()
+                        .map(|p| format!("password `{p}`"))
+                        .unwrap_or_else(|| "open".into()),
+                    if w.has_internet { "" } else { ", no internet" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mac = ssap_endpoint::Network::macos_default();
+    let win = ssap_endpoint::Network::windows_default();
+    let _ = write!(
+        out,
+        "### A new device's networks\n\n\
+         - macOS: Wi-Fi on, joined to {}, saved networks {}; in range: {}.\n\
+         - Windows: Ethernet {}, Wi-Fi on, joined to {}; in range: {}.\n\
+         - The internet upstream is up until a step takes it down.\n\n",
+        mac.joined()
+            .map(|s| format!("`{s}`"))
+            .unwrap_or_else(|| "nothing".into()),
+        mac.saved()
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        describe(&mac),
+        if win.ethernet_plugged() {
+            "plugged in"
+        } else {
+            "unplugged"
+        },
+        win.joined()
+            .map(|s| format!("`{s}`"))
+            .unwrap_or_else(|| "nothing".into()),
+        describe(&win),
+    );
+}
+
+/// `const NAME: TYPE = VALUE;` in `file`, the value as written.
+fn constant(root: &Path, file: &str, name: &str) -> anyhow::Result<String> {
+    let path = root.join(file);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .find_map(|l| {
+            let rest = l.trim_start().trim_start_matches("pub(crate) ");
+            let rest = rest.strip_prefix("const ")?.strip_prefix(name)?;
+            let (_, value) = rest.split_once('=')?;
+            Some(value.trim().trim_end_matches(';').trim().to_string())
+        })
+        .with_context(|| {
+            format!(
+                "{}: no `const {name}` (renamed? update test_data.rs)",
+                path.display()
+            )
+        })
+}
+
+fn thresholds(root: &Path, out: &mut String) -> anyhow::Result<()> {
+    let lock = constant(
+        root,
+        &format!("{CONTROL_PLANE_SRC}/routes/device.rs"),
+        "LOCK_AFTER",
+    )?;
+    let failures = constant(
+        root,
+        &format!("{CONTROL_PLANE_SRC}/lib.rs"),
+        "THROTTLE_MAX_FAILURES",
+    )?;
+    let window = constant(
+        root,
+        &format!("{CONTROL_PLANE_SRC}/lib.rs"),
+        "THROTTLE_WINDOW",
+    )?;
+    let window = match window
+        .strip_prefix("Duration::from_secs(")
+        .and_then(|w| w.strip_suffix(')'))
+    {
+        Some(secs) => format!("{secs} s"),
+        None => window,
+    };
+    let _ = write!(
+        out,
+        "### Thresholds\n\n\
+         - **Lock**: {lock} consecutive wrong passwords lock the directory user (`user_locked` \
+         from then on; audit `user.lock`) (R42).\n\
+         - **Device throttle**: after {failures} failed sign-ins from one device within \
+         {window}, its next sign-ins are refused with HTTP 429 `too_many_attempts` and \
+         Retry-After, per control plane server (R42).\n\
+         - **Provisioning retries**: a device sends one provisioning request at most {} times \
+         (same idempotency key) before it shows the error.\n\
+         - **Local names**: macOS short names up to {} characters, Windows account names up to {}.\n\n",
+        ssap_endpoint::agent::MAX_PROVISION_ATTEMPTS,
+        ssap_endpoint::rules::macos::MAX_LEN,
+        ssap_endpoint::rules::windows::MAX_LEN,
+    );
+    Ok(())
+}
+
+/// (name, value, doc) of every `pub const` in the codes module, a doc shared by the consts
+/// right under it.
+fn codes(root: &Path) -> anyhow::Result<Vec<(String, String, String)>> {
+    let path = root.join("simulators/api/src/codes.rs");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    let mut doc = String::new();
+    let mut doc_done = false;
+    for l in text.lines() {
+        let t = l.trim();
+        if let Some(d) = t.strip_prefix("///") {
+            if doc_done {
+                doc.clear();
+                doc_done = false;
+            }
+            if !doc.is_empty() {
+                doc.push(' ');
+            }
+            doc.push_str(d.trim());
+        } else if let Some(rest) = t.strip_prefix("pub const ") {
+            doc_done = true;
+            let name = rest
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let value = rest.split('"').nth(1).unwrap_or_default().to_string();
+            out.push((name, value, doc.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn refusal_codes(root: &Path, out: &mut String) -> anyhow::Result<()> {
+    out.push_str(
+        "### Refusal codes\n\n\
+         The `code` of every refusal the API sends (`simulators/api/src/codes.rs`); the audit \
+         log records it as the reason.\n\n| code | meaning |\n|---|---|\n",
+    );
+    for (_, value, doc) in codes(root)? {
+        let _ = writeln!(out, "| `{value}` | {} |", doc.replace('|', "\\|"));
+    }
+    out.push('\n');
+    Ok(())
+}
+
+/// One `db::audit(...)` call's arguments as written.
+fn audit_calls(source: &str) -> Vec<Vec<String>> {
+    let mut calls = Vec::new();
+    for (start, _) in source.match_indices("db::audit(") {
+        let body = &source[start + "db::audit(".len()..];
+        let (mut depth, mut in_str, mut arg) = (0usize, false, String::new());
+        let mut args = Vec::new();
+        for c in body.chars() {
+            match c {
+                '"' => in_str = !in_str,
+                '(' if !in_str => depth += 1,
+                ')' if !in_str && depth == 0 => break,
+                ')' if !in_str => depth -= 1,
+                ',' if !in_str && depth == 0 => {
+                    args.push(arg.trim().to_string());
+                    arg.clear();
+                    continue;
+                }
+                _ => {}
+            }
+            arg.push(c);
+        }
+        if !arg.trim().is_empty() {
+            args.push(arg.trim().to_string());
+        }
+        calls.push(args);
+    }
+    calls
+}
+
+/// The string literals of `fn name(` in `source` (an action chosen by a helper).
+fn literals_of_fn(source: &str, name: &str) -> Vec<String> {
+    let Some(start) = source.find(&format!("fn {name}(")) else {
+        return Vec::new();
+    };
+    let body = &source[start..];
+    let end = body.find("\n}").unwrap_or(body.len());
+    body[..end]
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// What the control plane's source says of one audit action.
+#[derive(Debug, Default)]
+pub struct AuditAction {
+    /// `success`, `refused`.
+    pub outcomes: Vec<String>,
+    /// Reasons of refusals written as literals or refusal codes.
+    pub reasons: Vec<String>,
+}
+
+/// Every audit action name in the control plane's source, with the outcomes and literal
+/// reasons written next to it.
+pub fn audit_actions_in(root: &Path) -> anyhow::Result<BTreeMap<String, AuditAction>> {
+    let codes: BTreeMap<String, String> = codes(root)?
+        .into_iter()
+        .map(|(n, v, _)| (format!("codes::{n}"), v))
+        .collect();
+    let mut found: BTreeMap<String, AuditAction> = BTreeMap::new();
+    let dir = root.join(CONTROL_PLANE_SRC);
+    let mut files = vec![dir.join("lib.rs"), dir.join("db.rs")];
+    let routes = dir.join("routes");
+    let entries =
+        std::fs::read_dir(&routes).with_context(|| format!("reading {}", routes.display()))?;
+    files.extend(entries.flatten().map(|e| e.path()));
+    files.sort();
+    for file in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|x| x == "rs"))
+    {
+        let source =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        for args in audit_calls(&source) {
+            let Some(action) = args.get(3) else { continue };
+            let names = match action.strip_prefix('"') {
+                Some(lit) => vec![lit.trim_end_matches('"').to_string()],
+                None => literals_of_fn(&source, action.split('(').next().unwrap_or_default()),
+            };
+            let outcome = match args.get(5).map(String::as_str) {
+                Some("SUCCESS") | Some("\"success\"") => "success",
+                Some("REFUSED") | Some("\"refused\"") => "refused",
+                _ => "",
+            };
+            let reason = args.get(6).and_then(|r| {
+                let inner = r.strip_prefix("Some(")?.strip_suffix(')')?;
+                codes.get(inner).cloned().or_else(|| {
+                    inner
+                        .strip_prefix('"')
+                        .and_then(|s| s.strip_suffix('"'))
+                        .map(str::to_string)
+                })
+            });
+            for name in names {
+                let entry = found.entry(name).or_default();
+                if !outcome.is_empty() && !entry.outcomes.iter().any(|o| o == outcome) {
+                    entry.outcomes.push(outcome.to_string());
+                }
+                if let Some(r) = &reason {
+                    if !entry.reasons.contains(r) && outcome == "refused" {
+                        entry.reasons.push(r.clone());
+                    }
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The description of an audit action, if written.
+pub fn audit_when(action: &str) -> Option<&'static str> {
+    AUDIT_WHEN
+        .iter()
+        .find(|(a, _)| *a == action)
+        .map(|(_, w)| *w)
+}
+
+fn audit_actions(root: &Path, out: &mut String) -> anyhow::Result<()> {
+    out.push_str(
+        "### Audit actions\n\n\
+         What `Then the audit log records \"ACTION\" with outcome \"...\"` can name, from the \
+         control plane's `db::audit(` calls. Reasons listed are those written in the code; \
+         refusals also carry the refusal codes above.\n\n\
+         | action | outcomes | reasons named in the code | when it appears |\n|---|---|---|---|\n",
+    );
+    for (
+        action,
+        AuditAction {
+            outcomes,
+            mut reasons,
+        },
+    ) in audit_actions_in(root)?
+    {
+        reasons.sort();
+        let _ = writeln!(
+            out,
+            "| `{action}` | {} | {} | {} |",
+            outcomes.join(", "),
+            reasons
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            audit_when(&action).unwrap_or(
+                "(not described yet: add it to AUDIT_WHEN in harness/runner/src/test_data.rs)"
+            )
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    #[test]
+    fn every_audit_action_in_the_control_plane_is_described() {
+        let found = audit_actions_in(&root()).expect("reads the control plane's source");
+        assert!(found.contains_key("provision"), "{found:?}");
+        assert!(found.contains_key("login"), "{found:?}");
+        let missing: Vec<&String> = found.keys().filter(|a| audit_when(a).is_none()).collect();
+        assert!(
+            missing.is_empty(),
+            "audit actions without a description in AUDIT_WHEN: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn the_lock_threshold_is_read_from_the_control_plane() {
+        let lock = constant(
+            &root(),
+            "simulators/control-plane/src/routes/device.rs",
+            "LOCK_AFTER",
+        )
+        .expect("found");
+        assert_eq!(lock, "5");
+    }
+}
