@@ -54,6 +54,7 @@ pub async fn check(mode: &ControlPlaneMode) -> anyhow::Result<()> {
                 edition: String::new(),
                 architecture: String::new(),
                 join_state: Default::default(),
+                mdm: Default::default(),
                 hostname: String::new(),
                 serial: String::new(),
                 mac: String::new(),
