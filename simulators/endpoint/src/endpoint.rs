@@ -1,81 +1,18 @@
 //! The facade the step library drives: one simulated device, its screen, its local accounts,
 //! its network and its clock. Every control-plane call goes through the agent over real HTTP.
 
-use ssap_api::{Http, JoinState, LoginWindowConfig, Mdm, Os};
+use ssap_api::{Http, LoginWindowConfig, Os};
 
 use crate::accounts::{AccountError, LocalAccount, LocalAccountStore};
 use crate::agent::{Agent, CallError};
 use crate::clock::VirtualClock;
 use crate::device::Device;
-use crate::macos::login_window::{Action, LoginWindow};
+pub use crate::device::DeviceSpec;
+use crate::login_ui::Action;
+use crate::macos::LoginWindow;
 use crate::network::Network;
 use crate::screen::{Screen, ScreenKind, UiError};
 use crate::windows::CredentialProvider;
-
-/// The hardware and OS facts of a simulated device (also what the agent registers, R15, R18).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceSpec {
-    pub os: Os,
-    /// Windows: "Pro", "Enterprise", "Home", "Server"; macOS: "".
-    pub edition: String,
-    /// "x86_64" or "arm64".
-    pub architecture: String,
-    pub join_state: JoinState,
-    /// The MDM besides the agent, if any (R48): reported, never needed.
-    pub mdm: Mdm,
-    pub hostname: String,
-    pub serial: String,
-    pub mac: String,
-    pub ip: String,
-    pub os_version: String,
-    /// Windows: a GPO blocks PIN sign-in (R33).
-    pub pin_blocked_by_gpo: bool,
-}
-
-impl DeviceSpec {
-    /// The `n`th Mac of a fleet, with deterministic facts (same `n`, same device).
-    pub fn macos(n: u32) -> Self {
-        Self {
-            os: Os::Macos,
-            edition: String::new(),
-            architecture: "arm64".into(),
-            join_state: JoinState::Workgroup,
-            mdm: Mdm::None,
-            hostname: format!("mac-{n:04}"),
-            serial: format!("C02SIM{n:06}"),
-            mac: mac_address(0xa4, n),
-            ip: ip_address(1, n),
-            os_version: "macOS 14.5 (23F79)".into(),
-            pin_blocked_by_gpo: false,
-        }
-    }
-
-    /// The `n`th Windows PC of a fleet: Windows 11 Pro on x86_64, in a workgroup (supported).
-    pub fn windows(n: u32) -> Self {
-        Self {
-            os: Os::Windows,
-            edition: "Pro".into(),
-            architecture: "x86_64".into(),
-            join_state: JoinState::Workgroup,
-            mdm: Mdm::None,
-            hostname: format!("WIN-{n:04}"),
-            serial: format!("SIMW{n:08}"),
-            mac: mac_address(0x00, n),
-            ip: ip_address(2, n),
-            os_version: "Windows 11 Pro 23H2 (22631.3593)".into(),
-            pin_blocked_by_gpo: false,
-        }
-    }
-}
-
-fn mac_address(first: u8, n: u32) -> String {
-    let b = n.to_be_bytes();
-    format!("{first:02x}:83:e7:{:02x}:{:02x}:{:02x}", b[1], b[2], b[3])
-}
-
-fn ip_address(net: u8, n: u32) -> String {
-    format!("10.{net}.{}.{}", (n / 250) % 256, n % 250 + 2)
-}
 
 /// Why a device-level action failed (UI failures are [`UiError`]; refusals show on screen).
 #[derive(Debug, thiserror::Error)]

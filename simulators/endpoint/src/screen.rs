@@ -3,6 +3,8 @@
 
 use ssap_api::Os;
 
+mod svg;
+
 /// Which screen an endpoint shows. Coarse on purpose: details live in the other fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScreenKind {
@@ -347,7 +349,7 @@ impl Screen {
 
     /// A self-contained SVG of the screen as a person would see it.
     pub fn render_svg(&self) -> String {
-        crate::screen_svg::render(self)
+        svg::render(self)
     }
 }
 

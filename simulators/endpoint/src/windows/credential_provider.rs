@@ -31,16 +31,17 @@
 //! stored, the user is not signed in, and the screen asks for a restart, after which the user
 //! signs in with the password.
 
-use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
+use ssap_api::{AuthenticateResponse, Os};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
-use crate::device::{
-    federated_button, idp_screen, mfa_refusal, Device, FedStart, LoginCheck, PendingProvision,
-    DISABLED_MESSAGE, MFA_ENROL_MESSAGE,
+use crate::agent::{Refusal, OFFLINE_MESSAGE};
+use crate::device::{Device, FedStart, LoginCheck, PendingProvision};
+use crate::login_ui::{
+    email_screen, federated_button, federated_idp, idp_screen, local_password, mfa_not_enrolled,
+    mfa_screen, notice_click, notice_screen, password_screen, start_federated_login, submit_email,
+    submit_idp, submit_mfa, submit_password, Action, Form, NoticeStep, Step, DISABLED_MESSAGE,
 };
-use crate::macos::login_window::{federated_email, federated_idp, Action};
-use crate::screen::{mask, same_label, Field, Screen, ScreenKind, Tile, UiError};
+use crate::screen::{same_label, Screen, ScreenKind, Tile, UiError};
 
 /// Shortest PIN the provider accepts (R32).
 pub const MIN_PIN_LEN: usize = 6;
@@ -99,9 +100,7 @@ enum View {
 pub struct CredentialProvider {
     jumpcloud: bool,
     view: View,
-    inputs: Vec<(String, String)>,
-    error: Option<String>,
-    message: Option<String>,
+    form: Form,
 }
 
 impl Default for CredentialProvider {
@@ -116,9 +115,7 @@ impl CredentialProvider {
         Self {
             jumpcloud,
             view: View::SignIn,
-            inputs: Vec::new(),
-            error: None,
-            message: None,
+            form: Form::default(),
         }
     }
 
@@ -129,26 +126,7 @@ impl CredentialProvider {
 
     fn go(&mut self, view: View) {
         self.view = view;
-        self.inputs.clear();
-        self.error = None;
-        self.message = None;
-    }
-
-    fn input(&self, label: &str) -> String {
-        self.inputs
-            .iter()
-            .find(|(l, _)| same_label(l, label))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn field(&self, label: &str, secret: bool) -> Field {
-        let v = self.input(label);
-        Field {
-            label: label.to_string(),
-            shown: if secret { mask(&v) } else { v },
-            secret,
-        }
+        self.form.reset();
     }
 
     fn tiles(&self, dev: &Device, selected: Option<&str>) -> Vec<Tile> {
@@ -188,12 +166,12 @@ impl CredentialProvider {
                 s.tiles = self.tiles(dev, Some(account));
                 let idp = federated_idp(dev, account);
                 if *use_pin {
-                    s.fields.push(self.field("PIN", true));
+                    s.fields.push(self.form.field("PIN", true));
                     s.buttons.push("Sign in".into());
                 } else if let Some(idp) = &idp {
                     s.buttons.push(federated_button(idp));
                 } else {
-                    s.fields.push(self.field("Password", true));
+                    s.fields.push(self.form.field("Password", true));
                     s.buttons.push("Sign in".into());
                 }
                 if pin_available(dev, account) {
@@ -209,32 +187,16 @@ impl CredentialProvider {
                 s.buttons = vec!["Click here to sign in".into()];
                 s
             }
-            View::Email => {
-                let mut s = new(ScreenKind::JumpCloudEmail, "JumpCloud User Login");
-                s.fields.push(self.field("Email", false));
-                s.buttons = vec!["Continue".into(), "Cancel".into()];
-                s
-            }
-            View::DirectoryPassword { email } => {
-                let mut s = new(ScreenKind::JumpCloudPassword, "JumpCloud User Login");
-                s.message = Some(format!("Signing in as {email}"));
-                s.fields.push(self.field("Password", true));
-                s.buttons = vec!["Login".into(), "Cancel".into()];
-                s
-            }
-            View::IdpSignIn { start } => idp_screen(
-                Os::Windows,
-                start,
-                self.field("Username", false),
-                self.field("Password", true),
-            ),
+            View::Email => email_screen(Os::Windows, &self.form),
+            View::DirectoryPassword { email } => password_screen(Os::Windows, email, &self.form),
+            View::IdpSignIn { start } => idp_screen(Os::Windows, start, &self.form),
             View::ConfirmPassword { auth, .. } => {
                 let mut s = new(ScreenKind::ConfirmPassword, "Confirm your password");
                 s.message = Some(format!(
                     "{}: enter your JumpCloud password again to set up this PC.",
                     auth.display_name
                 ));
-                s.fields.push(self.field("Password", true));
+                s.fields.push(self.form.field("Password", true));
                 s.buttons = vec!["Next".into(), "Cancel".into()];
                 s
             }
@@ -244,8 +206,8 @@ impl CredentialProvider {
                     "Create the password you will use on this PC. Your JumpCloud password will not open this account."
                         .into(),
                 );
-                s.fields.push(self.field("New password", true));
-                s.fields.push(self.field("Confirm password", true));
+                s.fields.push(self.form.field("New password", true));
+                s.fields.push(self.form.field("Confirm password", true));
                 s.buttons = vec!["Next".into(), "Cancel".into()];
                 s
             }
@@ -254,8 +216,8 @@ impl CredentialProvider {
                 s.message = Some(format!(
                     "Create a PIN to use instead of your password. It must be at least {MIN_PIN_LEN} characters."
                 ));
-                s.fields.push(self.field("PIN", true));
-                s.fields.push(self.field("Confirm PIN", true));
+                s.fields.push(self.form.field("PIN", true));
+                s.fields.push(self.form.field("Confirm PIN", true));
                 s.buttons = vec!["OK".into(), "Cancel".into()];
                 s
             }
@@ -264,35 +226,19 @@ impl CredentialProvider {
                 message,
                 retry,
                 restart,
-            } => {
+            } if *restart => {
                 let mut s = new(ScreenKind::Notice, title);
-                if *restart {
-                    s.message = Some(message.clone());
-                    s.buttons = vec!["Restart".into()];
-                } else {
-                    s.error = Some(message.clone());
-                    s.buttons = if retry.is_some() {
-                        vec!["Try Again".into(), "Cancel".into()]
-                    } else {
-                        vec!["OK".into()]
-                    };
-                }
+                s.message = Some(message.clone());
+                s.buttons = vec!["Restart".into()];
                 s
             }
-            View::Mfa { account } => {
-                let mut s = new(ScreenKind::MfaPrompt, "Multi-factor authentication");
-                let full = dev
-                    .accounts
-                    .find(account)
-                    .map(|a| a.full_name.clone())
-                    .unwrap_or_else(|| account.clone());
-                s.message = Some(format!(
-                    "{full}: enter the 6-digit code from your authenticator app."
-                ));
-                s.fields.push(self.field("Verification code", false));
-                s.buttons = vec!["Verify".into(), "Cancel".into()];
-                s
-            }
+            View::Notice {
+                title,
+                message,
+                retry,
+                ..
+            } => notice_screen(Os::Windows, title, message, retry.is_some()),
+            View::Mfa { account } => mfa_screen(Os::Windows, dev, account, &self.form),
             View::Desktop { account } => {
                 let mut s = new(ScreenKind::Desktop, "Windows desktop");
                 s.user = Some(account.clone());
@@ -300,12 +246,7 @@ impl CredentialProvider {
                 s
             }
         };
-        if self.error.is_some() {
-            s.error = self.error.clone();
-        }
-        if self.message.is_some() {
-            s.message = self.message.clone();
-        }
+        self.form.show_on(&mut s);
         s
     }
 
@@ -317,13 +258,7 @@ impl CredentialProvider {
         text: &str,
     ) -> Result<(), UiError> {
         let screen = self.screen(dev);
-        let Some(f) = screen.fields.iter().find(|f| same_label(&f.label, field)) else {
-            return Err(UiError::no_field(&screen, field));
-        };
-        let label = f.label.clone();
-        self.inputs.retain(|(l, _)| l != &label);
-        self.inputs.push((label, text.to_string()));
-        Ok(())
+        self.form.type_into(&screen, field, text)
     }
 
     /// Clicks a visible button or tile.
@@ -360,14 +295,15 @@ impl CredentialProvider {
                         use_pin: !use_pin,
                     });
                 } else if !use_pin && federated_idp(dev, &account).is_some() {
-                    self.start_federated_login(dev, account).await;
+                    let step = start_federated_login(&mut self.form, dev, account).await;
+                    self.follow(dev, step);
                 } else {
                     let check = if use_pin {
-                        dev.check_pin(&account, &self.input("PIN"))
+                        dev.check_pin(&account, &self.form.input("PIN"))
                     } else {
-                        dev.check_login(&account, &self.input("Password"))
+                        dev.check_login(&account, &self.form.input("Password"))
                     };
-                    self.inputs.clear();
+                    self.form.inputs.clear();
                     self.after_check(dev, account, check, use_pin);
                 }
             }
@@ -375,63 +311,31 @@ impl CredentialProvider {
                 if dev.online() {
                     self.go(View::Email);
                 } else {
-                    self.error = Some(OFFLINE_MESSAGE.into());
+                    self.form.error = Some(OFFLINE_MESSAGE.into());
                 }
             }
             View::Email => {
                 if is("Cancel") {
                     self.go(View::SignIn);
                 } else {
-                    let email = self.input("Email").trim().to_string();
-                    if email.is_empty() || !email.contains('@') {
-                        self.error = Some("Enter your email address.".into());
-                    } else {
-                        match dev
-                            .start_federation(&email, SignInPurpose::Provision, None)
-                            .await
-                        {
-                            Ok(None) => self.go(View::DirectoryPassword { email }),
-                            Ok(Some(start)) => self.go_idp(start),
-                            Err(r) => self.notice(r, None),
-                        }
-                    }
+                    let step = submit_email(&mut self.form, dev).await;
+                    self.follow(dev, step);
                 }
             }
             View::IdpSignIn { start } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
                 } else {
-                    self.submit_idp(dev, *start).await;
+                    let step = submit_idp(&mut self.form, dev, *start).await;
+                    self.follow(dev, step);
                 }
             }
             View::DirectoryPassword { email } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                    return Ok(Action::None);
-                }
-                let pw = self.input("Password");
-                self.inputs.clear();
-                if pw.is_empty() {
-                    self.error = Some("Enter your password.".into());
-                } else if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
                 } else {
-                    match dev.authenticate_and_check(&email, &pw).await {
-                        Err(r) if stays(&r) => self.error = Some(r.message),
-                        Err(r) => self.notice(r, None),
-                        Ok((auth, name)) => {
-                            let auth = Box::new(auth);
-                            if auth.password_sync {
-                                self.go(View::ConfirmPassword {
-                                    auth,
-                                    name,
-                                    password: pw,
-                                });
-                            } else {
-                                self.go(View::LocalPassword { auth, name });
-                            }
-                        }
-                    }
+                    let step = submit_password(&mut self.form, dev, &email).await;
+                    self.follow(dev, step);
                 }
             }
             View::ConfirmPassword {
@@ -441,15 +345,15 @@ impl CredentialProvider {
             } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                } else if self.input("Password") == password {
+                } else if self.form.input("Password") == password {
                     self.go(View::CreatePin {
                         auth,
                         name,
                         secret: LocalSecret::DirectoryPassword(password),
                     });
                 } else {
-                    self.inputs.clear();
-                    self.error = Some("The password is incorrect. Try again.".into());
+                    self.form.inputs.clear();
+                    self.form.error = Some("The password is incorrect. Try again.".into());
                 }
             }
             View::LocalPassword { auth, name } => {
@@ -457,13 +361,7 @@ impl CredentialProvider {
                     self.go(View::SignIn);
                     return Ok(Action::None);
                 }
-                let (a, b) = (self.input("New password"), self.input("Confirm password"));
-                self.inputs.clear();
-                if a.is_empty() {
-                    self.error = Some("Enter a password.".into());
-                } else if a != b {
-                    self.error = Some("The passwords don't match.".into());
-                } else {
+                if let Some(a) = local_password(&mut self.form, "Confirm password") {
                     self.go(View::CreatePin {
                         auth,
                         name,
@@ -476,12 +374,12 @@ impl CredentialProvider {
                     self.go(View::SignIn);
                     return Ok(Action::None);
                 }
-                let (pin, confirm) = (self.input("PIN"), self.input("Confirm PIN"));
-                self.inputs.clear();
+                let (pin, confirm) = (self.form.input("PIN"), self.form.input("Confirm PIN"));
+                self.form.inputs.clear();
                 if let Some(problem) = pin_problem(&pin, &confirm) {
-                    self.error = Some(problem);
+                    self.form.error = Some(problem);
                 } else if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
+                    self.form.error = Some(OFFLINE_MESSAGE.into());
                 } else {
                     // A GPO that blocks PIN sign-in also blocks enrolling one (R33).
                     let pin = (!dev.spec.pin_blocked_by_gpo).then_some(pin);
@@ -493,35 +391,19 @@ impl CredentialProvider {
                 if restart {
                     return Ok(Action::Reboot);
                 }
-                match retry {
-                    Some(p) if is("Try Again") => {
-                        if dev.online() {
-                            self.run_provision(dev, *p).await;
-                        } else {
-                            self.error = Some(OFFLINE_MESSAGE.into());
-                        }
-                    }
-                    Some(p) => {
-                        // A lost reply may still have provisioned: agree with the control plane.
-                        let _ = dev.reconcile(&p).await;
-                        self.go(View::SignIn);
-                    }
-                    None => self.go(View::SignIn),
+                match notice_click(&mut self.form, dev, retry, is("Try Again")).await {
+                    NoticeStep::Stay => {}
+                    NoticeStep::Retry(p) => self.run_provision(dev, *p).await,
+                    // A lost reply may have provisioned: notice_click agreed with the control plane.
+                    NoticeStep::Closed { .. } => self.go(View::SignIn),
                 }
             }
             View::Mfa { account } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                } else {
-                    let code = self.input("Verification code");
-                    self.inputs.clear();
-                    match mfa_refusal(dev, &account, code.trim()).await {
-                        None => {
-                            dev.logged_in = Some(account.clone());
-                            self.go(View::Desktop { account });
-                        }
-                        Some(why) => self.error = Some(why),
-                    }
+                } else if submit_mfa(&mut self.form, dev, &account).await {
+                    dev.logged_in = Some(account.clone());
+                    self.go(View::Desktop { account });
                 }
             }
             View::Desktop { .. } => {
@@ -542,96 +424,45 @@ impl CredentialProvider {
                 self.go(View::Desktop { account });
             }
             LoginCheck::WrongPassword => {
-                self.error = Some(if pin {
+                self.form.error = Some(if pin {
                     "That PIN is incorrect. Try again.".into()
                 } else {
                     "The password is incorrect. Try again.".into()
                 })
             }
-            LoginCheck::NotSynced => self.error = Some(
+            LoginCheck::NotSynced => self.form.error = Some(
                 "This account's password has not been synced to this PC yet. Contact your admin."
                     .into(),
             ),
-            LoginCheck::Disabled => self.error = Some(DISABLED_MESSAGE.into()),
+            LoginCheck::Disabled => self.form.error = Some(DISABLED_MESSAGE.into()),
             LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
-            LoginCheck::MfaNotEnrolled => self.go(View::Notice {
-                title: "MFA enrollment required".into(),
-                message: MFA_ENROL_MESSAGE.into(),
-                retry: None,
-                restart: false,
-            }),
+            LoginCheck::MfaNotEnrolled => self.notice(mfa_not_enrolled(), None),
         }
     }
 
-    /// Shows the identity provider's page with the username pre-filled (R46).
-    fn go_idp(&mut self, start: FedStart) {
-        let email = start.email.clone();
-        self.go(View::IdpSignIn {
-            start: Box::new(start),
-        });
-        self.inputs.push(("Username".into(), email));
-    }
-
-    /// A federated account's `Sign in with <IdP>`: the identity provider's sign-in again (R46).
-    async fn start_federated_login(&mut self, dev: &mut Device, account: String) {
-        let Some(email) = federated_email(dev, &account) else {
-            return;
-        };
-        if !dev.online() {
-            self.error = Some(OFFLINE_MESSAGE.into());
-            return;
-        }
-        match dev
-            .start_federation(&email, SignInPurpose::Login, Some(account))
-            .await
-        {
-            Ok(Some(start)) => self.go_idp(start),
-            Ok(None) => self.error = Some(
-                "Your account no longer signs in through an identity provider. Contact your admin."
-                    .into(),
-            ),
-            Err(r) => self.notice(r, None),
-        }
-    }
-
-    /// Submits the identity provider's page, then goes on to the PIN (provisioning, no
-    /// password to re-confirm) or signs in to the account (login) (R46).
-    async fn submit_idp(&mut self, dev: &mut Device, start: FedStart) {
-        let (user, pw) = (self.input("Username"), self.input("Password"));
-        self.inputs.retain(|(l, _)| l != "Password");
-        if pw.is_empty() {
-            self.error = Some("Enter your password.".into());
-            return;
-        }
-        let back = match dev.submit_idp_page(&start, user.trim(), &pw).await {
-            IdpOutcome::Redirected(back) => back,
-            IdpOutcome::Refused(m) | IdpOutcome::Unreachable(m) => {
-                self.error = Some(m);
-                return;
+    /// Follows the web view to its next page: a notice, the password re-confirmation
+    /// (password sync), straight to the PIN (federated users: the identity provider confirmed
+    /// the user moments ago, R46), a new local password (sync off), or a login.
+    fn follow(&mut self, dev: &mut Device, step: Step) {
+        match step {
+            Step::Stay => {}
+            Step::Password { email } => self.go(View::DirectoryPassword { email }),
+            Step::IdentityProvider(start) => {
+                let email = start.email.clone();
+                self.go(View::IdpSignIn { start });
+                self.form.inputs.push(("Username".into(), email));
             }
-        };
-        match (start.purpose, start.account.clone()) {
-            (SignInPurpose::Login, Some(account)) => {
-                match dev.federated_login(&account, &back).await {
-                    Ok(check) => self.after_check(dev, account, check, false),
-                    Err(r) => self.notice(r, None),
-                }
-            }
-            _ => match dev.federated_authenticate_and_check(&start, &back).await {
-                Err(r) => self.notice(r, None),
-                Ok((auth, name)) if auth.password_sync => self.go(View::CreatePin {
-                    auth: Box::new(auth),
+            Step::Notice(r) => self.notice(r, None),
+            Step::Authenticated { auth, name, secret } if auth.password_sync => match secret {
+                LocalSecret::DirectoryPassword(password) => self.go(View::ConfirmPassword {
+                    auth,
                     name,
-                    secret: LocalSecret::Federated {
-                        email: start.email.clone(),
-                        idp: start.idp.clone(),
-                    },
+                    password,
                 }),
-                Ok((auth, name)) => self.go(View::LocalPassword {
-                    auth: Box::new(auth),
-                    name,
-                }),
+                secret => self.go(View::CreatePin { auth, name, secret }),
             },
+            Step::Authenticated { auth, name, .. } => self.go(View::LocalPassword { auth, name }),
+            Step::Login { account, check } => self.after_check(dev, account, check, false),
         }
     }
 
@@ -687,12 +518,4 @@ pub fn pin_problem(pin: &str, confirm: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// Wrong password and throttling keep the user on the password step (R42).
-fn stays(r: &Refusal) -> bool {
-    matches!(
-        r.code.as_deref(),
-        Some(ssap_api::codes::INVALID_CREDENTIALS) | Some(ssap_api::codes::TOO_MANY_ATTEMPTS)
-    ) || r.message == OFFLINE_MESSAGE
 }
