@@ -240,9 +240,13 @@ impl Endpoint {
         if !self.dev.powered {
             return Err(UiError::PoweredOff);
         }
+        let screen = self.screen();
+        if !screen.has_button(label) {
+            return Err(UiError::no_control(&screen, label));
+        }
         let action = match &mut self.ui {
-            Ui::Mac(w) => w.click(&mut self.dev, label).await?,
-            Ui::Win(c) => c.click(&mut self.dev, label).await?,
+            Ui::Mac(w) => w.click(&mut self.dev, label, screen).await,
+            Ui::Win(c) => c.click(&mut self.dev, label, screen).await,
         };
         match action {
             Action::None => {}
@@ -261,10 +265,12 @@ impl Endpoint {
         if !self.dev.powered {
             return Err(UiError::PoweredOff);
         }
-        match &mut self.ui {
-            Ui::Mac(w) => w.type_into(&self.dev, field, text),
-            Ui::Win(c) => c.type_into(&self.dev, field, text),
-        }
+        let screen = self.screen();
+        let form = match &mut self.ui {
+            Ui::Mac(w) => w.form_mut(),
+            Ui::Win(c) => c.form_mut(),
+        };
+        form.type_into(&screen, field, text)
     }
 
     /// The local account name of whoever is logged in.

@@ -13,13 +13,6 @@ pub(crate) struct Form {
 }
 
 impl Form {
-    /// A new view starts with an empty form.
-    pub fn reset(&mut self) {
-        self.inputs.clear();
-        self.error = None;
-        self.message = None;
-    }
-
     /// What was typed into the field `label` (empty if nothing).
     pub fn input(&self, label: &str) -> String {
         self.inputs

@@ -10,13 +10,28 @@ mod web;
 
 pub(crate) use form::Form;
 pub(crate) use prompts::{
-    local_password, mfa_not_enrolled, mfa_screen, notice_click, notice_screen, submit_mfa,
-    NoticeStep, DISABLED_MESSAGE,
+    local_password, local_password_screen, login_next, mfa_screen, submit_mfa, LoginNext, Notice,
+    NoticeStep,
 };
-pub(crate) use web::{
-    email_screen, federated_button, federated_idp, idp_screen, password_screen,
-    start_federated_login, submit_email, submit_idp, submit_password, Step,
-};
+pub(crate) use web::{federated_button, federated_idp, start_federated_login, Step, WebPage};
+
+use crate::device::Device;
+use crate::screen::Tile;
+
+/// A tile per local account, by full name; `badges`: managed accounts show the JumpCloud
+/// badge (only macOS's JumpCloud window has one).
+pub(crate) fn account_tiles(dev: &Device, selected: Option<&str>, badges: bool) -> Vec<Tile> {
+    dev.accounts
+        .all()
+        .iter()
+        .map(|a| Tile {
+            label: a.full_name.clone(),
+            account: Some(a.name.clone()),
+            managed: badges && a.managed,
+            selected: selected == Some(a.name.as_str()),
+        })
+        .collect()
+}
 
 /// What the endpoint must do after a click that leaves the login UI's hands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

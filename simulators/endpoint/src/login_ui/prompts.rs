@@ -5,18 +5,50 @@ use ssap_api::{codes, Os};
 
 use super::Form;
 use crate::agent::{refusal_for, CallError, Refusal, OFFLINE_MESSAGE};
-use crate::device::{Device, PendingProvision};
+use crate::device::{Device, LoginCheck, PendingProvision};
 use crate::screen::{Screen, ScreenKind};
 
 /// Sentence for a managed account whose user the directory suspended or locked (R63).
-pub(crate) const DISABLED_MESSAGE: &str =
+const DISABLED_MESSAGE: &str =
     "This account has been disabled by your organization. Contact your admin.";
 
 /// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
 const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
 
+/// Where a checked login (password, PIN, or identity provider) leads.
+#[derive(Debug)]
+pub(crate) enum LoginNext {
+    /// The account opens (macOS may still show its setup prompts).
+    Open,
+    /// The MFA prompt (R45).
+    Mfa,
+    /// Stay at the tile with this error.
+    Error(String),
+    /// A notice (MFA enrolment required, R45).
+    Notice(Notice),
+}
+
+/// Where `check` leads, in the words both OSes use; `wrong` is each OS's sentence for a wrong
+/// password or PIN.
+pub(crate) fn login_next(os: Os, check: LoginCheck, wrong: &str) -> LoginNext {
+    let device = match os {
+        Os::Macos => "Mac",
+        Os::Windows => "PC",
+    };
+    match check {
+        LoginCheck::Ok => LoginNext::Open,
+        LoginCheck::WrongPassword => LoginNext::Error(wrong.into()),
+        LoginCheck::NotSynced => LoginNext::Error(format!(
+            "This account's password has not been synced to this {device} yet. Contact your admin."
+        )),
+        LoginCheck::Disabled => LoginNext::Error(DISABLED_MESSAGE.into()),
+        LoginCheck::MfaPrompt => LoginNext::Mfa,
+        LoginCheck::MfaNotEnrolled => LoginNext::Notice(mfa_not_enrolled().into()),
+    }
+}
+
 /// The notice for a user whose admin enforces MFA but who has not enrolled (R45).
-pub(crate) fn mfa_not_enrolled() -> Refusal {
+fn mfa_not_enrolled() -> Refusal {
     Refusal {
         title: "MFA enrollment required".into(),
         message: MFA_ENROL_MESSAGE.into(),
@@ -58,16 +90,24 @@ pub(crate) async fn submit_mfa(form: &mut Form, dev: &Device, account: &str) -> 
     }
 }
 
-/// A refusal notice: `Try Again` and `Cancel` when the provisioning may be re-sent, else `OK`.
-pub(crate) fn notice_screen(os: Os, title: &str, message: &str, retry: bool) -> Screen {
-    let mut s = Screen::new(os, ScreenKind::Notice, title);
-    s.error = Some(message.to_string());
-    s.buttons = if retry {
-        vec!["Try Again".into(), "Cancel".into()]
-    } else {
-        vec!["OK".into()]
-    };
-    s
+/// A refusal on screen: `Try Again` and `Cancel` when the provisioning may be re-sent
+/// (R60), else `OK`.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub title: String,
+    pub message: String,
+    /// What `Try Again` re-sends, with the same idempotency key.
+    pub retry: Option<Box<PendingProvision>>,
+}
+
+impl From<Refusal> for Notice {
+    fn from(r: Refusal) -> Self {
+        Self {
+            title: r.title,
+            message: r.message,
+            retry: None,
+        }
+    }
 }
 
 /// Where a click on a refusal notice leads.
@@ -82,28 +122,64 @@ pub(crate) enum NoticeStep {
     Closed { created: bool },
 }
 
-/// A click on a refusal notice: `Try Again` re-sends a provisioning that may be re-sent;
-/// anything else closes it, first agreeing with the control plane about a lost reply.
-pub(crate) async fn notice_click(
-    form: &mut Form,
-    dev: &mut Device,
-    retry: Option<Box<PendingProvision>>,
-    try_again: bool,
-) -> NoticeStep {
-    match retry {
-        Some(p) if try_again => {
-            if dev.online() {
-                NoticeStep::Retry(p)
-            } else {
-                form.error = Some(OFFLINE_MESSAGE.into());
-                NoticeStep::Stay
-            }
-        }
-        Some(p) => NoticeStep::Closed {
-            created: dev.reconcile(&p).await.is_some(),
-        },
-        None => NoticeStep::Closed { created: false },
+impl Notice {
+    /// A provisioning that failed: `Try Again` re-sends it when the refusal allows.
+    pub fn failed(r: Refusal, p: PendingProvision) -> Self {
+        let retry = r.retryable.then(|| Box::new(p));
+        Self { retry, ..r.into() }
     }
+
+    /// The notice as both OSes show it.
+    pub fn screen(&self, os: Os) -> Screen {
+        let mut s = Screen::new(os, ScreenKind::Notice, self.title.clone());
+        s.error = Some(self.message.clone());
+        s.buttons = if self.retry.is_some() {
+            vec!["Try Again".into(), "Cancel".into()]
+        } else {
+            vec!["OK".into()]
+        };
+        s
+    }
+
+    /// A click on the notice: `Try Again` re-sends a provisioning that may be re-sent;
+    /// anything else closes it, first agreeing with the control plane about a lost reply.
+    pub async fn click(self, form: &mut Form, dev: &mut Device, try_again: bool) -> NoticeStep {
+        match self.retry {
+            Some(p) if try_again => {
+                if dev.online() {
+                    NoticeStep::Retry(p)
+                } else {
+                    form.error = Some(OFFLINE_MESSAGE.into());
+                    NoticeStep::Stay
+                }
+            }
+            Some(p) => NoticeStep::Closed {
+                created: dev.reconcile(&p).await.is_some(),
+            },
+            None => NoticeStep::Closed { created: false },
+        }
+    }
+}
+
+/// The prompt for a new local password when password sync is off: `message` says what it
+/// opens, `confirm` and `submit` are each OS's labels.
+pub(crate) fn local_password_screen(
+    os: Os,
+    form: &Form,
+    message: &str,
+    confirm: &str,
+    submit: &str,
+) -> Screen {
+    let mut s = Screen::new(
+        os,
+        ScreenKind::CreateLocalPassword,
+        "Create a local password",
+    );
+    s.message = Some(message.into());
+    s.fields.push(form.field("New password", true));
+    s.fields.push(form.field(confirm, true));
+    s.buttons = vec![submit.into(), "Cancel".into()];
+    s
 }
 
 /// The new local password typed twice into `New password` and `confirm` (password sync

@@ -11,15 +11,53 @@ use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
 use crate::device::{Device, FedStart, LoginCheck};
 use crate::screen::{Screen, ScreenKind};
 
+/// A page of the web view.
+#[derive(Debug, Clone)]
+pub(crate) enum WebPage {
+    /// JumpCloud's email page.
+    Email,
+    /// JumpCloud's password page for `email`.
+    Password { email: String },
+    /// The identity provider's page (R46), to provision or to log in to `start.account`.
+    IdentityProvider(Box<FedStart>),
+}
+
+impl WebPage {
+    /// The page as the web view shows it, the same on both OSes.
+    pub fn screen(&self, os: Os, form: &Form) -> Screen {
+        match self {
+            WebPage::Email => email_screen(os, form),
+            WebPage::Password { email } => password_screen(os, email, form),
+            WebPage::IdentityProvider(start) => idp_screen(os, start, form),
+        }
+    }
+
+    /// The form the page opens with: the identity provider's has the username pre-filled.
+    pub fn opening_form(&self) -> Form {
+        let mut form = Form::default();
+        if let WebPage::IdentityProvider(start) = self {
+            form.inputs.push(("Username".into(), start.email.clone()));
+        }
+        form
+    }
+
+    /// The page's button other than `Cancel` (`Continue`, `Login`, `Sign In`).
+    pub async fn submit(self, form: &mut Form, dev: &mut Device) -> Step {
+        match self {
+            WebPage::Email => submit_email(form, dev).await,
+            WebPage::Password { email } => submit_password(form, dev, &email).await,
+            WebPage::IdentityProvider(start) => submit_idp(form, dev, *start).await,
+        }
+    }
+}
+
 /// Where a submitted page of the web view leads.
 #[derive(Debug)]
 pub(crate) enum Step {
     /// Stay on the page; the form holds the error to show, if any.
     Stay,
-    /// JumpCloud's password page for this email.
-    Password { email: String },
-    /// The identity provider's page, the username to be pre-filled with the email.
-    IdentityProvider(Box<FedStart>),
+    /// Another page of the web view.
+    Open(WebPage),
     /// A refusal to show as a notice.
     Notice(Refusal),
     /// The user is authenticated and the local name checked (R39, R43): the account may be
@@ -34,7 +72,7 @@ pub(crate) enum Step {
 }
 
 /// JumpCloud's email page.
-pub(crate) fn email_screen(os: Os, form: &Form) -> Screen {
+fn email_screen(os: Os, form: &Form) -> Screen {
     let mut s = Screen::new(os, ScreenKind::JumpCloudEmail, "JumpCloud User Login");
     s.fields.push(form.field("Email", false));
     s.buttons = vec!["Continue".into(), "Cancel".into()];
@@ -42,7 +80,7 @@ pub(crate) fn email_screen(os: Os, form: &Form) -> Screen {
 }
 
 /// JumpCloud's password page for `email`.
-pub(crate) fn password_screen(os: Os, email: &str, form: &Form) -> Screen {
+fn password_screen(os: Os, email: &str, form: &Form) -> Screen {
     let mut s = Screen::new(os, ScreenKind::JumpCloudPassword, "JumpCloud User Login");
     s.message = Some(format!("Signing in as {email}"));
     s.fields.push(form.field("Password", true));
@@ -52,7 +90,7 @@ pub(crate) fn password_screen(os: Os, email: &str, form: &Form) -> Screen {
 
 /// The identity provider's page as the web view shows it (R46), the same on both OSes:
 /// fields `Username` (pre-filled with the email) and `Password`, buttons `Sign In`, `Cancel`.
-pub(crate) fn idp_screen(os: Os, start: &FedStart, form: &Form) -> Screen {
+fn idp_screen(os: Os, start: &FedStart, form: &Form) -> Screen {
     let mut s = Screen::new(
         os,
         ScreenKind::IdentityProviderSignIn,
@@ -90,7 +128,7 @@ fn federated_email(dev: &Device, account: &str) -> Option<String> {
 
 /// `Continue` on the email page: the password page, or the identity provider's for a
 /// federated user (R46).
-pub(crate) async fn submit_email(form: &mut Form, dev: &mut Device) -> Step {
+async fn submit_email(form: &mut Form, dev: &mut Device) -> Step {
     let email = form.input("Email").trim().to_string();
     if email.is_empty() || !email.contains('@') {
         form.error = Some("Enter your email address.".into());
@@ -100,14 +138,14 @@ pub(crate) async fn submit_email(form: &mut Form, dev: &mut Device) -> Step {
         .start_federation(&email, SignInPurpose::Provision, None)
         .await
     {
-        Ok(None) => Step::Password { email },
-        Ok(Some(start)) => Step::IdentityProvider(Box::new(start)),
+        Ok(None) => Step::Open(WebPage::Password { email }),
+        Ok(Some(start)) => Step::Open(WebPage::IdentityProvider(Box::new(start))),
         Err(r) => Step::Notice(r),
     }
 }
 
 /// `Login` on the password page: authenticates, then checks the local name (R39, R43).
-pub(crate) async fn submit_password(form: &mut Form, dev: &mut Device, email: &str) -> Step {
+async fn submit_password(form: &mut Form, dev: &mut Device, email: &str) -> Step {
     let pw = form.input("Password");
     form.inputs.clear();
     if pw.is_empty() {
@@ -149,7 +187,7 @@ pub(crate) async fn start_federated_login(
         .start_federation(&email, SignInPurpose::Login, Some(account))
         .await
     {
-        Ok(Some(start)) => Step::IdentityProvider(Box::new(start)),
+        Ok(Some(start)) => Step::Open(WebPage::IdentityProvider(Box::new(start))),
         Ok(None) => {
             form.error = Some(
                 "Your account no longer signs in through an identity provider. Contact your admin."
@@ -163,7 +201,7 @@ pub(crate) async fn start_federated_login(
 
 /// `Sign In` on the identity provider's page, then the provisioning checks or the login to
 /// the account the sign-in was started for (R46).
-pub(crate) async fn submit_idp(form: &mut Form, dev: &mut Device, start: FedStart) -> Step {
+async fn submit_idp(form: &mut Form, dev: &mut Device, start: FedStart) -> Step {
     let (user, pw) = (form.input("Username"), form.input("Password"));
     form.inputs.retain(|(l, _)| l != "Password");
     if pw.is_empty() {

@@ -25,16 +25,14 @@
 use ssap_api::{AuthenticateResponse, Os};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{Refusal, OFFLINE_MESSAGE};
-use crate::device::{Device, FedStart, LoginCheck, PendingProvision};
+use crate::agent::OFFLINE_MESSAGE;
+use crate::device::{Device, LoginCheck, PendingProvision};
 use crate::login_ui::{
-    email_screen, federated_button, federated_idp, idp_screen, local_password, mfa_not_enrolled,
-    mfa_screen, notice_click, notice_screen, password_screen, start_federated_login, submit_email,
-    submit_idp, submit_mfa, submit_password, Action, Form, NoticeStep, Step, DISABLED_MESSAGE,
+    account_tiles, federated_button, federated_idp, local_password, local_password_screen,
+    login_next, mfa_screen, start_federated_login, submit_mfa, Action, Form, LoginNext, Notice,
+    NoticeStep, Step, WebPage,
 };
-use crate::screen::{
-    same_label, Colour, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind, Tile, UiError,
-};
+use crate::screen::{same_label, Colour, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind};
 
 /// The macOS first-login setup prompts, in order (R20).
 pub const SETUP_STEPS: &[&str] = &[
@@ -49,23 +47,13 @@ enum View {
     Password {
         account: String,
     },
-    Email,
-    DirectoryPassword {
-        email: String,
-    },
-    /// The identity provider's page (R46), to provision or to log in to `start.account`.
-    IdpSignIn {
-        start: Box<FedStart>,
-    },
+    /// JumpCloud User Login, then the identity provider's page for federated users (R46).
+    Web(WebPage),
     LocalPassword {
         auth: Box<AuthenticateResponse>,
         name: String,
     },
-    Notice {
-        title: String,
-        message: String,
-        retry: Option<Box<PendingProvision>>,
-    },
+    Notice(Notice),
     Mfa {
         account: String,
     },
@@ -120,36 +108,25 @@ impl LoginWindow {
     fn go(&mut self, view: View) {
         self.view = view;
         self.overlay = Overlay::None;
-        self.form.reset();
+        self.form = match &self.view {
+            View::Web(page) => page.opening_form(),
+            _ => Form::default(),
+        };
     }
 
     /// What is on screen now.
     pub(crate) fn screen(&self, dev: &Device) -> Screen {
         let mut s = match &self.view {
             View::Window | View::Password { .. } => self.window_screen(dev),
-            View::Email => email_screen(Os::Macos, &self.form),
-            View::DirectoryPassword { email } => password_screen(Os::Macos, email, &self.form),
-            View::IdpSignIn { start } => idp_screen(Os::Macos, start, &self.form),
-            View::LocalPassword { .. } => {
-                let mut s = Screen::new(
-                    Os::Macos,
-                    ScreenKind::CreateLocalPassword,
-                    "Create a local password",
-                );
-                s.message = Some(
-                    "Create the password you will use to log in to this Mac. Your JumpCloud password will not open this account."
-                        .into(),
-                );
-                s.fields.push(self.form.field("New password", true));
-                s.fields.push(self.form.field("Verify password", true));
-                s.buttons = vec!["Create Account".into(), "Cancel".into()];
-                s
-            }
-            View::Notice {
-                title,
-                message,
-                retry,
-            } => notice_screen(Os::Macos, title, message, retry.is_some()),
+            View::Web(page) => page.screen(Os::Macos, &self.form),
+            View::LocalPassword { .. } => local_password_screen(
+                Os::Macos,
+                &self.form,
+                "Create the password you will use to log in to this Mac. Your JumpCloud password will not open this account.",
+                "Verify password",
+                "Create Account",
+            ),
+            View::Notice(notice) => notice.screen(Os::Macos),
             View::Mfa { account } => mfa_screen(Os::Macos, dev, account, &self.form),
             View::Setup { step, .. } => {
                 let title = SETUP_STEPS.get(*step).copied().unwrap_or("Setup");
@@ -183,17 +160,7 @@ impl LoginWindow {
             View::Password { account } => Some(account.as_str()),
             _ => None,
         };
-        s.tiles = dev
-            .accounts
-            .all()
-            .iter()
-            .map(|a| Tile {
-                label: a.full_name.clone(),
-                account: Some(a.name.clone()),
-                managed: a.managed && self.jumpcloud,
-                selected: selected.is_some_and(|n| n == a.name),
-            })
-            .collect();
+        s.tiles = account_tiles(dev, selected, self.jumpcloud);
         s.login_window_text = dev
             .agent
             .config()
@@ -240,23 +207,13 @@ impl LoginWindow {
         s
     }
 
-    /// Types into a visible field.
-    pub(crate) fn type_into(
-        &mut self,
-        dev: &Device,
-        field: &str,
-        text: &str,
-    ) -> Result<(), UiError> {
-        let screen = self.screen(dev);
-        self.form.type_into(&screen, field, text)
+    /// The form under the current view, to type into.
+    pub(crate) fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
     }
 
-    /// Clicks a visible button, tile or menu item.
-    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str) -> Result<Action, UiError> {
-        let screen = self.screen(dev);
-        if !screen.has_button(label) {
-            return Err(UiError::no_control(&screen, label));
-        }
+    /// Clicks `label`, a button, tile or menu item of `screen` (what is on screen now).
+    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str, screen: Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         // Modal join dialog first: only its buttons respond.
         if let Overlay::Join { ssid } = self.overlay.clone() {
@@ -278,64 +235,46 @@ impl LoginWindow {
                 self.form.inputs.clear();
                 self.form.error = None;
             }
-            return Ok(Action::None);
+            return Action::None;
         }
         match self.view.clone() {
             View::Window => self.click_window(dev, label, &screen).await,
             View::Password { account } => {
                 if is("Cancel") {
                     self.go(View::Window);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(t) = screen.tile(label) {
                     let acct = t.account.clone().unwrap_or_default();
                     self.go(View::Password { account: acct });
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(idp) = federated_idp(dev, &account) {
                     if is(&federated_button(&idp)) {
                         let step = start_federated_login(&mut self.form, dev, account).await;
                         self.follow(dev, step).await;
                     }
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 let pw = self.form.input("Password");
                 self.form.inputs.clear();
                 let check = dev.check_login(&account, &pw);
                 self.after_check(dev, account, check);
-                Ok(Action::None)
+                Action::None
             }
-            View::Email => {
+            View::Web(page) => {
                 if is("Cancel") {
                     self.go(View::Window);
                 } else {
-                    let step = submit_email(&mut self.form, dev).await;
+                    let step = page.submit(&mut self.form, dev).await;
                     self.follow(dev, step).await;
                 }
-                Ok(Action::None)
-            }
-            View::IdpSignIn { start } => {
-                if is("Cancel") {
-                    self.go(View::Window);
-                    return Ok(Action::None);
-                }
-                let step = submit_idp(&mut self.form, dev, *start).await;
-                self.follow(dev, step).await;
-                Ok(Action::None)
-            }
-            View::DirectoryPassword { email } => {
-                if is("Cancel") {
-                    self.go(View::Window);
-                    return Ok(Action::None);
-                }
-                let step = submit_password(&mut self.form, dev, &email).await;
-                self.follow(dev, step).await;
-                Ok(Action::None)
+                Action::None
             }
             View::LocalPassword { auth, name } => {
                 if is("Cancel") {
                     self.go(View::Window);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(a) = local_password(&mut self.form, "Verify password") {
                     if !dev.online() {
@@ -345,10 +284,10 @@ impl LoginWindow {
                         self.run_provision(dev, p).await;
                     }
                 }
-                Ok(Action::None)
+                Action::None
             }
-            View::Notice { retry, .. } => {
-                match notice_click(&mut self.form, dev, retry, is("Try Again")).await {
+            View::Notice(notice) => {
+                match notice.click(&mut self.form, dev, is("Try Again")).await {
                     NoticeStep::Stay => {}
                     NoticeStep::Retry(p) => self.run_provision(dev, *p).await,
                     NoticeStep::Closed { created } => {
@@ -361,7 +300,7 @@ impl LoginWindow {
                         }
                     }
                 }
-                Ok(Action::None)
+                Action::None
             }
             View::Mfa { account } => {
                 if is("Cancel") {
@@ -369,7 +308,7 @@ impl LoginWindow {
                 } else if submit_mfa(&mut self.form, dev, &account).await {
                     self.finish_login(dev, &account);
                 }
-                Ok(Action::None)
+                Action::None
             }
             View::Setup { account, step } => {
                 if step + 1 >= SETUP_STEPS.len() {
@@ -384,22 +323,14 @@ impl LoginWindow {
                         step: step + 1,
                     });
                 }
-                Ok(Action::None)
+                Action::None
             }
-            View::Desktop { .. } => Ok(if is("Restart") {
-                Action::Reboot
-            } else {
-                Action::SignOut
-            }),
+            View::Desktop { .. } if is("Restart") => Action::Reboot,
+            View::Desktop { .. } => Action::SignOut,
         }
     }
 
-    async fn click_window(
-        &mut self,
-        dev: &mut Device,
-        label: &str,
-        screen: &Screen,
-    ) -> Result<Action, UiError> {
+    async fn click_window(&mut self, dev: &mut Device, label: &str, screen: &Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         if is("Wireless") {
             self.overlay = if self.overlay == Overlay::Wireless {
@@ -431,7 +362,7 @@ impl LoginWindow {
             };
         } else if is("Sign in with JumpCloud") {
             if dev.online() {
-                self.go(View::Email);
+                self.go(View::Web(WebPage::Email));
             } else {
                 self.overlay = Overlay::None;
                 self.form.error = Some(OFFLINE_MESSAGE.into());
@@ -442,7 +373,7 @@ impl LoginWindow {
         } else if self.overlay == Overlay::Wireless {
             self.click_wireless(dev, label);
         }
-        Ok(Action::None)
+        Action::None
     }
 
     fn click_wireless(&mut self, dev: &mut Device, label: &str) {
@@ -492,13 +423,8 @@ impl LoginWindow {
     async fn follow(&mut self, dev: &mut Device, step: Step) {
         match step {
             Step::Stay => {}
-            Step::Password { email } => self.go(View::DirectoryPassword { email }),
-            Step::IdentityProvider(start) => {
-                let email = start.email.clone();
-                self.go(View::IdpSignIn { start });
-                self.form.inputs.push(("Username".into(), email));
-            }
-            Step::Notice(r) => self.notice(r, None),
+            Step::Open(page) => self.go(View::Web(page)),
+            Step::Notice(r) => self.go(View::Notice(r.into())),
             Step::Authenticated { auth, name, secret } if auth.password_sync => {
                 let p = dev.prepare(*auth, &name, secret, None);
                 self.run_provision(dev, p).await;
@@ -515,16 +441,11 @@ impl LoginWindow {
     /// After a password (or the identity provider) opened `account`: MFA, setup, the desktop,
     /// or why not.
     fn after_check(&mut self, dev: &mut Device, account: String, check: LoginCheck) {
-        match check {
-            LoginCheck::Ok => self.finish_login(dev, &account),
-            LoginCheck::WrongPassword => self.form.error = Some("Incorrect password.".into()),
-            LoginCheck::NotSynced => self.form.error = Some(
-                "This account's password has not been synced to this Mac yet. Contact your admin."
-                    .into(),
-            ),
-            LoginCheck::Disabled => self.form.error = Some(DISABLED_MESSAGE.into()),
-            LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
-            LoginCheck::MfaNotEnrolled => self.notice(mfa_not_enrolled(), None),
+        match login_next(Os::Macos, check, "Incorrect password.") {
+            LoginNext::Open => self.finish_login(dev, &account),
+            LoginNext::Mfa => self.go(View::Mfa { account }),
+            LoginNext::Error(e) => self.form.error = Some(e),
+            LoginNext::Notice(n) => self.go(View::Notice(n)),
         }
     }
 
@@ -539,19 +460,8 @@ impl LoginWindow {
                     _ => "Your account is ready. Click your name and enter your password.".into(),
                 });
             }
-            Err(r) => {
-                let retry = r.retryable.then(|| Box::new(p));
-                self.notice(r, retry);
-            }
+            Err(r) => self.go(View::Notice(Notice::failed(r, p))),
         }
-    }
-
-    fn notice(&mut self, r: Refusal, retry: Option<Box<PendingProvision>>) {
-        self.go(View::Notice {
-            title: r.title,
-            message: r.message,
-            retry,
-        });
     }
 
     fn finish_login(&mut self, dev: &mut Device, account: &str) {

@@ -34,14 +34,14 @@
 use ssap_api::{AuthenticateResponse, Os};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{Refusal, OFFLINE_MESSAGE};
-use crate::device::{Device, FedStart, LoginCheck, PendingProvision};
+use crate::agent::OFFLINE_MESSAGE;
+use crate::device::{Device, LoginCheck, PendingProvision};
 use crate::login_ui::{
-    email_screen, federated_button, federated_idp, idp_screen, local_password, mfa_not_enrolled,
-    mfa_screen, notice_click, notice_screen, password_screen, start_federated_login, submit_email,
-    submit_idp, submit_mfa, submit_password, Action, Form, NoticeStep, Step, DISABLED_MESSAGE,
+    account_tiles, federated_button, federated_idp, local_password, local_password_screen,
+    login_next, mfa_screen, start_federated_login, submit_mfa, Action, Form, LoginNext, Notice,
+    NoticeStep, Step, WebPage,
 };
-use crate::screen::{same_label, Screen, ScreenKind, Tile, UiError};
+use crate::screen::{same_label, Screen, ScreenKind, Tile};
 
 /// Shortest PIN the provider accepts (R32).
 pub const MIN_PIN_LEN: usize = 6;
@@ -59,14 +59,9 @@ enum View {
         use_pin: bool,
     },
     JumpCloudTile,
-    Email,
-    DirectoryPassword {
-        email: String,
-    },
-    /// The identity provider's page in the web view (R46).
-    IdpSignIn {
-        start: Box<FedStart>,
-    },
+    /// The web view: JumpCloud User Login, then the identity provider's page for federated
+    /// users (R46).
+    Web(WebPage),
     ConfirmPassword {
         auth: Box<AuthenticateResponse>,
         name: String,
@@ -81,11 +76,11 @@ enum View {
         name: String,
         secret: LocalSecret,
     },
-    Notice {
+    Notice(Notice),
+    /// The account was created but a GPO blocks the PIN (R33): only `Restart` is offered.
+    Restart {
         title: String,
         message: String,
-        retry: Option<Box<PendingProvision>>,
-        restart: bool,
     },
     Mfa {
         account: String,
@@ -125,22 +120,15 @@ impl CredentialProvider {
     }
 
     fn go(&mut self, view: View) {
+        self.form = match &view {
+            View::Web(page) => page.opening_form(),
+            _ => Form::default(),
+        };
         self.view = view;
-        self.form.reset();
     }
 
     fn tiles(&self, dev: &Device, selected: Option<&str>) -> Vec<Tile> {
-        let mut tiles: Vec<Tile> = dev
-            .accounts
-            .all()
-            .iter()
-            .map(|a| Tile {
-                label: a.full_name.clone(),
-                account: Some(a.name.clone()),
-                managed: false, // Windows shows no JumpCloud badge
-                selected: selected == Some(a.name.as_str()),
-            })
-            .collect();
+        let mut tiles = account_tiles(dev, selected, false); // Windows shows no JumpCloud badge
         if dev.offer_sign_in() {
             tiles.push(Tile {
                 label: JUMPCLOUD_TILE.into(),
@@ -187,9 +175,7 @@ impl CredentialProvider {
                 s.buttons = vec!["Click here to sign in".into()];
                 s
             }
-            View::Email => email_screen(Os::Windows, &self.form),
-            View::DirectoryPassword { email } => password_screen(Os::Windows, email, &self.form),
-            View::IdpSignIn { start } => idp_screen(Os::Windows, start, &self.form),
+            View::Web(page) => page.screen(Os::Windows, &self.form),
             View::ConfirmPassword { auth, .. } => {
                 let mut s = new(ScreenKind::ConfirmPassword, "Confirm your password");
                 s.message = Some(format!(
@@ -200,17 +186,13 @@ impl CredentialProvider {
                 s.buttons = vec!["Next".into(), "Cancel".into()];
                 s
             }
-            View::LocalPassword { .. } => {
-                let mut s = new(ScreenKind::CreateLocalPassword, "Create a local password");
-                s.message = Some(
-                    "Create the password you will use on this PC. Your JumpCloud password will not open this account."
-                        .into(),
-                );
-                s.fields.push(self.form.field("New password", true));
-                s.fields.push(self.form.field("Confirm password", true));
-                s.buttons = vec!["Next".into(), "Cancel".into()];
-                s
-            }
+            View::LocalPassword { .. } => local_password_screen(
+                Os::Windows,
+                &self.form,
+                "Create the password you will use on this PC. Your JumpCloud password will not open this account.",
+                "Confirm password",
+                "Next",
+            ),
             View::CreatePin { .. } => {
                 let mut s = new(ScreenKind::CreatePin, "Set up a PIN");
                 s.message = Some(format!(
@@ -221,23 +203,13 @@ impl CredentialProvider {
                 s.buttons = vec!["OK".into(), "Cancel".into()];
                 s
             }
-            View::Notice {
-                title,
-                message,
-                retry,
-                restart,
-            } if *restart => {
+            View::Restart { title, message } => {
                 let mut s = new(ScreenKind::Notice, title);
                 s.message = Some(message.clone());
                 s.buttons = vec!["Restart".into()];
                 s
             }
-            View::Notice {
-                title,
-                message,
-                retry,
-                ..
-            } => notice_screen(Os::Windows, title, message, retry.is_some()),
+            View::Notice(notice) => notice.screen(Os::Windows),
             View::Mfa { account } => mfa_screen(Os::Windows, dev, account, &self.form),
             View::Desktop { account } => {
                 let mut s = new(ScreenKind::Desktop, "Windows desktop");
@@ -250,23 +222,13 @@ impl CredentialProvider {
         s
     }
 
-    /// Types into a visible field.
-    pub(crate) fn type_into(
-        &mut self,
-        dev: &Device,
-        field: &str,
-        text: &str,
-    ) -> Result<(), UiError> {
-        let screen = self.screen(dev);
-        self.form.type_into(&screen, field, text)
+    /// The form under the current view, to type into.
+    pub(crate) fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
     }
 
-    /// Clicks a visible button or tile.
-    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str) -> Result<Action, UiError> {
-        let screen = self.screen(dev);
-        if !screen.has_button(label) {
-            return Err(UiError::no_control(&screen, label));
-        }
+    /// Clicks `label`, a button or tile of `screen` (what is on screen now).
+    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str, screen: Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         // Tiles respond on every screen that shows them.
         if !screen.buttons.iter().any(|b| is(b)) {
@@ -281,7 +243,7 @@ impl CredentialProvider {
                         });
                     }
                 }
-                return Ok(Action::None);
+                return Action::None;
             }
         }
         match self.view.clone() {
@@ -309,32 +271,16 @@ impl CredentialProvider {
             }
             View::JumpCloudTile => {
                 if dev.online() {
-                    self.go(View::Email);
+                    self.go(View::Web(WebPage::Email));
                 } else {
                     self.form.error = Some(OFFLINE_MESSAGE.into());
                 }
             }
-            View::Email => {
+            View::Web(page) => {
                 if is("Cancel") {
                     self.go(View::SignIn);
                 } else {
-                    let step = submit_email(&mut self.form, dev).await;
-                    self.follow(dev, step);
-                }
-            }
-            View::IdpSignIn { start } => {
-                if is("Cancel") {
-                    self.go(View::SignIn);
-                } else {
-                    let step = submit_idp(&mut self.form, dev, *start).await;
-                    self.follow(dev, step);
-                }
-            }
-            View::DirectoryPassword { email } => {
-                if is("Cancel") {
-                    self.go(View::SignIn);
-                } else {
-                    let step = submit_password(&mut self.form, dev, &email).await;
+                    let step = page.submit(&mut self.form, dev).await;
                     self.follow(dev, step);
                 }
             }
@@ -359,7 +305,7 @@ impl CredentialProvider {
             View::LocalPassword { auth, name } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(a) = local_password(&mut self.form, "Confirm password") {
                     self.go(View::CreatePin {
@@ -372,7 +318,7 @@ impl CredentialProvider {
             View::CreatePin { auth, name, secret } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 let (pin, confirm) = (self.form.input("PIN"), self.form.input("Confirm PIN"));
                 self.form.inputs.clear();
@@ -387,14 +333,12 @@ impl CredentialProvider {
                     self.run_provision(dev, p).await;
                 }
             }
-            View::Notice { retry, restart, .. } => {
-                if restart {
-                    return Ok(Action::Reboot);
-                }
-                match notice_click(&mut self.form, dev, retry, is("Try Again")).await {
+            View::Restart { .. } => return Action::Reboot,
+            View::Notice(notice) => {
+                match notice.click(&mut self.form, dev, is("Try Again")).await {
                     NoticeStep::Stay => {}
                     NoticeStep::Retry(p) => self.run_provision(dev, *p).await,
-                    // A lost reply may have provisioned: notice_click agreed with the control plane.
+                    // A lost reply may have provisioned: Notice::click agreed with the control plane.
                     NoticeStep::Closed { .. } => self.go(View::SignIn),
                 }
             }
@@ -407,36 +351,30 @@ impl CredentialProvider {
                 }
             }
             View::Desktop { .. } => {
-                return Ok(if is("Restart") {
+                return if is("Restart") {
                     Action::Reboot
                 } else {
                     Action::SignOut
-                });
+                };
             }
         }
-        Ok(Action::None)
+        Action::None
     }
 
     fn after_check(&mut self, dev: &mut Device, account: String, check: LoginCheck, pin: bool) {
-        match check {
-            LoginCheck::Ok => {
+        let wrong = if pin {
+            "That PIN is incorrect. Try again."
+        } else {
+            "The password is incorrect. Try again."
+        };
+        match login_next(Os::Windows, check, wrong) {
+            LoginNext::Open => {
                 dev.logged_in = Some(account.clone());
                 self.go(View::Desktop { account });
             }
-            LoginCheck::WrongPassword => {
-                self.form.error = Some(if pin {
-                    "That PIN is incorrect. Try again.".into()
-                } else {
-                    "The password is incorrect. Try again.".into()
-                })
-            }
-            LoginCheck::NotSynced => self.form.error = Some(
-                "This account's password has not been synced to this PC yet. Contact your admin."
-                    .into(),
-            ),
-            LoginCheck::Disabled => self.form.error = Some(DISABLED_MESSAGE.into()),
-            LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
-            LoginCheck::MfaNotEnrolled => self.notice(mfa_not_enrolled(), None),
+            LoginNext::Mfa => self.go(View::Mfa { account }),
+            LoginNext::Error(e) => self.form.error = Some(e),
+            LoginNext::Notice(n) => self.go(View::Notice(n)),
         }
     }
 
@@ -446,13 +384,8 @@ impl CredentialProvider {
     fn follow(&mut self, dev: &mut Device, step: Step) {
         match step {
             Step::Stay => {}
-            Step::Password { email } => self.go(View::DirectoryPassword { email }),
-            Step::IdentityProvider(start) => {
-                let email = start.email.clone();
-                self.go(View::IdpSignIn { start });
-                self.form.inputs.push(("Username".into(), email));
-            }
-            Step::Notice(r) => self.notice(r, None),
+            Step::Open(page) => self.go(View::Web(page)),
+            Step::Notice(r) => self.go(View::Notice(r.into())),
             Step::Authenticated { auth, name, secret } if auth.password_sync => match secret {
                 LocalSecret::DirectoryPassword(password) => self.go(View::ConfirmPassword {
                     auth,
@@ -468,32 +401,18 @@ impl CredentialProvider {
 
     async fn run_provision(&mut self, dev: &mut Device, p: PendingProvision) {
         match dev.provision(&p).await {
-            Ok(name) if dev.spec.pin_blocked_by_gpo => self.go(View::Notice {
+            Ok(name) if dev.spec.pin_blocked_by_gpo => self.go(View::Restart {
                 title: "Account created".into(),
                 message: format!(
                     "Your account {name} was created, but PIN sign-in is blocked on this PC by a group policy. Restart this PC, then sign in with your password."
                 ),
-                retry: None,
-                restart: true,
             }),
             Ok(name) => {
                 dev.logged_in = Some(name.clone());
                 self.go(View::Desktop { account: name });
             }
-            Err(r) => {
-                let retry = r.retryable.then(|| Box::new(p));
-                self.notice(r, retry);
-            }
+            Err(r) => self.go(View::Notice(Notice::failed(r, p))),
         }
-    }
-
-    fn notice(&mut self, r: Refusal, retry: Option<Box<PendingProvision>>) {
-        self.go(View::Notice {
-            title: r.title,
-            message: r.message,
-            retry,
-            restart: false,
-        });
     }
 }
 
