@@ -16,18 +16,25 @@ use crate::rules;
 /// The hardware and OS facts of a simulated device (also what the agent registers, R15, R18).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSpec {
+    /// Which OS the device runs: picks the login UI and the naming rules.
     pub os: Os,
     /// Windows: "Pro", "Enterprise", "Home", "Server"; macOS: "".
     pub edition: String,
     /// "x86_64" or "arm64".
     pub architecture: String,
+    /// Workgroup, or joined to AD/Entra (which cannot host SSAP, R18).
     pub join_state: JoinState,
     /// The MDM besides the agent, if any (R48): reported, never needed.
     pub mdm: Mdm,
+    /// Shown in the info panel (R15) and reported at registration.
     pub hostname: String,
+    /// Serial number, shown in the info panel (R15).
     pub serial: String,
+    /// MAC address, shown in the info panel (R15).
     pub mac: String,
+    /// IP address, shown in the info panel (R15).
     pub ip: String,
+    /// Full OS version, shown in the info panel (R15).
     pub os_version: String,
     /// Windows: a GPO blocks PIN sign-in (R33).
     pub pin_blocked_by_gpo: bool,

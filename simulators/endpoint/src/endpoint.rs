@@ -17,6 +17,7 @@ use crate::windows::CredentialProvider;
 /// Why a device-level action failed (UI failures are [`UiError`]; refusals show on screen).
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
+    /// Asked to act on a device that is off.
     #[error("the device is powered off; power it on first")]
     PoweredOff,
     /// The first boot could not register the device (control plane down or refusing while
@@ -140,6 +141,7 @@ impl Endpoint {
         }
     }
 
+    /// Which OS the device runs.
     pub fn os(&self) -> Os {
         self.dev.os()
     }
@@ -149,14 +151,17 @@ impl Endpoint {
         self.dev.agent.device_id()
     }
 
+    /// The device's hardware and OS facts.
     pub fn spec(&self) -> &DeviceSpec {
         &self.dev.spec
     }
 
+    /// The device's local accounts, to check what provisioning created.
     pub fn accounts(&self) -> &LocalAccountStore {
         &self.dev.accounts
     }
 
+    /// The local accounts, to arrange a scenario's starting state.
     pub fn accounts_mut(&mut self) -> &mut LocalAccountStore {
         &mut self.dev.accounts
     }
@@ -181,25 +186,28 @@ impl Endpoint {
             .add(LocalAccount::local(name, full_name, password, admin, os))
     }
 
+    /// Wi-Fi, Ethernet and internet state.
     pub fn network(&self) -> &Network {
         &self.dev.network
     }
 
+    /// Wi-Fi, Ethernet and internet state, to cut or restore connectivity.
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.dev.network
     }
 
+    /// The device's virtual clock (no test waits for real time).
     pub fn clock(&self) -> &VirtualClock {
         &self.dev.clock
     }
 
-    /// The agent (registration, last configuration, undelivered reports).
     /// The last answer an identity provider redirected this device back with (R46), so a
     /// test can replay it to the control plane.
     pub fn last_federation(&self) -> Option<&ssap_api::FederatedSignIn> {
         self.dev.last_federation.as_ref()
     }
 
+    /// The agent (registration, last configuration, undelivered reports).
     pub fn agent(&self) -> &Agent {
         &self.dev.agent
     }

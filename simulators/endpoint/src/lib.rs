@@ -10,6 +10,8 @@
 //! [`macos`] the JumpCloud login window, [`windows`] the credential provider, [`agent`] the
 //! provisioning protocol shared by both, and [`endpoint`] the facade steps drive.
 
+#![warn(missing_docs)]
+
 pub mod accounts;
 pub mod agent;
 pub mod clock;
