@@ -7,8 +7,10 @@
 //!
 //! Layout: [`rules`] holds each OS's account naming and matching rules in one place,
 //! [`accounts`] the local account store, [`network`] Wi-Fi/Ethernet/internet state,
-//! [`macos`] the JumpCloud login window, [`windows`] the credential provider, [`agent`] the
-//! provisioning protocol shared by both, and [`endpoint`] the facade steps drive.
+//! [`macos`] the JumpCloud login window, [`windows`] the credential provider (each only what
+//! is its OS's; what both UIs share is the private `login_ui`), [`agent`] the provisioning
+//! protocol shared by both, [`screen`] what is on screen, and [`endpoint`] the facade steps
+//! drive. `examples/first_sign_in.rs` shows them together.
 
 #![warn(missing_docs)]
 
