@@ -19,7 +19,12 @@ pub enum LocalSecret {
     /// to copy, so no password opens it; the tile offers "Sign in with <idp>", which runs the
     /// identity provider's sign-in again and the control plane confirms it. On Windows the
     /// PIN created at provisioning opens it too.
-    Federated { email: String, idp: String },
+    Federated {
+        /// The directory email the identity provider signs in.
+        email: String,
+        /// The identity provider's name ("Okta"), for the tile's button.
+        idp: String,
+    },
 }
 
 impl LocalSecret {
@@ -43,7 +48,9 @@ pub struct LocalAccount {
     pub groups: Vec<String>,
     /// Bound to a JumpCloud user: carries the badge (R16) and hides Sign in with JumpCloud (R11).
     pub managed: bool,
+    /// The directory user it is bound to, if managed (what associations name).
     pub jumpcloud_user_id: Option<String>,
+    /// What opens the account at the login window.
     pub password: LocalSecret,
     /// Windows Hello PIN created during SSAP (R31, R32).
     pub pin: Option<String>,
@@ -94,10 +101,18 @@ pub fn groups_for(os: Os, level: PermissionLevel) -> Vec<String> {
 /// Why the store refused a change.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
+    /// The OS's naming rules refuse the name (R39).
     #[error(transparent)]
     InvalidName(#[from] NameError),
+    /// The name matches an existing account (R43).
     #[error("a local account named \"{existing}\" already exists (asked for \"{asked}\")")]
-    AlreadyExists { asked: String, existing: String },
+    AlreadyExists {
+        /// The name asked for.
+        asked: String,
+        /// The existing account it matches under the OS's comparison rules (R43).
+        existing: String,
+    },
+    /// Asked to change an account that is not there.
     #[error("no local account named \"{0}\"")]
     NotFound(String),
 }
@@ -118,6 +133,7 @@ impl LocalAccountStore {
         }
     }
 
+    /// The OS whose naming and matching rules the store applies.
     pub fn os(&self) -> Os {
         self.os
     }

@@ -28,7 +28,9 @@ pub enum CallError {
 /// Text for a refusal, as the screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// The notice's title ("Can't create your account").
     pub title: String,
+    /// The sentence the user reads: what happened and what to do.
     pub message: String,
     /// The same request may be sent again (lost reply, 5xx): the screen offers Try Again.
     pub retryable: bool,
@@ -62,6 +64,7 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// An agent not yet registered; it registers with `connect_key` through `http` when the device first boots online.
     pub fn new(http: Http, connect_key: String) -> Self {
         Self {
             http,
@@ -73,6 +76,7 @@ impl Agent {
         }
     }
 
+    /// The control plane's id for this device, once registered.
     pub fn device_id(&self) -> Option<&str> {
         self.client.as_ref().map(|c| c.device_id())
     }

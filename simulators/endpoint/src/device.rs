@@ -4,16 +4,86 @@
 
 use ssap_api::{
     codes, Association, AuthenticateResponse, BindSource, DeviceFacts, FederatedSignIn, JoinState,
-    Os, ProvisionRequest, SignInKind, SignInPurpose,
+    Mdm, Os, ProvisionRequest, SignInKind, SignInPurpose,
 };
 
 use crate::accounts::{groups_for, LocalAccount, LocalAccountStore, LocalSecret};
 use crate::agent::{refusal_for, Agent, CallError, IdpOutcome, Refusal};
 use crate::clock::VirtualClock;
-use crate::endpoint::DeviceSpec;
 use crate::network::Network;
 use crate::rules;
-use crate::screen::{Field, Screen, ScreenKind};
+
+/// The hardware and OS facts of a simulated device (also what the agent registers, R15, R18).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSpec {
+    /// Which OS the device runs: picks the login UI and the naming rules.
+    pub os: Os,
+    /// Windows: "Pro", "Enterprise", "Home", "Server"; macOS: "".
+    pub edition: String,
+    /// "x86_64" or "arm64".
+    pub architecture: String,
+    /// Workgroup, or joined to AD/Entra (which cannot host SSAP, R18).
+    pub join_state: JoinState,
+    /// The MDM besides the agent, if any (R48): reported, never needed.
+    pub mdm: Mdm,
+    /// Shown in the info panel (R15) and reported at registration.
+    pub hostname: String,
+    /// Serial number, shown in the info panel (R15).
+    pub serial: String,
+    /// MAC address, shown in the info panel (R15).
+    pub mac: String,
+    /// IP address, shown in the info panel (R15).
+    pub ip: String,
+    /// Full OS version, shown in the info panel (R15).
+    pub os_version: String,
+    /// Windows: a GPO blocks PIN sign-in (R33).
+    pub pin_blocked_by_gpo: bool,
+}
+
+impl DeviceSpec {
+    /// The `n`th Mac of a fleet, with deterministic facts (same `n`, same device).
+    pub fn macos(n: u32) -> Self {
+        Self {
+            os: Os::Macos,
+            edition: String::new(),
+            architecture: "arm64".into(),
+            join_state: JoinState::Workgroup,
+            mdm: Mdm::None,
+            hostname: format!("mac-{n:04}"),
+            serial: format!("C02SIM{n:06}"),
+            mac: mac_address(0xa4, n),
+            ip: ip_address(1, n),
+            os_version: "macOS 14.5 (23F79)".into(),
+            pin_blocked_by_gpo: false,
+        }
+    }
+
+    /// The `n`th Windows PC of a fleet: Windows 11 Pro on x86_64, in a workgroup (supported).
+    pub fn windows(n: u32) -> Self {
+        Self {
+            os: Os::Windows,
+            edition: "Pro".into(),
+            architecture: "x86_64".into(),
+            join_state: JoinState::Workgroup,
+            mdm: Mdm::None,
+            hostname: format!("WIN-{n:04}"),
+            serial: format!("SIMW{n:08}"),
+            mac: mac_address(0x00, n),
+            ip: ip_address(2, n),
+            os_version: "Windows 11 Pro 23H2 (22631.3593)".into(),
+            pin_blocked_by_gpo: false,
+        }
+    }
+}
+
+fn mac_address(first: u8, n: u32) -> String {
+    let b = n.to_be_bytes();
+    format!("{first:02x}:83:e7:{:02x}:{:02x}:{:02x}", b[1], b[2], b[3])
+}
+
+fn ip_address(net: u8, n: u32) -> String {
+    format!("10.{net}.{}.{}", (n / 250) % 256, n % 250 + 2)
+}
 
 /// A provisioning that has been authenticated and checked, ready to send (and to re-send with
 /// the same idempotency key after a lost reply).
@@ -39,28 +109,6 @@ pub(crate) struct FedStart {
     pub account: Option<String>,
 }
 
-/// The identity provider's page as the web view shows it (R46), the same on both OSes:
-/// fields `Username` (pre-filled with the email) and `Password`, buttons `Sign In`, `Cancel`.
-pub(crate) fn idp_screen(os: Os, start: &FedStart, username: Field, password: Field) -> Screen {
-    let mut s = Screen::new(
-        os,
-        ScreenKind::IdentityProviderSignIn,
-        format!("Sign in to {}", start.idp),
-    );
-    s.message = Some(match start.purpose {
-        SignInPurpose::Provision => format!("{} · to continue to JumpCloud", start.idp),
-        SignInPurpose::Login => format!("{} · to log in to this computer", start.idp),
-    });
-    s.fields = vec![username, password];
-    s.buttons = vec!["Sign In".into(), "Cancel".into()];
-    s
-}
-
-/// Label of the button that logs in to a federated account through its identity provider.
-pub(crate) fn federated_button(idp: &str) -> String {
-    format!("Sign in with {idp}")
-}
-
 /// Outcome of checking a password at a user tile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LoginCheck {
@@ -72,13 +120,6 @@ pub(crate) enum LoginCheck {
     /// The directory no longer lets the user log in (R63): the account stays, disabled.
     Disabled,
 }
-
-/// Sentence for a managed account whose user the directory suspended or locked (R63).
-pub const DISABLED_MESSAGE: &str =
-    "This account has been disabled by your organization. Contact your admin.";
-
-/// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
-pub const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
 
 #[derive(Debug)]
 pub(crate) struct Device {
@@ -525,36 +566,5 @@ impl Device {
                     .and_then(|id| self.association(id))
                     .is_some_and(|a| a.disabled)
         })
-    }
-}
-
-/// A TOTP code as an authenticator app shows it: six digits (checked before asking the
-/// control plane, which decides whether it is the right one, R45).
-pub(crate) fn plausible_totp(code: &str) -> bool {
-    code.len() == 6 && code.chars().all(|c| c.is_ascii_digit())
-}
-
-/// What the MFA prompt shows after the control plane answered a code (R45); `None` lets the
-/// user in.
-pub(crate) async fn mfa_refusal(dev: &Device, account: &str, code: &str) -> Option<String> {
-    if !plausible_totp(code) {
-        return Some("Enter the 6-digit code from your authenticator app.".into());
-    }
-    let Some(user_id) = dev
-        .accounts
-        .find(account)
-        .and_then(|a| a.jumpcloud_user_id.clone())
-    else {
-        return Some("This account is not bound to a JumpCloud user.".into());
-    };
-    match dev.agent.verify_mfa(dev.online(), &user_id, code).await {
-        Ok(()) => None,
-        Err(CallError::Offline) => {
-            Some("Connect to the internet to check your code, then try again.".into())
-        }
-        Err(e) if refusal_for(&e).code.as_deref() == Some(codes::MFA_CODE_INVALID) => Some(
-            "That code didn't work. Enter the current code from your authenticator app.".into(),
-        ),
-        Err(e) => Some(refusal_for(&e).message),
     }
 }

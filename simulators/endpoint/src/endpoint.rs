@@ -1,85 +1,23 @@
 //! The facade the step library drives: one simulated device, its screen, its local accounts,
 //! its network and its clock. Every control-plane call goes through the agent over real HTTP.
 
-use ssap_api::{Http, JoinState, LoginWindowConfig, Mdm, Os};
+use ssap_api::{Http, LoginWindowConfig, Os};
 
 use crate::accounts::{AccountError, LocalAccount, LocalAccountStore};
 use crate::agent::{Agent, CallError};
 use crate::clock::VirtualClock;
 use crate::device::Device;
-use crate::macos::login_window::{Action, LoginWindow};
+pub use crate::device::DeviceSpec;
+use crate::login_ui::Action;
+use crate::macos::LoginWindow;
 use crate::network::Network;
 use crate::screen::{Screen, ScreenKind, UiError};
 use crate::windows::CredentialProvider;
 
-/// The hardware and OS facts of a simulated device (also what the agent registers, R15, R18).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceSpec {
-    pub os: Os,
-    /// Windows: "Pro", "Enterprise", "Home", "Server"; macOS: "".
-    pub edition: String,
-    /// "x86_64" or "arm64".
-    pub architecture: String,
-    pub join_state: JoinState,
-    /// The MDM besides the agent, if any (R48): reported, never needed.
-    pub mdm: Mdm,
-    pub hostname: String,
-    pub serial: String,
-    pub mac: String,
-    pub ip: String,
-    pub os_version: String,
-    /// Windows: a GPO blocks PIN sign-in (R33).
-    pub pin_blocked_by_gpo: bool,
-}
-
-impl DeviceSpec {
-    /// The `n`th Mac of a fleet, with deterministic facts (same `n`, same device).
-    pub fn macos(n: u32) -> Self {
-        Self {
-            os: Os::Macos,
-            edition: String::new(),
-            architecture: "arm64".into(),
-            join_state: JoinState::Workgroup,
-            mdm: Mdm::None,
-            hostname: format!("mac-{n:04}"),
-            serial: format!("C02SIM{n:06}"),
-            mac: mac_address(0xa4, n),
-            ip: ip_address(1, n),
-            os_version: "macOS 14.5 (23F79)".into(),
-            pin_blocked_by_gpo: false,
-        }
-    }
-
-    /// The `n`th Windows PC of a fleet: Windows 11 Pro on x86_64, in a workgroup (supported).
-    pub fn windows(n: u32) -> Self {
-        Self {
-            os: Os::Windows,
-            edition: "Pro".into(),
-            architecture: "x86_64".into(),
-            join_state: JoinState::Workgroup,
-            mdm: Mdm::None,
-            hostname: format!("WIN-{n:04}"),
-            serial: format!("SIMW{n:08}"),
-            mac: mac_address(0x00, n),
-            ip: ip_address(2, n),
-            os_version: "Windows 11 Pro 23H2 (22631.3593)".into(),
-            pin_blocked_by_gpo: false,
-        }
-    }
-}
-
-fn mac_address(first: u8, n: u32) -> String {
-    let b = n.to_be_bytes();
-    format!("{first:02x}:83:e7:{:02x}:{:02x}:{:02x}", b[1], b[2], b[3])
-}
-
-fn ip_address(net: u8, n: u32) -> String {
-    format!("10.{net}.{}.{}", (n / 250) % 256, n % 250 + 2)
-}
-
 /// Why a device-level action failed (UI failures are [`UiError`]; refusals show on screen).
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
+    /// Asked to act on a device that is off.
     #[error("the device is powered off; power it on first")]
     PoweredOff,
     /// The first boot could not register the device (control plane down or refusing while
@@ -203,6 +141,7 @@ impl Endpoint {
         }
     }
 
+    /// Which OS the device runs.
     pub fn os(&self) -> Os {
         self.dev.os()
     }
@@ -212,14 +151,17 @@ impl Endpoint {
         self.dev.agent.device_id()
     }
 
+    /// The device's hardware and OS facts.
     pub fn spec(&self) -> &DeviceSpec {
         &self.dev.spec
     }
 
+    /// The device's local accounts, to check what provisioning created.
     pub fn accounts(&self) -> &LocalAccountStore {
         &self.dev.accounts
     }
 
+    /// The local accounts, to arrange a scenario's starting state.
     pub fn accounts_mut(&mut self) -> &mut LocalAccountStore {
         &mut self.dev.accounts
     }
@@ -244,25 +186,28 @@ impl Endpoint {
             .add(LocalAccount::local(name, full_name, password, admin, os))
     }
 
+    /// Wi-Fi, Ethernet and internet state.
     pub fn network(&self) -> &Network {
         &self.dev.network
     }
 
+    /// Wi-Fi, Ethernet and internet state, to cut or restore connectivity.
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.dev.network
     }
 
+    /// The device's virtual clock (no test waits for real time).
     pub fn clock(&self) -> &VirtualClock {
         &self.dev.clock
     }
 
-    /// The agent (registration, last configuration, undelivered reports).
     /// The last answer an identity provider redirected this device back with (R46), so a
     /// test can replay it to the control plane.
     pub fn last_federation(&self) -> Option<&ssap_api::FederatedSignIn> {
         self.dev.last_federation.as_ref()
     }
 
+    /// The agent (registration, last configuration, undelivered reports).
     pub fn agent(&self) -> &Agent {
         &self.dev.agent
     }
@@ -303,9 +248,13 @@ impl Endpoint {
         if !self.dev.powered {
             return Err(UiError::PoweredOff);
         }
+        let screen = self.screen();
+        if !screen.has_button(label) {
+            return Err(UiError::no_control(&screen, label));
+        }
         let action = match &mut self.ui {
-            Ui::Mac(w) => w.click(&mut self.dev, label).await?,
-            Ui::Win(c) => c.click(&mut self.dev, label).await?,
+            Ui::Mac(w) => w.click(&mut self.dev, label, screen).await,
+            Ui::Win(c) => c.click(&mut self.dev, label, screen).await,
         };
         match action {
             Action::None => {}
@@ -324,10 +273,12 @@ impl Endpoint {
         if !self.dev.powered {
             return Err(UiError::PoweredOff);
         }
-        match &mut self.ui {
-            Ui::Mac(w) => w.type_into(&self.dev, field, text),
-            Ui::Win(c) => c.type_into(&self.dev, field, text),
-        }
+        let screen = self.screen();
+        let form = match &mut self.ui {
+            Ui::Mac(w) => w.form_mut(),
+            Ui::Win(c) => c.form_mut(),
+        };
+        form.type_into(&screen, field, text)
     }
 
     /// The local account name of whoever is logged in.

@@ -7,24 +7,29 @@
 //!
 //! Layout: [`rules`] holds each OS's account naming and matching rules in one place,
 //! [`accounts`] the local account store, [`network`] Wi-Fi/Ethernet/internet state,
-//! [`macos`] the JumpCloud login window, [`windows`] the credential provider, [`agent`] the
-//! provisioning protocol shared by both, and [`endpoint`] the facade steps drive.
+//! [`macos`] the JumpCloud login window, [`windows`] the credential provider (each only what
+//! is its OS's; what both UIs share is the private `login_ui`), [`agent`] the provisioning
+//! protocol shared by both, [`screen`] what is on screen, and [`endpoint`] the facade steps
+//! drive. `examples/first_sign_in.rs` shows them together.
+
+#![warn(missing_docs)]
 
 pub mod accounts;
 pub mod agent;
 pub mod clock;
 mod device;
 pub mod endpoint;
+mod login_ui;
 pub mod macos;
 pub mod network;
 pub mod rules;
 pub mod screen;
-mod screen_svg;
 pub mod windows;
 
 pub use accounts::{AccountError, LocalAccount, LocalAccountStore, LocalSecret};
 pub use clock::VirtualClock;
-pub use endpoint::{DeviceSpec, Endpoint, EndpointError};
+pub use device::DeviceSpec;
+pub use endpoint::{Endpoint, EndpointError};
 pub use network::{Network, WifiNetwork};
 pub use rules::{local_name_for, validate_local_name, NameError, NameProblem};
 pub use screen::{Colour, Field, Indicator, InfoPanel, Screen, ScreenKind, Tile, UiError};

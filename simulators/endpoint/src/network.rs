@@ -8,6 +8,7 @@
 /// A Wi-Fi network in range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WifiNetwork {
+    /// The network's name, as the Wireless menu lists it.
     pub ssid: String,
     /// `None`: open network.
     pub password: Option<String>,
@@ -18,12 +19,16 @@ pub struct WifiNetwork {
 /// Why joining a Wi-Fi network failed; shown in the join dialog.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JoinError {
+    /// Wi-Fi is off; turn it on first.
     #[error("Wi-Fi is turned off.")]
     WifiOff,
+    /// No network of that name in range.
     #[error("The Wi-Fi network \"{0}\" could not be found.")]
     NotInRange(String),
+    /// A secured network was joined without a password.
     #[error("The Wi-Fi network \"{0}\" requires a password.")]
     PasswordRequired(String),
+    /// The password did not match the network's.
     #[error("The password for \"{0}\" is incorrect.")]
     WrongPassword(String),
 }
@@ -92,14 +97,17 @@ impl Network {
         }
     }
 
+    /// Whether Wi-Fi is on.
     pub fn wifi_on(&self) -> bool {
         self.wifi_on
     }
 
+    /// Whether an Ethernet cable is plugged in.
     pub fn ethernet_plugged(&self) -> bool {
         self.ethernet_plugged
     }
 
+    /// Whether the network beyond the device (router, ISP) reaches the internet.
     pub fn upstream_up(&self) -> bool {
         self.upstream_up
     }
@@ -138,6 +146,7 @@ impl Network {
         }
     }
 
+    /// Plugs or unplugs the Ethernet cable.
     pub fn set_ethernet(&mut self, plugged: bool) {
         self.ethernet_plugged = plugged;
     }

@@ -3,9 +3,12 @@
 
 use ssap_api::Os;
 
+mod svg;
+
 /// Which screen an endpoint shows. Coarse on purpose: details live in the other fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScreenKind {
+    /// The device is off: nothing on screen.
     PoweredOff,
     /// macOS stock login window (SSAP toggle off at presentation time, R10).
     MacStockLoginWindow,
@@ -42,11 +45,14 @@ pub enum ScreenKind {
 /// Indicator colour (R13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Colour {
+    /// Online.
     Green,
+    /// Offline.
     Red,
 }
 
 impl Colour {
+    /// The colour's name as text reports print it.
     pub fn as_str(self) -> &'static str {
         match self {
             Colour::Green => "green",
@@ -61,6 +67,7 @@ impl Colour {
 pub struct Indicator {
     /// Always "Wi-Fi" (R13).
     pub kind: String,
+    /// Green when the internet answers, red otherwise.
     pub colour: Colour,
     /// "Online" or "Offline".
     pub label: String,
@@ -75,39 +82,51 @@ pub struct Tile {
     pub account: Option<String>,
     /// JumpCloud badge on the avatar (R16).
     pub managed: bool,
+    /// The tile chosen, showing its password or PIN field.
     pub selected: bool,
 }
 
 /// An input field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
+    /// The label steps type into ("Email", "Password", "PIN").
     pub label: String,
     /// What is shown: bullets for secrets.
     pub shown: String,
+    /// Masked on screen (passwords, PINs).
     pub secret: bool,
 }
 
 /// The info panel (R15).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InfoPanel {
+    /// The device's hostname.
     pub hostname: String,
+    /// The device's serial number.
     pub serial: String,
+    /// The device's MAC address.
     pub mac: String,
+    /// The device's IP address.
     pub ip: String,
+    /// The OS version.
     pub os_version: String,
 }
 
 /// An open menu (the Wireless menu).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Menu {
+    /// The menu's name ("Wireless").
     pub title: String,
+    /// Its entries, top to bottom.
     pub items: Vec<MenuItem>,
 }
 
 /// One menu entry; `checked` marks the joined network.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuItem {
+    /// What the entry says, and what a click names.
     pub label: String,
+    /// Marked with a check (the joined network).
     pub checked: bool,
     /// e.g. "secured", "saved".
     pub detail: String,
@@ -116,19 +135,29 @@ pub struct MenuItem {
 /// Everything a person would see, and everything a step may click or type into.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Screen {
+    /// Whose look the screen has.
     pub os: Os,
+    /// Which screen it is, for steps that assert where the user is.
     pub kind: ScreenKind,
     /// "macOS login window", "JumpCloud User Login", ... (also names the screen in errors).
     pub title: String,
+    /// User tiles, in the order the OS lists them.
     pub tiles: Vec<Tile>,
     /// Clickable buttons and links, in reading order.
     pub buttons: Vec<String>,
+    /// Input fields, in reading order.
     pub fields: Vec<Field>,
+    /// The connectivity indicator, where the screen has one (R13).
     pub indicator: Option<Indicator>,
+    /// A refusal or mistake shown in red.
     pub error: Option<String>,
+    /// An informational line ("Your account is ready ...").
     pub message: Option<String>,
+    /// The admin's login-window text, when set (macOS).
     pub login_window_text: Option<String>,
+    /// The info panel, when open (R15).
     pub info_panel: Option<InfoPanel>,
+    /// The open menu, if any.
     pub menu: Option<Menu>,
     /// Title of a modal dialog over the screen (e.g. `Join "Hotspot"`); while it is open only
     /// its buttons and fields respond.
@@ -198,10 +227,12 @@ impl Screen {
         self.fields.iter().any(|f| same_label(&f.label, label))
     }
 
+    /// The error line, if any.
     pub fn error_text(&self) -> Option<&str> {
         self.error.as_deref()
     }
 
+    /// The message line, if any.
     pub fn message_text(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -347,7 +378,7 @@ impl Screen {
 
     /// A self-contained SVG of the screen as a person would see it.
     pub fn render_svg(&self) -> String {
-        crate::screen_svg::render(self)
+        svg::render(self)
     }
 }
 
@@ -355,18 +386,27 @@ impl Screen {
 /// there, so a failing step explains itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UiError {
+    /// No button, tile or menu item with that label.
     #[error("no button {asked:?} on the {screen}; {inventory}")]
     NoSuchControl {
+        /// The label asked for.
         asked: String,
+        /// The screen it was asked on.
         screen: String,
+        /// What the screen does offer.
         inventory: String,
     },
+    /// No field with that label.
     #[error("no field {asked:?} on the {screen}; {inventory}")]
     NoSuchField {
+        /// The label asked for.
         asked: String,
+        /// The screen it was asked on.
         screen: String,
+        /// What the screen does offer.
         inventory: String,
     },
+    /// Asked to click or type on a device that is off.
     #[error("the device is powered off; power it on first")]
     PoweredOff,
 }

@@ -22,18 +22,17 @@
 //! - MFA: field `Verification code`, buttons `Verify`, `Cancel`.
 //! - Setup prompts: button `Continue` on each. Desktop: buttons `Log Out`, `Restart`.
 
-use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
+use ssap_api::{AuthenticateResponse, Os};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
-use crate::device::{
-    federated_button, idp_screen, mfa_refusal, Device, FedStart, LoginCheck, PendingProvision,
-    DISABLED_MESSAGE, MFA_ENROL_MESSAGE,
+use crate::agent::OFFLINE_MESSAGE;
+use crate::device::{Device, LoginCheck, PendingProvision};
+use crate::login_ui::{
+    account_tiles, federated_button, federated_idp, local_password, local_password_screen,
+    login_next, mfa_screen, start_federated_login, submit_mfa, Action, Form, LoginNext, Notice,
+    NoticeStep, Step, WebPage,
 };
-use crate::screen::{
-    mask, same_label, Colour, Field, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind,
-    Tile, UiError,
-};
+use crate::screen::{same_label, Colour, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind};
 
 /// The macOS first-login setup prompts, in order (R20).
 pub const SETUP_STEPS: &[&str] = &[
@@ -42,37 +41,19 @@ pub const SETUP_STEPS: &[&str] = &[
     "Choose Your Look",
 ];
 
-/// What the endpoint must do after a click that leaves the login window's hands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
-    None,
-    SignOut,
-    Reboot,
-}
-
 #[derive(Debug, Clone)]
 enum View {
     Window,
     Password {
         account: String,
     },
-    Email,
-    DirectoryPassword {
-        email: String,
-    },
-    /// The identity provider's page (R46), to provision or to log in to `start.account`.
-    IdpSignIn {
-        start: Box<FedStart>,
-    },
+    /// JumpCloud User Login, then the identity provider's page for federated users (R46).
+    Web(WebPage),
     LocalPassword {
         auth: Box<AuthenticateResponse>,
         name: String,
     },
-    Notice {
-        title: String,
-        message: String,
-        retry: Option<Box<PendingProvision>>,
-    },
+    Notice(Notice),
     Mfa {
         account: String,
     },
@@ -99,9 +80,7 @@ pub struct LoginWindow {
     jumpcloud: bool,
     view: View,
     overlay: Overlay,
-    inputs: Vec<(String, String)>,
-    error: Option<String>,
-    message: Option<String>,
+    form: Form,
 }
 
 impl Default for LoginWindow {
@@ -117,9 +96,7 @@ impl LoginWindow {
             jumpcloud,
             view: View::Window,
             overlay: Overlay::None,
-            inputs: Vec::new(),
-            error: None,
-            message: None,
+            form: Form::default(),
         }
     }
 
@@ -131,102 +108,26 @@ impl LoginWindow {
     fn go(&mut self, view: View) {
         self.view = view;
         self.overlay = Overlay::None;
-        self.inputs.clear();
-        self.error = None;
-        self.message = None;
-    }
-
-    fn input(&self, label: &str) -> String {
-        self.inputs
-            .iter()
-            .find(|(l, _)| same_label(l, label))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn field(&self, label: &str, secret: bool) -> Field {
-        let v = self.input(label);
-        Field {
-            label: label.to_string(),
-            shown: if secret { mask(&v) } else { v },
-            secret,
-        }
+        self.form = match &self.view {
+            View::Web(page) => page.opening_form(),
+            _ => Form::default(),
+        };
     }
 
     /// What is on screen now.
     pub(crate) fn screen(&self, dev: &Device) -> Screen {
         let mut s = match &self.view {
             View::Window | View::Password { .. } => self.window_screen(dev),
-            View::Email => {
-                let mut s = Screen::new(
-                    Os::Macos,
-                    ScreenKind::JumpCloudEmail,
-                    "JumpCloud User Login",
-                );
-                s.fields.push(self.field("Email", false));
-                s.buttons = vec!["Continue".into(), "Cancel".into()];
-                s
-            }
-            View::DirectoryPassword { email } => {
-                let mut s = Screen::new(
-                    Os::Macos,
-                    ScreenKind::JumpCloudPassword,
-                    "JumpCloud User Login",
-                );
-                s.message = Some(format!("Signing in as {email}"));
-                s.fields.push(self.field("Password", true));
-                s.buttons = vec!["Login".into(), "Cancel".into()];
-                s
-            }
-            View::IdpSignIn { start } => idp_screen(
+            View::Web(page) => page.screen(Os::Macos, &self.form),
+            View::LocalPassword { .. } => local_password_screen(
                 Os::Macos,
-                start,
-                self.field("Username", false),
-                self.field("Password", true),
+                &self.form,
+                "Create the password you will use to log in to this Mac. Your JumpCloud password will not open this account.",
+                "Verify password",
+                "Create Account",
             ),
-            View::LocalPassword { .. } => {
-                let mut s = Screen::new(
-                    Os::Macos,
-                    ScreenKind::CreateLocalPassword,
-                    "Create a local password",
-                );
-                s.message = Some(
-                    "Create the password you will use to log in to this Mac. Your JumpCloud password will not open this account."
-                        .into(),
-                );
-                s.fields.push(self.field("New password", true));
-                s.fields.push(self.field("Verify password", true));
-                s.buttons = vec!["Create Account".into(), "Cancel".into()];
-                s
-            }
-            View::Notice {
-                title,
-                message,
-                retry,
-            } => {
-                let mut s = Screen::new(Os::Macos, ScreenKind::Notice, title.clone());
-                s.error = Some(message.clone());
-                s.buttons = if retry.is_some() {
-                    vec!["Try Again".into(), "Cancel".into()]
-                } else {
-                    vec!["OK".into()]
-                };
-                s
-            }
-            View::Mfa { account } => {
-                let mut s = Screen::new(
-                    Os::Macos,
-                    ScreenKind::MfaPrompt,
-                    "Multi-factor authentication",
-                );
-                s.message = Some(format!(
-                    "{}: enter the 6-digit code from your authenticator app.",
-                    full_name(dev, account)
-                ));
-                s.fields.push(self.field("Verification code", false));
-                s.buttons = vec!["Verify".into(), "Cancel".into()];
-                s
-            }
+            View::Notice(notice) => notice.screen(Os::Macos),
+            View::Mfa { account } => mfa_screen(Os::Macos, dev, account, &self.form),
             View::Setup { step, .. } => {
                 let title = SETUP_STEPS.get(*step).copied().unwrap_or("Setup");
                 let mut s = Screen::new(Os::Macos, ScreenKind::SetupAssistant, title);
@@ -244,12 +145,7 @@ impl LoginWindow {
         if !matches!(self.view, View::Desktop { .. } | View::Setup { .. }) && self.jumpcloud {
             s.indicator = Some(indicator(dev));
         }
-        if self.error.is_some() {
-            s.error = self.error.clone();
-        }
-        if self.message.is_some() {
-            s.message = self.message.clone();
-        }
+        self.form.show_on(&mut s);
         s
     }
 
@@ -264,17 +160,7 @@ impl LoginWindow {
             View::Password { account } => Some(account.as_str()),
             _ => None,
         };
-        s.tiles = dev
-            .accounts
-            .all()
-            .iter()
-            .map(|a| Tile {
-                label: a.full_name.clone(),
-                account: Some(a.name.clone()),
-                managed: a.managed && self.jumpcloud,
-                selected: selected.is_some_and(|n| n == a.name),
-            })
-            .collect();
+        s.tiles = account_tiles(dev, selected, self.jumpcloud);
         s.login_window_text = dev
             .agent
             .config()
@@ -284,7 +170,7 @@ impl LoginWindow {
             match federated_idp(dev, account) {
                 Some(idp) => s.buttons = vec![federated_button(&idp), "Cancel".into()],
                 None => {
-                    s.fields.push(self.field("Password", true));
+                    s.fields.push(self.form.field("Password", true));
                     s.buttons = vec!["Log In".into(), "Cancel".into()];
                 }
             }
@@ -303,7 +189,7 @@ impl LoginWindow {
             Overlay::Join { ssid } => {
                 s.dialog = Some(format!("Join \"{ssid}\""));
                 s.message = Some(format!("The Wi-Fi network \"{ssid}\" requires a password."));
-                s.fields.push(self.field("Password", true));
+                s.fields.push(self.form.field("Password", true));
                 s.buttons = vec!["Join".into(), "Cancel".into()];
             }
             Overlay::Info => {
@@ -321,206 +207,108 @@ impl LoginWindow {
         s
     }
 
-    /// Types into a visible field.
-    pub(crate) fn type_into(
-        &mut self,
-        dev: &Device,
-        field: &str,
-        text: &str,
-    ) -> Result<(), UiError> {
-        let screen = self.screen(dev);
-        let Some(f) = screen.fields.iter().find(|f| same_label(&f.label, field)) else {
-            return Err(UiError::no_field(&screen, field));
-        };
-        let label = f.label.clone();
-        self.inputs.retain(|(l, _)| l != &label);
-        self.inputs.push((label, text.to_string()));
-        Ok(())
+    /// The form under the current view, to type into.
+    pub(crate) fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
     }
 
-    /// Clicks a visible button, tile or menu item.
-    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str) -> Result<Action, UiError> {
-        let screen = self.screen(dev);
-        if !screen.has_button(label) {
-            return Err(UiError::no_control(&screen, label));
-        }
+    /// Clicks `label`, a button, tile or menu item of `screen` (what is on screen now).
+    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str, screen: Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         // Modal join dialog first: only its buttons respond.
         if let Overlay::Join { ssid } = self.overlay.clone() {
             if is("Join") {
-                let pw = self.input("Password");
+                let pw = self.form.input("Password");
                 match dev.network.join(&ssid, Some(&pw)) {
                     Ok(()) => {
                         self.overlay = Overlay::None;
-                        self.inputs.clear();
-                        self.error = None;
+                        self.form.inputs.clear();
+                        self.form.error = None;
                     }
                     Err(e) => {
-                        self.inputs.clear();
-                        self.error = Some(e.to_string());
+                        self.form.inputs.clear();
+                        self.form.error = Some(e.to_string());
                     }
                 }
             } else {
                 self.overlay = Overlay::Wireless;
-                self.inputs.clear();
-                self.error = None;
+                self.form.inputs.clear();
+                self.form.error = None;
             }
-            return Ok(Action::None);
+            return Action::None;
         }
         match self.view.clone() {
             View::Window => self.click_window(dev, label, &screen).await,
             View::Password { account } => {
                 if is("Cancel") {
                     self.go(View::Window);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(t) = screen.tile(label) {
                     let acct = t.account.clone().unwrap_or_default();
                     self.go(View::Password { account: acct });
-                    return Ok(Action::None);
+                    return Action::None;
                 }
                 if let Some(idp) = federated_idp(dev, &account) {
                     if is(&federated_button(&idp)) {
-                        self.start_federated_login(dev, account).await;
+                        let step = start_federated_login(&mut self.form, dev, account).await;
+                        self.follow(dev, step).await;
                     }
-                    return Ok(Action::None);
+                    return Action::None;
                 }
-                let pw = self.input("Password");
-                self.inputs.clear();
-                match dev.check_login(&account, &pw) {
-                    LoginCheck::Ok => self.finish_login(dev, &account),
-                    LoginCheck::WrongPassword => self.error = Some("Incorrect password.".into()),
-                    LoginCheck::NotSynced => {
-                        self.error = Some(
-                            "This account's password has not been synced to this Mac yet. Contact your admin."
-                                .into(),
-                        )
-                    }
-                    LoginCheck::Disabled => self.error = Some(DISABLED_MESSAGE.into()),
-                    LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
-                    LoginCheck::MfaNotEnrolled => self.go(View::Notice {
-                        title: "MFA enrollment required".into(),
-                        message: MFA_ENROL_MESSAGE.into(),
-                        retry: None,
-                    }),
-                }
-                Ok(Action::None)
+                let pw = self.form.input("Password");
+                self.form.inputs.clear();
+                let check = dev.check_login(&account, &pw);
+                self.after_check(dev, account, check);
+                Action::None
             }
-            View::Email => {
+            View::Web(page) => {
                 if is("Cancel") {
                     self.go(View::Window);
                 } else {
-                    let email = self.input("Email").trim().to_string();
-                    if email.is_empty() || !email.contains('@') {
-                        self.error = Some("Enter your email address.".into());
-                    } else {
-                        match dev
-                            .start_federation(&email, SignInPurpose::Provision, None)
-                            .await
-                        {
-                            Ok(None) => self.go(View::DirectoryPassword { email }),
-                            Ok(Some(start)) => self.go_idp(start),
-                            Err(r) => self.notice(r, None),
-                        }
-                    }
+                    let step = page.submit(&mut self.form, dev).await;
+                    self.follow(dev, step).await;
                 }
-                Ok(Action::None)
-            }
-            View::IdpSignIn { start } => {
-                if is("Cancel") {
-                    self.go(View::Window);
-                    return Ok(Action::None);
-                }
-                self.submit_idp(dev, *start).await;
-                Ok(Action::None)
-            }
-            View::DirectoryPassword { email } => {
-                if is("Cancel") {
-                    self.go(View::Window);
-                    return Ok(Action::None);
-                }
-                let pw = self.input("Password");
-                self.inputs.clear();
-                if pw.is_empty() {
-                    self.error = Some("Enter your password.".into());
-                    return Ok(Action::None);
-                }
-                if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
-                    return Ok(Action::None);
-                }
-                match dev.authenticate_and_check(&email, &pw).await {
-                    Err(r) if stays_on_password(&r) => self.error = Some(r.message),
-                    Err(r) => self.notice(r, None),
-                    Ok((auth, name)) => {
-                        if auth.password_sync {
-                            let p =
-                                dev.prepare(auth, &name, LocalSecret::DirectoryPassword(pw), None);
-                            self.run_provision(dev, p).await;
-                        } else {
-                            self.go(View::LocalPassword {
-                                auth: Box::new(auth),
-                                name,
-                            });
-                        }
-                    }
-                }
-                Ok(Action::None)
+                Action::None
             }
             View::LocalPassword { auth, name } => {
                 if is("Cancel") {
                     self.go(View::Window);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
-                let (a, b) = (self.input("New password"), self.input("Verify password"));
-                self.inputs.clear();
-                if a.is_empty() {
-                    self.error = Some("Enter a password.".into());
-                } else if a != b {
-                    self.error = Some("The passwords don't match.".into());
-                } else if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
-                } else {
-                    let p = dev.prepare(*auth, &name, LocalSecret::LocalPassword(a), None);
-                    self.run_provision(dev, p).await;
-                }
-                Ok(Action::None)
-            }
-            View::Notice { retry, .. } => {
-                match retry {
-                    Some(p) if is("Try Again") => {
-                        if dev.online() {
-                            self.run_provision(dev, *p).await;
-                        } else {
-                            self.error = Some(OFFLINE_MESSAGE.into());
-                        }
+                if let Some(a) = local_password(&mut self.form, "Verify password") {
+                    if !dev.online() {
+                        self.form.error = Some(OFFLINE_MESSAGE.into());
+                    } else {
+                        let p = dev.prepare(*auth, &name, LocalSecret::LocalPassword(a), None);
+                        self.run_provision(dev, p).await;
                     }
-                    Some(p) => {
-                        let created = dev.reconcile(&p).await;
+                }
+                Action::None
+            }
+            View::Notice(notice) => {
+                match notice.click(&mut self.form, dev, is("Try Again")).await {
+                    NoticeStep::Stay => {}
+                    NoticeStep::Retry(p) => self.run_provision(dev, *p).await,
+                    NoticeStep::Closed { created } => {
                         self.go(View::Window);
-                        if created.is_some() {
-                            self.message = Some(
+                        if created {
+                            self.form.message = Some(
                                 "Your account is ready. Click your name and enter your password."
                                     .into(),
                             );
                         }
                     }
-                    None => self.go(View::Window),
                 }
-                Ok(Action::None)
+                Action::None
             }
             View::Mfa { account } => {
                 if is("Cancel") {
                     self.go(View::Window);
-                } else {
-                    let code = self.input("Verification code");
-                    self.inputs.clear();
-                    match mfa_refusal(dev, &account, code.trim()).await {
-                        None => self.finish_login(dev, &account),
-                        Some(why) => self.error = Some(why),
-                    }
+                } else if submit_mfa(&mut self.form, dev, &account).await {
+                    self.finish_login(dev, &account);
                 }
-                Ok(Action::None)
+                Action::None
             }
             View::Setup { account, step } => {
                 if step + 1 >= SETUP_STEPS.len() {
@@ -535,22 +323,14 @@ impl LoginWindow {
                         step: step + 1,
                     });
                 }
-                Ok(Action::None)
+                Action::None
             }
-            View::Desktop { .. } => Ok(if is("Restart") {
-                Action::Reboot
-            } else {
-                Action::SignOut
-            }),
+            View::Desktop { .. } if is("Restart") => Action::Reboot,
+            View::Desktop { .. } => Action::SignOut,
         }
     }
 
-    async fn click_window(
-        &mut self,
-        dev: &mut Device,
-        label: &str,
-        screen: &Screen,
-    ) -> Result<Action, UiError> {
+    async fn click_window(&mut self, dev: &mut Device, label: &str, screen: &Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         if is("Wireless") {
             self.overlay = if self.overlay == Overlay::Wireless {
@@ -568,8 +348,8 @@ impl LoginWindow {
             self.overlay = Overlay::None;
         } else if is("Refresh") {
             self.overlay = Overlay::None;
-            self.message = None;
-            self.error = if !dev.online() {
+            self.form.message = None;
+            self.form.error = if !dev.online() {
                 Some("You're offline. Connect to the internet to refresh.".into())
             } else {
                 match dev.sync().await {
@@ -582,10 +362,10 @@ impl LoginWindow {
             };
         } else if is("Sign in with JumpCloud") {
             if dev.online() {
-                self.go(View::Email);
+                self.go(View::Web(WebPage::Email));
             } else {
                 self.overlay = Overlay::None;
-                self.error = Some(OFFLINE_MESSAGE.into());
+                self.form.error = Some(OFFLINE_MESSAGE.into());
             }
         } else if let Some(t) = screen.tile(label) {
             let account = t.account.clone().unwrap_or_default();
@@ -593,12 +373,12 @@ impl LoginWindow {
         } else if self.overlay == Overlay::Wireless {
             self.click_wireless(dev, label);
         }
-        Ok(Action::None)
+        Action::None
     }
 
     fn click_wireless(&mut self, dev: &mut Device, label: &str) {
         let is = |l: &str| same_label(l, label);
-        self.error = None;
+        self.form.error = None;
         if is("Turn Wi-Fi Off") {
             dev.network.set_wifi(false);
             return;
@@ -633,87 +413,39 @@ impl LoginWindow {
                 }
             } else {
                 self.overlay = Overlay::Join { ssid: net.ssid };
-                self.inputs.clear();
+                self.form.inputs.clear();
             }
         }
     }
 
-    /// Shows the identity provider's page with the username pre-filled (R46).
-    fn go_idp(&mut self, start: FedStart) {
-        let email = start.email.clone();
-        self.go(View::IdpSignIn {
-            start: Box::new(start),
-        });
-        self.inputs.push(("Username".into(), email));
-    }
-
-    /// A federated account's tile: runs the identity provider's sign-in again (R46).
-    async fn start_federated_login(&mut self, dev: &mut Device, account: String) {
-        let Some(email) = federated_email(dev, &account) else {
-            return;
-        };
-        if !dev.online() {
-            self.error = Some(OFFLINE_MESSAGE.into());
-            return;
-        }
-        match dev
-            .start_federation(&email, SignInPurpose::Login, Some(account))
-            .await
-        {
-            Ok(Some(start)) => self.go_idp(start),
-            Ok(None) => self.error = Some(
-                "Your account no longer signs in through an identity provider. Contact your admin."
-                    .into(),
-            ),
-            Err(r) => self.notice(r, None),
+    /// Follows the web view to its next page, or to the notice, provisioning or login it
+    /// leads to.
+    async fn follow(&mut self, dev: &mut Device, step: Step) {
+        match step {
+            Step::Stay => {}
+            Step::Open(page) => self.go(View::Web(page)),
+            Step::Notice(r) => self.go(View::Notice(r.into())),
+            Step::Authenticated { auth, name, secret } if auth.password_sync => {
+                let p = dev.prepare(*auth, &name, secret, None);
+                self.run_provision(dev, p).await;
+            }
+            Step::Authenticated { auth, name, .. } => self.go(View::LocalPassword { auth, name }),
+            Step::Login {
+                check: LoginCheck::WrongPassword | LoginCheck::NotSynced,
+                ..
+            } => self.form.error = Some("This account cannot be opened.".into()),
+            Step::Login { account, check } => self.after_check(dev, account, check),
         }
     }
 
-    /// Submits the identity provider's page, then provisions or logs in (R46).
-    async fn submit_idp(&mut self, dev: &mut Device, start: FedStart) {
-        let (user, pw) = (self.input("Username"), self.input("Password"));
-        self.inputs.retain(|(l, _)| l != "Password");
-        if pw.is_empty() {
-            self.error = Some("Enter your password.".into());
-            return;
-        }
-        let back = match dev.submit_idp_page(&start, user.trim(), &pw).await {
-            IdpOutcome::Redirected(back) => back,
-            IdpOutcome::Refused(m) | IdpOutcome::Unreachable(m) => {
-                self.error = Some(m);
-                return;
-            }
-        };
-        match (start.purpose, start.account.clone()) {
-            (SignInPurpose::Login, Some(account)) => {
-                match dev.federated_login(&account, &back).await {
-                    Ok(LoginCheck::Ok) => self.finish_login(dev, &account),
-                    Ok(LoginCheck::Disabled) => self.error = Some(DISABLED_MESSAGE.into()),
-                    Ok(LoginCheck::MfaPrompt) => self.go(View::Mfa { account }),
-                    Ok(LoginCheck::MfaNotEnrolled) => self.go(View::Notice {
-                        title: "MFA enrollment required".into(),
-                        message: MFA_ENROL_MESSAGE.into(),
-                        retry: None,
-                    }),
-                    Ok(_) => self.error = Some("This account cannot be opened.".into()),
-                    Err(r) => self.notice(r, None),
-                }
-            }
-            _ => match dev.federated_authenticate_and_check(&start, &back).await {
-                Err(r) => self.notice(r, None),
-                Ok((auth, name)) if auth.password_sync => {
-                    let secret = LocalSecret::Federated {
-                        email: start.email.clone(),
-                        idp: start.idp.clone(),
-                    };
-                    let p = dev.prepare(auth, &name, secret, None);
-                    self.run_provision(dev, p).await;
-                }
-                Ok((auth, name)) => self.go(View::LocalPassword {
-                    auth: Box::new(auth),
-                    name,
-                }),
-            },
+    /// After a password (or the identity provider) opened `account`: MFA, setup, the desktop,
+    /// or why not.
+    fn after_check(&mut self, dev: &mut Device, account: String, check: LoginCheck) {
+        match login_next(Os::Macos, check, "Incorrect password.") {
+            LoginNext::Open => self.finish_login(dev, &account),
+            LoginNext::Mfa => self.go(View::Mfa { account }),
+            LoginNext::Error(e) => self.form.error = Some(e),
+            LoginNext::Notice(n) => self.go(View::Notice(n)),
         }
     }
 
@@ -721,26 +453,15 @@ impl LoginWindow {
         match dev.provision(&p).await {
             Ok(_) => {
                 self.go(View::Window);
-                self.message = Some(match &p.secret {
+                self.form.message = Some(match &p.secret {
                     LocalSecret::Federated { idp, .. } => {
                         format!("Your account is ready. Click your name and sign in with {idp}.")
                     }
                     _ => "Your account is ready. Click your name and enter your password.".into(),
                 });
             }
-            Err(r) => {
-                let retry = r.retryable.then(|| Box::new(p));
-                self.notice(r, retry);
-            }
+            Err(r) => self.go(View::Notice(Notice::failed(r, p))),
         }
-    }
-
-    fn notice(&mut self, r: Refusal, retry: Option<Box<PendingProvision>>) {
-        self.go(View::Notice {
-            title: r.title,
-            message: r.message,
-            retry,
-        });
     }
 
     fn finish_login(&mut self, dev: &mut Device, account: &str) {
@@ -761,37 +482,6 @@ impl LoginWindow {
             });
         }
     }
-}
-
-/// Wrong password and throttling keep the user on the password step to try again (R42).
-fn stays_on_password(r: &Refusal) -> bool {
-    matches!(
-        r.code.as_deref(),
-        Some(ssap_api::codes::INVALID_CREDENTIALS) | Some(ssap_api::codes::TOO_MANY_ATTEMPTS)
-    ) || r.message == OFFLINE_MESSAGE
-}
-
-/// The identity provider of a federated account (R46), if the account is one.
-pub(crate) fn federated_idp(dev: &Device, account: &str) -> Option<String> {
-    match &dev.accounts.find(account)?.password {
-        LocalSecret::Federated { idp, .. } => Some(idp.clone()),
-        _ => None,
-    }
-}
-
-/// The directory email of a federated account (R46).
-pub(crate) fn federated_email(dev: &Device, account: &str) -> Option<String> {
-    match &dev.accounts.find(account)?.password {
-        LocalSecret::Federated { email, .. } => Some(email.clone()),
-        _ => None,
-    }
-}
-
-fn full_name(dev: &Device, account: &str) -> String {
-    dev.accounts
-        .find(account)
-        .map(|a| a.full_name.clone())
-        .unwrap_or_else(|| account.to_string())
 }
 
 /// The connectivity indicator: a Wi-Fi glyph, green when the internet answers (R13).

@@ -15,7 +15,12 @@ pub enum NameProblem {
     /// Nothing to create an account from.
     Empty,
     /// Longer than the OS allows.
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// The name's length in characters.
+        len: usize,
+        /// The most the OS allows.
+        max: usize,
+    },
     /// A character the OS refuses in account names.
     ForbiddenChar(char),
     /// macOS short names start with a letter.
@@ -36,8 +41,11 @@ pub enum NameProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.sentence())]
 pub struct NameError {
+    /// The OS whose rules refused it.
     pub os: Os,
+    /// The name as asked.
     pub name: String,
+    /// Which rule refused it.
     pub problem: NameProblem,
 }
 

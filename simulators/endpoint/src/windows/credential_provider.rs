@@ -31,16 +31,17 @@
 //! stored, the user is not signed in, and the screen asks for a restart, after which the user
 //! signs in with the password.
 
-use ssap_api::{AuthenticateResponse, Os, SignInPurpose};
+use ssap_api::{AuthenticateResponse, Os};
 
 use crate::accounts::LocalSecret;
-use crate::agent::{IdpOutcome, Refusal, OFFLINE_MESSAGE};
-use crate::device::{
-    federated_button, idp_screen, mfa_refusal, Device, FedStart, LoginCheck, PendingProvision,
-    DISABLED_MESSAGE, MFA_ENROL_MESSAGE,
+use crate::agent::OFFLINE_MESSAGE;
+use crate::device::{Device, LoginCheck, PendingProvision};
+use crate::login_ui::{
+    account_tiles, federated_button, federated_idp, local_password, local_password_screen,
+    login_next, mfa_screen, start_federated_login, submit_mfa, Action, Form, LoginNext, Notice,
+    NoticeStep, Step, WebPage,
 };
-use crate::macos::login_window::{federated_email, federated_idp, Action};
-use crate::screen::{mask, same_label, Field, Screen, ScreenKind, Tile, UiError};
+use crate::screen::{same_label, Screen, ScreenKind, Tile};
 
 /// Shortest PIN the provider accepts (R32).
 pub const MIN_PIN_LEN: usize = 6;
@@ -58,14 +59,9 @@ enum View {
         use_pin: bool,
     },
     JumpCloudTile,
-    Email,
-    DirectoryPassword {
-        email: String,
-    },
-    /// The identity provider's page in the web view (R46).
-    IdpSignIn {
-        start: Box<FedStart>,
-    },
+    /// The web view: JumpCloud User Login, then the identity provider's page for federated
+    /// users (R46).
+    Web(WebPage),
     ConfirmPassword {
         auth: Box<AuthenticateResponse>,
         name: String,
@@ -80,11 +76,11 @@ enum View {
         name: String,
         secret: LocalSecret,
     },
-    Notice {
+    Notice(Notice),
+    /// The account was created but a GPO blocks the PIN (R33): only `Restart` is offered.
+    Restart {
         title: String,
         message: String,
-        retry: Option<Box<PendingProvision>>,
-        restart: bool,
     },
     Mfa {
         account: String,
@@ -99,9 +95,7 @@ enum View {
 pub struct CredentialProvider {
     jumpcloud: bool,
     view: View,
-    inputs: Vec<(String, String)>,
-    error: Option<String>,
-    message: Option<String>,
+    form: Form,
 }
 
 impl Default for CredentialProvider {
@@ -116,9 +110,7 @@ impl CredentialProvider {
         Self {
             jumpcloud,
             view: View::SignIn,
-            inputs: Vec::new(),
-            error: None,
-            message: None,
+            form: Form::default(),
         }
     }
 
@@ -128,41 +120,15 @@ impl CredentialProvider {
     }
 
     fn go(&mut self, view: View) {
+        self.form = match &view {
+            View::Web(page) => page.opening_form(),
+            _ => Form::default(),
+        };
         self.view = view;
-        self.inputs.clear();
-        self.error = None;
-        self.message = None;
-    }
-
-    fn input(&self, label: &str) -> String {
-        self.inputs
-            .iter()
-            .find(|(l, _)| same_label(l, label))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    fn field(&self, label: &str, secret: bool) -> Field {
-        let v = self.input(label);
-        Field {
-            label: label.to_string(),
-            shown: if secret { mask(&v) } else { v },
-            secret,
-        }
     }
 
     fn tiles(&self, dev: &Device, selected: Option<&str>) -> Vec<Tile> {
-        let mut tiles: Vec<Tile> = dev
-            .accounts
-            .all()
-            .iter()
-            .map(|a| Tile {
-                label: a.full_name.clone(),
-                account: Some(a.name.clone()),
-                managed: false, // Windows shows no JumpCloud badge
-                selected: selected == Some(a.name.as_str()),
-            })
-            .collect();
+        let mut tiles = account_tiles(dev, selected, false); // Windows shows no JumpCloud badge
         if dev.offer_sign_in() {
             tiles.push(Tile {
                 label: JUMPCLOUD_TILE.into(),
@@ -188,12 +154,12 @@ impl CredentialProvider {
                 s.tiles = self.tiles(dev, Some(account));
                 let idp = federated_idp(dev, account);
                 if *use_pin {
-                    s.fields.push(self.field("PIN", true));
+                    s.fields.push(self.form.field("PIN", true));
                     s.buttons.push("Sign in".into());
                 } else if let Some(idp) = &idp {
                     s.buttons.push(federated_button(idp));
                 } else {
-                    s.fields.push(self.field("Password", true));
+                    s.fields.push(self.form.field("Password", true));
                     s.buttons.push("Sign in".into());
                 }
                 if pin_available(dev, account) {
@@ -209,90 +175,42 @@ impl CredentialProvider {
                 s.buttons = vec!["Click here to sign in".into()];
                 s
             }
-            View::Email => {
-                let mut s = new(ScreenKind::JumpCloudEmail, "JumpCloud User Login");
-                s.fields.push(self.field("Email", false));
-                s.buttons = vec!["Continue".into(), "Cancel".into()];
-                s
-            }
-            View::DirectoryPassword { email } => {
-                let mut s = new(ScreenKind::JumpCloudPassword, "JumpCloud User Login");
-                s.message = Some(format!("Signing in as {email}"));
-                s.fields.push(self.field("Password", true));
-                s.buttons = vec!["Login".into(), "Cancel".into()];
-                s
-            }
-            View::IdpSignIn { start } => idp_screen(
-                Os::Windows,
-                start,
-                self.field("Username", false),
-                self.field("Password", true),
-            ),
+            View::Web(page) => page.screen(Os::Windows, &self.form),
             View::ConfirmPassword { auth, .. } => {
                 let mut s = new(ScreenKind::ConfirmPassword, "Confirm your password");
                 s.message = Some(format!(
                     "{}: enter your JumpCloud password again to set up this PC.",
                     auth.display_name
                 ));
-                s.fields.push(self.field("Password", true));
+                s.fields.push(self.form.field("Password", true));
                 s.buttons = vec!["Next".into(), "Cancel".into()];
                 s
             }
-            View::LocalPassword { .. } => {
-                let mut s = new(ScreenKind::CreateLocalPassword, "Create a local password");
-                s.message = Some(
-                    "Create the password you will use on this PC. Your JumpCloud password will not open this account."
-                        .into(),
-                );
-                s.fields.push(self.field("New password", true));
-                s.fields.push(self.field("Confirm password", true));
-                s.buttons = vec!["Next".into(), "Cancel".into()];
-                s
-            }
+            View::LocalPassword { .. } => local_password_screen(
+                Os::Windows,
+                &self.form,
+                "Create the password you will use on this PC. Your JumpCloud password will not open this account.",
+                "Confirm password",
+                "Next",
+            ),
             View::CreatePin { .. } => {
                 let mut s = new(ScreenKind::CreatePin, "Set up a PIN");
                 s.message = Some(format!(
                     "Create a PIN to use instead of your password. It must be at least {MIN_PIN_LEN} characters."
                 ));
-                s.fields.push(self.field("PIN", true));
-                s.fields.push(self.field("Confirm PIN", true));
+                s.fields.push(self.form.field("PIN", true));
+                s.fields.push(self.form.field("Confirm PIN", true));
                 s.buttons = vec!["OK".into(), "Cancel".into()];
                 s
             }
-            View::Notice {
-                title,
-                message,
-                retry,
-                restart,
-            } => {
+            View::Restart { title, message } => {
                 let mut s = new(ScreenKind::Notice, title);
-                if *restart {
-                    s.message = Some(message.clone());
-                    s.buttons = vec!["Restart".into()];
-                } else {
-                    s.error = Some(message.clone());
-                    s.buttons = if retry.is_some() {
-                        vec!["Try Again".into(), "Cancel".into()]
-                    } else {
-                        vec!["OK".into()]
-                    };
-                }
+                s.message = Some(message.clone());
+                s.buttons = vec!["Restart".into()];
                 s
             }
-            View::Mfa { account } => {
-                let mut s = new(ScreenKind::MfaPrompt, "Multi-factor authentication");
-                let full = dev
-                    .accounts
-                    .find(account)
-                    .map(|a| a.full_name.clone())
-                    .unwrap_or_else(|| account.clone());
-                s.message = Some(format!(
-                    "{full}: enter the 6-digit code from your authenticator app."
-                ));
-                s.fields.push(self.field("Verification code", false));
-                s.buttons = vec!["Verify".into(), "Cancel".into()];
-                s
-            }
+            View::Notice(notice) => notice.screen(Os::Windows),
+            View::Mfa { account } => mfa_screen(Os::Windows, dev, account, &self.form),
             View::Desktop { account } => {
                 let mut s = new(ScreenKind::Desktop, "Windows desktop");
                 s.user = Some(account.clone());
@@ -300,38 +218,17 @@ impl CredentialProvider {
                 s
             }
         };
-        if self.error.is_some() {
-            s.error = self.error.clone();
-        }
-        if self.message.is_some() {
-            s.message = self.message.clone();
-        }
+        self.form.show_on(&mut s);
         s
     }
 
-    /// Types into a visible field.
-    pub(crate) fn type_into(
-        &mut self,
-        dev: &Device,
-        field: &str,
-        text: &str,
-    ) -> Result<(), UiError> {
-        let screen = self.screen(dev);
-        let Some(f) = screen.fields.iter().find(|f| same_label(&f.label, field)) else {
-            return Err(UiError::no_field(&screen, field));
-        };
-        let label = f.label.clone();
-        self.inputs.retain(|(l, _)| l != &label);
-        self.inputs.push((label, text.to_string()));
-        Ok(())
+    /// The form under the current view, to type into.
+    pub(crate) fn form_mut(&mut self) -> &mut Form {
+        &mut self.form
     }
 
-    /// Clicks a visible button or tile.
-    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str) -> Result<Action, UiError> {
-        let screen = self.screen(dev);
-        if !screen.has_button(label) {
-            return Err(UiError::no_control(&screen, label));
-        }
+    /// Clicks `label`, a button or tile of `screen` (what is on screen now).
+    pub(crate) async fn click(&mut self, dev: &mut Device, label: &str, screen: Screen) -> Action {
         let is = |l: &str| same_label(l, label);
         // Tiles respond on every screen that shows them.
         if !screen.buttons.iter().any(|b| is(b)) {
@@ -346,7 +243,7 @@ impl CredentialProvider {
                         });
                     }
                 }
-                return Ok(Action::None);
+                return Action::None;
             }
         }
         match self.view.clone() {
@@ -360,78 +257,31 @@ impl CredentialProvider {
                         use_pin: !use_pin,
                     });
                 } else if !use_pin && federated_idp(dev, &account).is_some() {
-                    self.start_federated_login(dev, account).await;
+                    let step = start_federated_login(&mut self.form, dev, account).await;
+                    self.follow(dev, step);
                 } else {
                     let check = if use_pin {
-                        dev.check_pin(&account, &self.input("PIN"))
+                        dev.check_pin(&account, &self.form.input("PIN"))
                     } else {
-                        dev.check_login(&account, &self.input("Password"))
+                        dev.check_login(&account, &self.form.input("Password"))
                     };
-                    self.inputs.clear();
+                    self.form.inputs.clear();
                     self.after_check(dev, account, check, use_pin);
                 }
             }
             View::JumpCloudTile => {
                 if dev.online() {
-                    self.go(View::Email);
+                    self.go(View::Web(WebPage::Email));
                 } else {
-                    self.error = Some(OFFLINE_MESSAGE.into());
+                    self.form.error = Some(OFFLINE_MESSAGE.into());
                 }
             }
-            View::Email => {
+            View::Web(page) => {
                 if is("Cancel") {
                     self.go(View::SignIn);
                 } else {
-                    let email = self.input("Email").trim().to_string();
-                    if email.is_empty() || !email.contains('@') {
-                        self.error = Some("Enter your email address.".into());
-                    } else {
-                        match dev
-                            .start_federation(&email, SignInPurpose::Provision, None)
-                            .await
-                        {
-                            Ok(None) => self.go(View::DirectoryPassword { email }),
-                            Ok(Some(start)) => self.go_idp(start),
-                            Err(r) => self.notice(r, None),
-                        }
-                    }
-                }
-            }
-            View::IdpSignIn { start } => {
-                if is("Cancel") {
-                    self.go(View::SignIn);
-                } else {
-                    self.submit_idp(dev, *start).await;
-                }
-            }
-            View::DirectoryPassword { email } => {
-                if is("Cancel") {
-                    self.go(View::SignIn);
-                    return Ok(Action::None);
-                }
-                let pw = self.input("Password");
-                self.inputs.clear();
-                if pw.is_empty() {
-                    self.error = Some("Enter your password.".into());
-                } else if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
-                } else {
-                    match dev.authenticate_and_check(&email, &pw).await {
-                        Err(r) if stays(&r) => self.error = Some(r.message),
-                        Err(r) => self.notice(r, None),
-                        Ok((auth, name)) => {
-                            let auth = Box::new(auth);
-                            if auth.password_sync {
-                                self.go(View::ConfirmPassword {
-                                    auth,
-                                    name,
-                                    password: pw,
-                                });
-                            } else {
-                                self.go(View::LocalPassword { auth, name });
-                            }
-                        }
-                    }
+                    let step = page.submit(&mut self.form, dev).await;
+                    self.follow(dev, step);
                 }
             }
             View::ConfirmPassword {
@@ -441,29 +291,23 @@ impl CredentialProvider {
             } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                } else if self.input("Password") == password {
+                } else if self.form.input("Password") == password {
                     self.go(View::CreatePin {
                         auth,
                         name,
                         secret: LocalSecret::DirectoryPassword(password),
                     });
                 } else {
-                    self.inputs.clear();
-                    self.error = Some("The password is incorrect. Try again.".into());
+                    self.form.inputs.clear();
+                    self.form.error = Some("The password is incorrect. Try again.".into());
                 }
             }
             View::LocalPassword { auth, name } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
-                let (a, b) = (self.input("New password"), self.input("Confirm password"));
-                self.inputs.clear();
-                if a.is_empty() {
-                    self.error = Some("Enter a password.".into());
-                } else if a != b {
-                    self.error = Some("The passwords don't match.".into());
-                } else {
+                if let Some(a) = local_password(&mut self.form, "Confirm password") {
                     self.go(View::CreatePin {
                         auth,
                         name,
@@ -474,14 +318,14 @@ impl CredentialProvider {
             View::CreatePin { auth, name, secret } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                    return Ok(Action::None);
+                    return Action::None;
                 }
-                let (pin, confirm) = (self.input("PIN"), self.input("Confirm PIN"));
-                self.inputs.clear();
+                let (pin, confirm) = (self.form.input("PIN"), self.form.input("Confirm PIN"));
+                self.form.inputs.clear();
                 if let Some(problem) = pin_problem(&pin, &confirm) {
-                    self.error = Some(problem);
+                    self.form.error = Some(problem);
                 } else if !dev.online() {
-                    self.error = Some(OFFLINE_MESSAGE.into());
+                    self.form.error = Some(OFFLINE_MESSAGE.into());
                 } else {
                     // A GPO that blocks PIN sign-in also blocks enrolling one (R33).
                     let pin = (!dev.spec.pin_blocked_by_gpo).then_some(pin);
@@ -489,180 +333,86 @@ impl CredentialProvider {
                     self.run_provision(dev, p).await;
                 }
             }
-            View::Notice { retry, restart, .. } => {
-                if restart {
-                    return Ok(Action::Reboot);
-                }
-                match retry {
-                    Some(p) if is("Try Again") => {
-                        if dev.online() {
-                            self.run_provision(dev, *p).await;
-                        } else {
-                            self.error = Some(OFFLINE_MESSAGE.into());
-                        }
-                    }
-                    Some(p) => {
-                        // A lost reply may still have provisioned: agree with the control plane.
-                        let _ = dev.reconcile(&p).await;
-                        self.go(View::SignIn);
-                    }
-                    None => self.go(View::SignIn),
+            View::Restart { .. } => return Action::Reboot,
+            View::Notice(notice) => {
+                match notice.click(&mut self.form, dev, is("Try Again")).await {
+                    NoticeStep::Stay => {}
+                    NoticeStep::Retry(p) => self.run_provision(dev, *p).await,
+                    // A lost reply may have provisioned: Notice::click agreed with the control plane.
+                    NoticeStep::Closed { .. } => self.go(View::SignIn),
                 }
             }
             View::Mfa { account } => {
                 if is("Cancel") {
                     self.go(View::SignIn);
-                } else {
-                    let code = self.input("Verification code");
-                    self.inputs.clear();
-                    match mfa_refusal(dev, &account, code.trim()).await {
-                        None => {
-                            dev.logged_in = Some(account.clone());
-                            self.go(View::Desktop { account });
-                        }
-                        Some(why) => self.error = Some(why),
-                    }
+                } else if submit_mfa(&mut self.form, dev, &account).await {
+                    dev.logged_in = Some(account.clone());
+                    self.go(View::Desktop { account });
                 }
             }
             View::Desktop { .. } => {
-                return Ok(if is("Restart") {
+                return if is("Restart") {
                     Action::Reboot
                 } else {
                     Action::SignOut
-                });
+                };
             }
         }
-        Ok(Action::None)
+        Action::None
     }
 
     fn after_check(&mut self, dev: &mut Device, account: String, check: LoginCheck, pin: bool) {
-        match check {
-            LoginCheck::Ok => {
+        let wrong = if pin {
+            "That PIN is incorrect. Try again."
+        } else {
+            "The password is incorrect. Try again."
+        };
+        match login_next(Os::Windows, check, wrong) {
+            LoginNext::Open => {
                 dev.logged_in = Some(account.clone());
                 self.go(View::Desktop { account });
             }
-            LoginCheck::WrongPassword => {
-                self.error = Some(if pin {
-                    "That PIN is incorrect. Try again.".into()
-                } else {
-                    "The password is incorrect. Try again.".into()
-                })
-            }
-            LoginCheck::NotSynced => self.error = Some(
-                "This account's password has not been synced to this PC yet. Contact your admin."
-                    .into(),
-            ),
-            LoginCheck::Disabled => self.error = Some(DISABLED_MESSAGE.into()),
-            LoginCheck::MfaPrompt => self.go(View::Mfa { account }),
-            LoginCheck::MfaNotEnrolled => self.go(View::Notice {
-                title: "MFA enrollment required".into(),
-                message: MFA_ENROL_MESSAGE.into(),
-                retry: None,
-                restart: false,
-            }),
+            LoginNext::Mfa => self.go(View::Mfa { account }),
+            LoginNext::Error(e) => self.form.error = Some(e),
+            LoginNext::Notice(n) => self.go(View::Notice(n)),
         }
     }
 
-    /// Shows the identity provider's page with the username pre-filled (R46).
-    fn go_idp(&mut self, start: FedStart) {
-        let email = start.email.clone();
-        self.go(View::IdpSignIn {
-            start: Box::new(start),
-        });
-        self.inputs.push(("Username".into(), email));
-    }
-
-    /// A federated account's `Sign in with <IdP>`: the identity provider's sign-in again (R46).
-    async fn start_federated_login(&mut self, dev: &mut Device, account: String) {
-        let Some(email) = federated_email(dev, &account) else {
-            return;
-        };
-        if !dev.online() {
-            self.error = Some(OFFLINE_MESSAGE.into());
-            return;
-        }
-        match dev
-            .start_federation(&email, SignInPurpose::Login, Some(account))
-            .await
-        {
-            Ok(Some(start)) => self.go_idp(start),
-            Ok(None) => self.error = Some(
-                "Your account no longer signs in through an identity provider. Contact your admin."
-                    .into(),
-            ),
-            Err(r) => self.notice(r, None),
-        }
-    }
-
-    /// Submits the identity provider's page, then goes on to the PIN (provisioning, no
-    /// password to re-confirm) or signs in to the account (login) (R46).
-    async fn submit_idp(&mut self, dev: &mut Device, start: FedStart) {
-        let (user, pw) = (self.input("Username"), self.input("Password"));
-        self.inputs.retain(|(l, _)| l != "Password");
-        if pw.is_empty() {
-            self.error = Some("Enter your password.".into());
-            return;
-        }
-        let back = match dev.submit_idp_page(&start, user.trim(), &pw).await {
-            IdpOutcome::Redirected(back) => back,
-            IdpOutcome::Refused(m) | IdpOutcome::Unreachable(m) => {
-                self.error = Some(m);
-                return;
-            }
-        };
-        match (start.purpose, start.account.clone()) {
-            (SignInPurpose::Login, Some(account)) => {
-                match dev.federated_login(&account, &back).await {
-                    Ok(check) => self.after_check(dev, account, check, false),
-                    Err(r) => self.notice(r, None),
-                }
-            }
-            _ => match dev.federated_authenticate_and_check(&start, &back).await {
-                Err(r) => self.notice(r, None),
-                Ok((auth, name)) if auth.password_sync => self.go(View::CreatePin {
-                    auth: Box::new(auth),
+    /// Follows the web view to its next page: a notice, the password re-confirmation
+    /// (password sync), straight to the PIN (federated users: the identity provider confirmed
+    /// the user moments ago, R46), a new local password (sync off), or a login.
+    fn follow(&mut self, dev: &mut Device, step: Step) {
+        match step {
+            Step::Stay => {}
+            Step::Open(page) => self.go(View::Web(page)),
+            Step::Notice(r) => self.go(View::Notice(r.into())),
+            Step::Authenticated { auth, name, secret } if auth.password_sync => match secret {
+                LocalSecret::DirectoryPassword(password) => self.go(View::ConfirmPassword {
+                    auth,
                     name,
-                    secret: LocalSecret::Federated {
-                        email: start.email.clone(),
-                        idp: start.idp.clone(),
-                    },
+                    password,
                 }),
-                Ok((auth, name)) => self.go(View::LocalPassword {
-                    auth: Box::new(auth),
-                    name,
-                }),
+                secret => self.go(View::CreatePin { auth, name, secret }),
             },
+            Step::Authenticated { auth, name, .. } => self.go(View::LocalPassword { auth, name }),
+            Step::Login { account, check } => self.after_check(dev, account, check, false),
         }
     }
 
     async fn run_provision(&mut self, dev: &mut Device, p: PendingProvision) {
         match dev.provision(&p).await {
-            Ok(name) if dev.spec.pin_blocked_by_gpo => self.go(View::Notice {
+            Ok(name) if dev.spec.pin_blocked_by_gpo => self.go(View::Restart {
                 title: "Account created".into(),
                 message: format!(
                     "Your account {name} was created, but PIN sign-in is blocked on this PC by a group policy. Restart this PC, then sign in with your password."
                 ),
-                retry: None,
-                restart: true,
             }),
             Ok(name) => {
                 dev.logged_in = Some(name.clone());
                 self.go(View::Desktop { account: name });
             }
-            Err(r) => {
-                let retry = r.retryable.then(|| Box::new(p));
-                self.notice(r, retry);
-            }
+            Err(r) => self.go(View::Notice(Notice::failed(r, p))),
         }
-    }
-
-    fn notice(&mut self, r: Refusal, retry: Option<Box<PendingProvision>>) {
-        self.go(View::Notice {
-            title: r.title,
-            message: r.message,
-            retry,
-            restart: false,
-        });
     }
 }
 
@@ -687,12 +437,4 @@ pub fn pin_problem(pin: &str, confirm: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// Wrong password and throttling keep the user on the password step (R42).
-fn stays(r: &Refusal) -> bool {
-    matches!(
-        r.code.as_deref(),
-        Some(ssap_api::codes::INVALID_CREDENTIALS) | Some(ssap_api::codes::TOO_MANY_ATTEMPTS)
-    ) || r.message == OFFLINE_MESSAGE
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use ssap_api::Os;
 
-use crate::screen::{Colour, Screen, ScreenKind};
+use super::{Colour, Screen, ScreenKind};
 
 const W: i32 = 800;
 const H: i32 = 500;
