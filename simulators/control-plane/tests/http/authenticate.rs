@@ -44,16 +44,18 @@ fn active(_: &mut NewUser) {}
 
 /// R41, R45, R47: each user state, with the right password; and the same states with a wrong
 /// password all answer `invalid_credentials`, so state is revealed only to the password holder.
+/// A user without a password has nothing to prove with, so they get what an unknown email
+/// gets (R62); the audit log says why. Cases: (status, code answered, reason audited).
 #[rstest]
 #[case::active(active, None)]
 #[case::mfa_ignored(mfa_not_enrolled, None)]
-#[case::staged(staged, Some((403, "user_staged")))]
-#[case::suspended(suspended, Some((403, "user_suspended")))]
-#[case::locked(locked, Some((403, "user_locked")))]
-#[case::password_expired(expired, Some((403, "password_expired")))]
-#[case::no_password(no_password, Some((403, "no_password")))]
+#[case::staged(staged, Some((403, "user_staged", "user_staged")))]
+#[case::suspended(suspended, Some((403, "user_suspended", "user_suspended")))]
+#[case::locked(locked, Some((403, "user_locked", "user_locked")))]
+#[case::password_expired(expired, Some((403, "password_expired", "password_expired")))]
+#[case::no_password(no_password, Some((401, "invalid_credentials", "no_password")))]
 #[tokio::test]
-async fn user_states(#[case] tweak: fn(&mut NewUser), #[case] refusal: Option<(u16, &str)>) {
+async fn user_states(#[case] tweak: fn(&mut NewUser), #[case] refusal: Option<(u16, &str, &str)>) {
     let env = Env::new().await;
     let org = mac_org_on(&env).await;
     let mut new = user("bob@acme.test");
@@ -68,7 +70,7 @@ async fn user_states(#[case] tweak: fn(&mut NewUser), #[case] refusal: Option<(u
             let ok = right.expect("authenticated");
             assert!(!ok.ticket.is_empty());
         }
-        Some((status, c)) => assert_eq!(code(right), (status, c.to_string())),
+        Some((status, c, _)) => assert_eq!(code(right), (status, c.to_string())),
     }
     if has_password {
         assert_eq!(
@@ -84,9 +86,9 @@ async fn user_states(#[case] tweak: fn(&mut NewUser), #[case] refusal: Option<(u
     assert_eq!(last_auth.actor, format!("device:{}", device.device_id()));
     match refusal {
         None => assert_eq!(last_auth.outcome, "success"),
-        Some((_, c)) => {
+        Some((_, _, reason)) => {
             assert_eq!(last_auth.outcome, "refused");
-            assert_eq!(last_auth.reason.as_deref(), Some(c));
+            assert_eq!(last_auth.reason.as_deref(), Some(reason));
         }
     }
 }

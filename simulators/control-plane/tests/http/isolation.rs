@@ -254,6 +254,13 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             "POST /api/device/login/federated",
             Refused(401, ssap_api::codes::FEDERATION_STATE_INVALID),
         ),
+        // A's user is not bound to B's device: B learns nothing of them.
+        ("POST /api/device/mfa/verify", NotFound),
+        // No credential but the user's password: A's user with a wrong one is refused.
+        (
+            "POST /api/portal/users/{id}/mfa/enroll",
+            Refused(401, ssap_api::codes::INVALID_CREDENTIALS),
+        ),
     ]
 }
 
@@ -339,6 +346,8 @@ async fn every_documented_route_is_isolated() {
                 "client_id": "b", "client_secret": "b-secret"
             }),
             "SignInMethodRequest" => serde_json::json!({"email": "alice@a.test"}),
+            "MfaVerifyRequest" => serde_json::json!({"user_id": a_user.id, "code": "000000"}),
+            "MfaEnrollRequest" => serde_json::json!({"password": "not alice's password"}),
             "FederatedSignIn" => serde_json::json!({
                 "code": "c", "state": "not-a-state-of-b",
                 "redirect_uri": ssap_api::federation::REDIRECT_URI
@@ -348,7 +357,9 @@ async fn every_documented_route_is_isolated() {
     };
     // `{id}` is the user on user routes and the device everywhere else.
     let path_for = |template: &str| {
-        let id = if template.starts_with("/api/admin/users/") {
+        let id = if template.starts_with("/api/admin/users/")
+            || template.starts_with("/api/portal/users/")
+        {
             a_user.id.clone()
         } else {
             a_win.device_id().to_string()
