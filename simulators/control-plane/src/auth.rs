@@ -1,9 +1,9 @@
 //! Credentials: generation, SHA-256 digests (the only form stored), constant-time comparison,
 //! argon2 password hashing, and the extractors that turn a header into an org or a device.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use ssap_api::client::{API_KEY_HEADER, DEVICE_KEY_HEADER};
 
 use crate::error::ApiError;
-use crate::sql::args;
+use crate::sql::{args, Sql};
 use crate::{AppState, HashCost};
 
 /// SHA-256 of a secret: what the database holds and looks up by.
@@ -259,49 +259,64 @@ impl FromRequestParts<AppState> for DeviceAuth {
     }
 }
 
-/// Failed sign-ins per device within a sliding window (R42). In memory: it guards against
-/// guessing, it is not a record (the audit log is).
+/// Failed sign-ins per device within a sliding window (R42), kept in the database
+/// (`sign_in_failures`), so every server sharing it counts the same failures: behind a load
+/// balancer, spreading guesses over the servers gains nothing. It guards against guessing; it
+/// is not a record (the audit log is). Times are the servers' wall clocks in ms.
+///
+/// The calls take the storage job's connection, so a check or a record joins the job that
+/// audits the attempt instead of costing a round trip of its own.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Throttle {
-    window: Duration,
+    window_ms: i64,
     max_failures: usize,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 impl Throttle {
-    pub fn new(window: Duration, max_failures: usize) -> Arc<Self> {
-        Arc::new(Self {
-            window,
-            max_failures,
-            failures: Mutex::new(HashMap::new()),
-        })
+    pub fn new(window: Duration, max_failures: usize) -> Self {
+        Self {
+            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            max_failures: max_failures.max(1),
+        }
     }
 
     /// `Some(seconds to wait)` when the device already used up its failures in the window.
-    pub fn check(&self, device: &str, now: Instant) -> Option<u64> {
-        let mut map = self.failures.lock().ok()?;
-        let q = map.get_mut(device)?;
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            q.pop_front();
+    pub fn check(&self, c: &dyn Sql, device: &str, now_ms: i64) -> Result<Option<u64>, ApiError> {
+        // The newest `max_failures` failures still inside the window; the oldest of them is
+        // the one whose leaving frees an attempt.
+        let limit = i64::try_from(self.max_failures).unwrap_or(i64::MAX);
+        let rows = c.query(
+            "SELECT at_ms FROM sign_in_failures WHERE device_id = ?1 AND at_ms > ?2 \
+             ORDER BY at_ms DESC LIMIT ?3",
+            args![device, now_ms.saturating_sub(self.window_ms), limit],
+        )?;
+        if rows.len() < self.max_failures {
+            return Ok(None);
         }
-        if q.len() < self.max_failures {
-            return None;
-        }
-        let oldest = q.front().copied()?;
-        let wait = self.window.saturating_sub(now.duration_since(oldest));
-        Some(wait.as_secs_f64().ceil().max(1.0) as u64)
+        let Some(oldest) = rows.last() else {
+            return Ok(None);
+        };
+        let oldest: i64 = oldest.get(0)?;
+        let wait_ms = self
+            .window_ms
+            .saturating_sub(now_ms.saturating_sub(oldest))
+            .max(0);
+        // Whole seconds, rounded up, at least one (Retry-After).
+        let wait = (wait_ms.saturating_add(999) / 1000).max(1);
+        Ok(Some(u64::try_from(wait).unwrap_or(1)))
     }
 
-    pub fn record_failure(&self, device: &str, now: Instant) {
-        if let Ok(mut map) = self.failures.lock() {
-            let q = map.entry(device.to_string()).or_default();
-            q.push_back(now);
-            while q.len() > self.max_failures {
-                q.pop_front();
-            }
-        }
+    /// Counts one failure of `device` and forgets its failures that left the window.
+    pub fn record_failure(&self, c: &dyn Sql, device: &str, now_ms: i64) -> Result<(), ApiError> {
+        c.execute(
+            "DELETE FROM sign_in_failures WHERE device_id = ?1 AND at_ms <= ?2",
+            args![device, now_ms.saturating_sub(self.window_ms)],
+        )?;
+        c.execute(
+            "INSERT INTO sign_in_failures (device_id, at_ms) VALUES (?1, ?2)",
+            args![device, now_ms],
+        )?;
+        Ok(())
     }
 }
 
@@ -334,15 +349,33 @@ mod tests {
 
     #[test]
     fn throttle_allows_ten_then_waits_out_the_window() {
+        let c = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
+        c.execute_batch(crate::storage::SQLITE_SCHEMA)
+            .expect("schema");
         let t = Throttle::new(Duration::from_secs(60), 10);
-        let start = Instant::now();
+        let start = 1_700_000_000_000_i64;
         for i in 0..10 {
-            assert_eq!(t.check("d", start), None, "attempt {i}");
-            t.record_failure("d", start + Duration::from_secs(i));
+            assert_eq!(t.check(&c, "d", start).expect("check"), None, "attempt {i}");
+            t.record_failure(&c, "d", start + i * 1000).expect("record");
         }
-        let now = start + Duration::from_secs(10);
-        assert_eq!(t.check("d", now), Some(50));
-        assert_eq!(t.check("other", now), None);
-        assert_eq!(t.check("d", start + Duration::from_secs(60)), None);
+        let now = start + 10_000;
+        assert_eq!(t.check(&c, "d", now).expect("check"), Some(50));
+        assert_eq!(t.check(&c, "other", now).expect("check"), None);
+        // 59.5 s after the first failure: half a second left, said as one.
+        assert_eq!(t.check(&c, "d", start + 59_500).expect("check"), Some(1));
+        assert_eq!(t.check(&c, "d", start + 60_000).expect("check"), None);
+        // A new failure then forgets the ones that left the window.
+        t.record_failure(&c, "d", start + 61_000).expect("record");
+        let kept: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sign_in_failures WHERE device_id = 'd'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(
+            kept, 9,
+            "the two older than 60 s are gone, the new one counted"
+        );
     }
 }

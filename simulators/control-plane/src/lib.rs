@@ -81,7 +81,8 @@ pub(crate) struct AppState {
     /// Hash verified against when the email is unknown, so both refusals cost the same (R40).
     pub dummy_hash: Arc<String>,
     pub creds: Arc<auth::CredentialCache>,
-    pub throttle: Arc<auth::Throttle>,
+    /// Failed sign-ins per device (R42), counted in the database so all servers agree.
+    pub throttle: auth::Throttle,
     /// Client of identity providers' token endpoints (R46): bounded, follows no redirects.
     pub idp_http: reqwest::Client,
 }

@@ -2,8 +2,6 @@
 //! per-device credential (`x-device-key`): login-window config, associations, authenticate,
 //! provision and endpoint-side refusal reports.
 
-use std::time::Instant;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -211,11 +209,11 @@ pub(crate) async fn authenticate(
         ));
     }
 
-    if let Some(wait) = state.throttle.check(&auth.device, Instant::now()) {
-        let (a, e) = (auth.clone(), email.clone());
-        state
-            .storage
-            .run(move |c| {
+    let (a, e, throttle) = (auth.clone(), email.clone(), state.throttle);
+    let candidate = state
+        .storage
+        .run(move |c| {
+            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
                 db::audit(
                     c,
                     &a.org,
@@ -224,16 +222,9 @@ pub(crate) async fn authenticate(
                     &e,
                     REFUSED,
                     Some(codes::TOO_MANY_ATTEMPTS),
-                )
-            })
-            .await?;
-        return Err(too_many_attempts(wait));
-    }
-
-    let (a, e) = (auth.clone(), email.clone());
-    let candidate = state
-        .storage
-        .run(move |c| {
+                )?;
+                return Ok(Err(too_many_attempts(wait)));
+            }
             let d = db::device_or_404(c, &a.org, &a.device)?;
             let settings = db::settings(c, &a.org)?;
             let count = db::association_count(c, &a.org, &a.device)?;
@@ -291,11 +282,12 @@ pub(crate) async fn authenticate(
     let (user_id, hash) = match (candidate, hash) {
         (Some((user_id, _, _)), Some(hash)) if proved => (user_id, hash),
         (candidate, _) => {
-            state.throttle.record_failure(&auth.device, Instant::now());
             let user_id = candidate.map(|(id, _, _)| id);
+            let throttle = state.throttle;
             state
                 .storage
                 .run(move |c| {
+                    throttle.record_failure(c, &auth.device, db::now_ms())?;
                     failed_sign_in(c, &auth, user_id.as_deref(), &email, reason)?;
                     Ok(())
                 })

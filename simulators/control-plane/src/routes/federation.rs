@@ -13,8 +13,6 @@
 //! (R07): `federation_state_invalid`, `idp_refused_code`, `idp_unavailable`, or the ID token's
 //! problem (`id_token_signature`, `id_token_audience`, ...).
 
-use std::time::Instant;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -248,17 +246,24 @@ fn state_invalid() -> ApiError {
     )
 }
 
+/// Audits a refused federated sign-in and, when the refusal is the device's doing (a code the
+/// provider refused, a token that failed the checks), counts it towards the throttle (R42).
 async fn audit_refusal(
     state: &AppState,
     auth: &DeviceAuth,
     purpose: SignInPurpose,
     target: &str,
     reason: &str,
+    counts_as_failure: bool,
 ) -> Result<(), ApiError> {
     let (a, t, r) = (auth.clone(), target.to_string(), reason.to_string());
+    let throttle = state.throttle;
     state
         .storage
         .run(move |c| {
+            if counts_as_failure {
+                throttle.record_failure(c, &a.device, db::now_ms())?;
+            }
             db::audit(
                 c,
                 &a.org,
@@ -289,20 +294,8 @@ async fn redeem(
             "code must be 1 to 2048 bytes, state and redirect_uri at most 512",
         ));
     }
-    if let Some(wait) = state.throttle.check(&auth.device, Instant::now()) {
-        audit_refusal(
-            state,
-            auth,
-            purpose,
-            "federated sign-in",
-            codes::TOO_MANY_ATTEMPTS,
-        )
-        .await?;
-        return Err(too_many_attempts(wait));
-    }
-
     let st_digest = digest(&req.state);
-    let a = auth.clone();
+    let (a, throttle) = (auth.clone(), state.throttle);
     let redirect_uri = req.redirect_uri.clone();
     let (user_id, email, nonce, idp) = state
         .storage
@@ -319,6 +312,10 @@ async fn redeem(
                 )?;
                 Ok(Err(err))
             };
+            // Before the state is spent: a throttled attempt leaves it usable.
+            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
+                return refuse(c, "federated sign-in", too_many_attempts(wait));
+            }
             let Some(s) = db::take_federation_state(c, &st_digest, &a.org, &a.device)? else {
                 return refuse(c, "federated sign-in", state_invalid());
             };
@@ -407,10 +404,10 @@ async fn redeem(
             let reason = if err.code == codes::IDP_UNAVAILABLE {
                 codes::IDP_UNAVAILABLE
             } else {
-                state.throttle.record_failure(&auth.device, Instant::now());
                 "idp_refused_code"
             };
-            audit_refusal(state, auth, purpose, &email, reason).await?;
+            let counts = reason != codes::IDP_UNAVAILABLE;
+            audit_refusal(state, auth, purpose, &email, reason, counts).await?;
             return Err(err);
         }
     };
@@ -423,8 +420,7 @@ async fn redeem(
         email: &email,
     };
     if let Err(problem) = federation::validate_id_token(&token, &expected, now_secs) {
-        state.throttle.record_failure(&auth.device, Instant::now());
-        audit_refusal(state, auth, purpose, &email, problem.reason()).await?;
+        audit_refusal(state, auth, purpose, &email, problem.reason(), true).await?;
         return Err(federation_failed(format!(
             "The answer from {} could not be trusted ({problem}); start again",
             idp.name

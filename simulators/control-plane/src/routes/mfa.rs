@@ -2,8 +2,6 @@
 //! with their password, and a device asks whether the code a user typed opens the login. A
 //! code is good for one login: the step it belongs to is remembered and refused afterwards.
 
-use std::time::Instant;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -113,14 +111,14 @@ pub(crate) async fn verify(
     if req.code.len() > 32 {
         return Err(ApiError::bad_request("code must be at most 32 characters"));
     }
-    if let Some(wait) = state.throttle.check(&auth.device, Instant::now()) {
-        return Err(too_many_attempts(wait));
-    }
     let now = unix_secs();
-    let a = auth.clone();
+    let (a, throttle) = (auth.clone(), state.throttle);
     let verdict = state
         .storage
         .run(move |c| {
+            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
+                return Ok(Err(too_many_attempts(wait)));
+            }
             if db::association(c, &a.org, &a.device, &req.user_id)?.is_none() {
                 return Ok(Err(ApiError::not_found(
                     "that user is not bound to this device",
@@ -146,6 +144,7 @@ pub(crate) async fn verify(
                     Ok(Ok(true))
                 }
                 Err(reason) => {
+                    throttle.record_failure(c, &a.device, db::now_ms())?;
                     db::audit(
                         c,
                         &a.org,
@@ -163,7 +162,6 @@ pub(crate) async fn verify(
     if verdict {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        state.throttle.record_failure(&auth.device, Instant::now());
         Err(code_invalid())
     }
 }

@@ -145,6 +145,11 @@ CREATE TABLE IF NOT EXISTS federation_states (
     used BOOLEAN NOT NULL DEFAULT FALSE
 );
 CREATE INDEX IF NOT EXISTS federation_states_expiry ON federation_states(expires_ms);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    device_id TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_failures_device ON sign_in_failures(device_id, at_ms);
 "#;
 
 /// The storage thread's connection, with its prepared statements.

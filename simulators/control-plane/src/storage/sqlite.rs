@@ -136,6 +136,11 @@ CREATE TABLE IF NOT EXISTS federation_states (
     expires_ms INTEGER NOT NULL,
     used INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    device_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_failures_device ON sign_in_failures(device_id, at_ms);
 "#;
 
 /// Columns added after a database may have been created: (table, column, definition).

@@ -44,6 +44,8 @@ fn active(_: &mut NewUser) {}
 
 /// R41, R45, R47: each user state, with the right password; and the same states with a wrong
 /// password all answer `invalid_credentials`, so state is revealed only to the password holder.
+/// A user without a password has nothing to prove with, so they get what an unknown email
+/// gets (R62); the audit log says why. Cases: (status, code answered, reason audited).
 #[rstest]
 #[case::active(active, None)]
 #[case::mfa_ignored(mfa_not_enrolled, None)]
@@ -51,10 +53,8 @@ fn active(_: &mut NewUser) {}
 #[case::suspended(suspended, Some((403, "user_suspended", "user_suspended")))]
 #[case::locked(locked, Some((403, "user_locked", "user_locked")))]
 #[case::password_expired(expired, Some((403, "password_expired", "password_expired")))]
-// R62: no password can prove who signs in, so the refusal is the unknown email's.
 #[case::no_password(no_password, Some((401, "invalid_credentials", "no_password")))]
 #[tokio::test]
-/// `refusal`: the status and code the device sees, and the reason the audit log records.
 async fn user_states(#[case] tweak: fn(&mut NewUser), #[case] refusal: Option<(u16, &str, &str)>) {
     let env = Env::new().await;
     let org = mac_org_on(&env).await;

@@ -161,6 +161,7 @@ async fn real_replies_validate_against_the_document() {
     let assoc = mac.provision(&req).await.expect("provision");
     assert_eq!(assoc.local_name.as_deref(), Some("local"));
     assert_eq!(mac.provision(&req).await.expect("replay"), assoc);
+
     assert_eq!(
         code(mac.authenticate(&login("bob@c.test", PASSWORD)).await),
         (409, codes::DEVICE_HAS_MANAGED_USERS.into())
@@ -272,6 +273,46 @@ async fn real_replies_validate_against_the_document() {
         }
     }
     admin.clear_identity_provider().await.expect("clear IdP");
+
+    // MFA (R45): alice enrolls in the User Portal, then the device checks her codes.
+    let portal = ssap_api::PortalClient::new(http.clone());
+    let wrong_password = ssap_api::MfaEnrollRequest {
+        password: "wrong".into(),
+    };
+    assert_eq!(
+        code(portal.enroll_mfa(&alice.id, &wrong_password).await).0,
+        401
+    );
+    let enrolled = portal
+        .enroll_mfa(
+            &alice.id,
+            &ssap_api::MfaEnrollRequest {
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("MFA enrolment");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let current = ssap_api::mfa::code_at(&enrolled.secret, now).expect("TOTP code");
+    mac.verify_mfa(&ssap_api::MfaVerifyRequest {
+        user_id: alice.id.clone(),
+        code: current,
+    })
+    .await
+    .expect("the current code opens the login");
+    assert_eq!(
+        code(
+            mac.verify_mfa(&ssap_api::MfaVerifyRequest {
+                user_id: alice.id.clone(),
+                code: "not-a-code".into(),
+            })
+            .await
+        ),
+        (401, codes::MFA_CODE_INVALID.into())
+    );
 
     // Throttling: 429 with Retry-After.
     let mut retry_after = None;

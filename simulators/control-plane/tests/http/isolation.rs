@@ -254,9 +254,9 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             "POST /api/device/login/federated",
             Refused(401, ssap_api::codes::FEDERATION_STATE_INVALID),
         ),
-        // B's device asks about A's user: not bound here, so not found.
+        // A's user is not bound to B's device: B learns nothing of them.
         ("POST /api/device/mfa/verify", NotFound),
-        // The User Portal needs A's user's password, which B does not have.
+        // No credential but the user's password: A's user with a wrong one is refused.
         (
             "POST /api/portal/users/{id}/mfa/enroll",
             Refused(401, ssap_api::codes::INVALID_CREDENTIALS),
@@ -346,7 +346,7 @@ async fn every_documented_route_is_isolated() {
                 "client_id": "b", "client_secret": "b-secret"
             }),
             "SignInMethodRequest" => serde_json::json!({"email": "alice@a.test"}),
-            "MfaVerifyRequest" => serde_json::json!({"user_id": a_user.id, "code": "123456"}),
+            "MfaVerifyRequest" => serde_json::json!({"user_id": a_user.id, "code": "000000"}),
             "MfaEnrollRequest" => serde_json::json!({"password": "not alice's password"}),
             "FederatedSignIn" => serde_json::json!({
                 "code": "c", "state": "not-a-state-of-b",
@@ -355,7 +355,7 @@ async fn every_documented_route_is_isolated() {
             _ => return None,
         })
     };
-    // `{id}` is the user on user and portal routes and the device everywhere else.
+    // `{id}` is the user on user routes and the device everywhere else.
     let path_for = |template: &str| {
         let id = if template.starts_with("/api/admin/users/")
             || template.starts_with("/api/portal/users/")

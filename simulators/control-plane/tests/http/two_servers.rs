@@ -1,7 +1,8 @@
 //! Two servers over one database, as behind a load balancer (the PostgreSQL backend's reason
 //! to exist; on SQLite the two share one file through SQLite's own locking). The one-account
 //! rule (R44), single-use tickets and idempotent replays (R60) must hold across servers, and
-//! each must see what the other wrote.
+//! each must see what the other wrote; the throttle of failed sign-ins (R42) counts the
+//! failures made through either server.
 
 use ssap_api::{DeviceClient, OrgSettingsPatch};
 
@@ -107,6 +108,91 @@ async fn racing_provisions_through_two_servers_bind_one_user_per_device() {
         provisions, DEVICES,
         "one audited provision per device, replays not audited again"
     );
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+/// R42 across servers: the device's failed sign-ins are counted in the shared database, so ten
+/// failures spread over two servers (five each, alternating) use up the device's allowance on
+/// both. A per-server throttle would have counted five on each and let the eleventh through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_through_two_servers_share_one_throttle() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("shared.sqlite");
+    let (a, b) = (start_on(&db).await, start_on(&db).await);
+    let (http_a, http_b) = (http(&a), http(&b));
+    let org = new_org(&http_a, "Acme").await;
+    org.admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("toggle on");
+    org.user("fay@acme.test").await;
+
+    let reg = register_keeping_credential(http_a.base(), &org.created.connect_key, &mac()).await;
+    let on_a = DeviceClient::new(
+        http_a.clone(),
+        reg.device_id.clone(),
+        reg.device_credential.clone(),
+    );
+    let on_b = DeviceClient::new(http_b.clone(), reg.device_id.clone(), reg.device_credential);
+    for i in 0..10 {
+        let through = if i % 2 == 0 { &on_a } else { &on_b };
+        let err = through
+            .authenticate(&login(&format!("ghost{i}@acme.test"), "wrong"))
+            .await
+            .expect_err("unknown user");
+        assert_eq!(
+            (err.status(), err.code()),
+            (Some(401), Some("invalid_credentials")),
+            "failure {i}, through {}",
+            if i % 2 == 0 { "A" } else { "B" }
+        );
+    }
+    for (name, through) in [("A", &on_a), ("B", &on_b)] {
+        let err = through
+            .authenticate(&login("fay@acme.test", PASSWORD))
+            .await
+            .expect_err("throttled after ten failures spread over both servers");
+        assert_eq!(
+            (err.status(), err.code()),
+            (Some(429), Some("too_many_attempts")),
+            "through {name}: {err:?}"
+        );
+        match err {
+            ssap_api::ApiError::Status {
+                retry_after_secs, ..
+            } => {
+                let secs = retry_after_secs.expect("Retry-After header");
+                assert!((1..=60).contains(&secs), "through {name}: {secs}");
+            }
+            other => panic!("through {name}: {other:?}"),
+        }
+    }
+
+    // The throttle is the device's: another device signs in through either server.
+    let other = register_keeping_credential(http_b.base(), &org.created.connect_key, &mac()).await;
+    for (name, http) in [("A", &http_a), ("B", &http_b)] {
+        DeviceClient::new(
+            http.clone(),
+            other.device_id.clone(),
+            other.device_credential.clone(),
+        )
+        .authenticate(&login("fay@acme.test", PASSWORD))
+        .await
+        .unwrap_or_else(|e| panic!("another device through {name}: {e:?}"));
+    }
+    let throttled = org
+        .admin
+        .audit()
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.reason.as_deref() == Some("too_many_attempts"))
+        .count();
+    assert_eq!(throttled, 2, "both refusals audited");
     a.shutdown().await;
     b.shutdown().await;
 }
