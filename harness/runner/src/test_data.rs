@@ -17,6 +17,8 @@ const AUDIT_WHEN: &[(&str, &str)] = &[
     ("settings.update", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
     ("user.create", "the admin creates a directory user (`Given a directory user ...`)"),
     ("user.update", "the admin changes a user: state, system username, password, federation"),
+    ("mfa.enroll", "a user enrolls in MFA in the User Portal (`\"...\" enrolls in MFA in the User Portal`, or `has MFA enforced`) (R45)"),
+    ("mfa.verify", "a device checks an MFA code at the next login: success, or refused with wrong_code, replayed_code or not_enrolled (R45)"),
     ("user.lock", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
     ("association.create", "the admin binds a user to a device (admin bind)"),
     ("association.delete", "the admin removes a user's bind to a device"),

@@ -199,6 +199,35 @@ async fn the_model_speaks_the_documented_contract() {
     );
     let cfg = mac.login_window().await.expect("config");
     assert!(cfg.ssap_enabled && !cfg.offer_sign_in);
+    // R45: alice enrolls in the User Portal; her current code opens one login on the Mac, and
+    // the same code a second time does not.
+    let enrolment = ssap_api::PortalClient::new(http.clone())
+        .enroll_mfa(
+            &alice.id,
+            &ssap_api::MfaEnrollRequest {
+                password: PW.into(),
+            },
+        )
+        .await
+        .expect("MFA enrolment");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let verify = ssap_api::MfaVerifyRequest {
+        user_id: alice.id.clone(),
+        code: ssap_api::mfa::code_at(&enrolment.secret, now).expect("code"),
+    };
+    mac.verify_mfa(&verify).await.expect("current code");
+    assert_eq!(
+        mac.verify_mfa(&verify)
+            .await
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some(codes::MFA_CODE_INVALID),
+        "a replayed code is refused"
+    );
     admin.associations(mac.device_id()).await.expect("assocs");
     mac.report_attempt(&AttemptReport {
         email: "bob@c.test".into(),
