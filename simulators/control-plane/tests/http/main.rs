@@ -13,4 +13,5 @@ mod isolation;
 mod protocol;
 mod provision;
 mod start;
+mod tls;
 mod two_servers;
