@@ -10,6 +10,7 @@ mod end_to_end;
 mod federation;
 mod fuzz;
 mod isolation;
+mod paging;
 mod protocol;
 mod provision;
 mod start;
