@@ -231,6 +231,11 @@ pub fn cursor_after(key: i64) -> String {
 pub fn key_of_cursor(cursor: &str) -> Result<i64, QueryError> {
     cursor
         .strip_prefix("p1.")
+        .filter(|h| {
+            (1..=16).contains(&h.len())
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
         .and_then(|h| i64::from_str_radix(h, 16).ok())
         .filter(|k| *k >= 0)
         .ok_or_else(|| QueryError("cursor is not one this server gave; start without it".into()))
@@ -260,7 +265,17 @@ mod tests {
             assert!(ListQuery::parse(Some(bad)).is_err(), "{bad}");
         }
         assert!(ListQuery::parse(Some("limit=1000")).is_ok());
-        for bad in ["", "p1.", "p1.-1", "x", "p1.zz", "p2.1"] {
+        for bad in [
+            "",
+            "p1.",
+            "p1.-1",
+            "p1.+1",
+            "p1.FF",
+            "p1.8000000000000000",
+            "x",
+            "p1.zz",
+            "p2.1",
+        ] {
             assert!(key_of_cursor(bad).is_err(), "{bad}");
         }
         assert_eq!(key_of_cursor(&cursor_after(12345)), Ok(12345));
