@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The control plane on PostgreSQL, end to end (run by .ci/run; runs alone too, from the repo root):
-#   1. a throwaway PostgreSQL server on loopback (scripts/postgres.sh; installs Debian's package
-#      when missing and root);
+#   1. a throwaway PostgreSQL server on loopback that takes TCP only over TLS (scripts/postgres.sh
+#      start --tls: its own CA and server certificate, made with openssl; installs Debian's
+#      package when missing and root); every connection below checks the server's certificate
+#      against that CA and its name (sslmode=verify-full&sslrootcert=... in the URL);
 #   2. the control plane's HTTP test suite with that database (SSAP_TEST_DATABASE), including
 #      two servers racing provisions over it;
 #   3. two `ssap-harness serve` processes sharing the database, as behind a load balancer:
@@ -41,12 +43,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "PostgreSQL on loopback"
-url="$(scripts/postgres.sh start "$pg")"
+step "PostgreSQL on loopback, TLS only (verify-full against its throwaway CA)"
+url="$(scripts/postgres.sh start --tls "$pg")"
 # The URL holds a password: it travels in the environment only, never on a command line.
 export SSAP_TEST_DATABASE="$url" SSAP_DATABASE="$url"
 
-step "control-plane HTTP tests on PostgreSQL (two servers racing included; 100,000 fuzzed requests)"
+step "control-plane HTTP tests on PostgreSQL over TLS (two servers racing, the shared throttle, TLS refusals; 100,000 fuzzed requests)"
 SSAP_FUZZ_CASES=100000 cargo test --release -p ssap-control-plane --test http
 
 step "two serve processes sharing the database"

@@ -7,6 +7,15 @@
 #   ...                                         # use "$url"
 #   scripts/postgres.sh stop "$dir"             # then rm -rf "$dir"
 #
+#   url="$(scripts/postgres.sh start --tls "$dir")"
+#     # TLS only: prints ...:PORT/ssap?sslmode=verify-full&sslrootcert=DIR/tls/ca.crt
+#
+# `start --tls DIR` also makes a throwaway CA and a server certificate signed by it with
+# openssl (DIR/tls: ca.crt, ca.key, server.crt, server.key; the server's names are 127.0.0.1,
+# ::1 and localhost), turns `ssl = on`, and accepts TCP connections only over TLS (`hostssl`
+# in pg_hba.conf), so a client that does not speak TLS is refused. The URL it prints checks the
+# server's certificate against that CA and its name (verify-full).
+#
 # `start DIR` installs Debian's PostgreSQL server if it is missing (apt-get, root only), makes
 # a brand-new cluster in DIR/data with that version's own initdb (not the package's cluster,
 # not systemd), listening only on 127.0.0.1 on a free TCP port with its unix socket in DIR,
@@ -20,8 +29,8 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start DIR   # new cluster in DIR, prints its postgres:// URL" >&2
-  echo "       $0 stop DIR    # stops the server started in DIR" >&2
+  echo "usage: $0 start [--tls] DIR   # new cluster in DIR, prints its postgres:// URL" >&2
+  echo "       $0 stop DIR            # stops the server started in DIR" >&2
   exit 2
 }
 
@@ -67,8 +76,33 @@ free_port() {
   fi
 }
 
+# A CA and a server certificate it signed, in $1 (DIR/tls), for 127.0.0.1, ::1 and localhost.
+make_certs() {
+  local tls="$1"
+  command -v openssl >/dev/null 2>&1 || die "--tls needs openssl (Debian: apt-get install -y openssl)"
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -sha256 -keyout ca.key -out ca.crt \
+      -subj "/CN=ssap throwaway test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+    openssl req -newkey rsa:2048 -nodes -sha256 -keyout server.key -out server.csr \
+      -subj "/CN=localhost"
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" \
+      "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=serverAuth" >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -sha256 \
+      -extfile server.ext -out server.crt
+    rm -f server.csr server.ext ca.srl
+    chmod 600 server.key ca.key
+  ) >"$dir/openssl.log" 2>&1 || {
+    cat "$dir/openssl.log" >&2
+    die "openssl could not make the test certificates (log above)"
+  }
+}
+
 start() {
-  local dir="$1" bindir data sock password port started="" attempt
+  local dir="$1" tls_on="${2:-}" bindir data sock password port started="" attempt query=""
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   data="$dir/data"
@@ -97,6 +131,10 @@ start() {
   chmod 700 "$dir"
   # initdb and postgres as another user must not start in a directory they cannot enter.
   cd "$dir"
+  if [ -n "$tls_on" ]; then
+    make_certs "$dir/tls"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir/tls"; fi
+  fi
 
   password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
   log "initdb ($bindir) in $data"
@@ -115,6 +153,17 @@ synchronous_commit = off
 full_page_writes = off
 include = 'port.conf'
 EOF
+  if [ -n "$tls_on" ]; then
+    as_owner tee -a "$data/postgresql.conf" >/dev/null <<EOF
+ssl = on
+ssl_cert_file = '$dir/tls/server.crt'
+ssl_key_file = '$dir/tls/server.key'
+ssl_min_protocol_version = 'TLSv1.2'
+EOF
+    # TCP only over TLS; the unix socket (peer auth, used below) stays as it is.
+    as_owner sed -i 's/^host\([[:space:]]\)/hostssl\1/' "$data/pg_hba.conf"
+    query="?sslmode=verify-full&sslrootcert=$dir/tls/ca.crt"
+  fi
 
   # The port is free when picked but another process may take it before postgres binds it
   # (two starts in parallel, say): then pick another.
@@ -140,8 +189,8 @@ EOF
     die "could not create the role and database ssap (server stopped)"
   fi
 
-  log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $data; stop it with: $0 stop $dir"
-  echo "postgres://ssap:$password@127.0.0.1:$port/ssap"
+  log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port${tls_on:+ (TLS only, CA $dir/tls/ca.crt)}, data in $data; stop it with: $0 stop $dir"
+  echo "postgres://ssap:$password@127.0.0.1:$port/ssap$query"
 }
 
 stop() {
@@ -166,10 +215,9 @@ stop() {
   fi
 }
 
-[ $# -eq 2 ] || usage
-[ -n "$2" ] || usage
-case "$1" in
-  start) start "$2" ;;
-  stop) stop "$2" ;;
+case "$#:${1:-}:${2:-}" in
+  2:start:?*) start "$2" ;;
+  3:start:--tls) [ -n "$3" ] || usage; start "$3" tls ;;
+  2:stop:?*) stop "$2" ;;
   *) usage ;;
 esac

@@ -223,8 +223,10 @@ struct ServeArgs {
     listen: std::net::SocketAddr,
     /// Where the data lives: a SQLite file (created if missing; data survives restarts), or a
     /// PostgreSQL URL `postgres://USER:PASSWORD@HOST:PORT/DB` that several `serve` instances
-    /// behind a load balancer may share (tables are created if missing; no TLS). Prefer the
-    /// environment variable for a URL with a password: command lines are visible to `ps`.
+    /// behind a load balancer may share (tables are created if missing). TLS as libpq's
+    /// `?sslmode=` says: disable, prefer (default), require, verify-ca, verify-full; the CA
+    /// in `&sslrootcert=PATH` or --db-ca-file. Prefer the environment variable for a URL with
+    /// a password: command lines are visible to `ps`.
     #[arg(
         long,
         env = "SSAP_DATABASE",
@@ -232,6 +234,11 @@ struct ServeArgs {
         default_value = "ssap-control-plane.db"
     )]
     db: String,
+    /// PostgreSQL only: PEM file of the CA that signed the database server's certificate,
+    /// checked against it (same as `sslrootcert=PATH` in the URL; without an `sslmode` there,
+    /// verify-full).
+    #[arg(long, env = "SSAP_DATABASE_CA_FILE")]
+    db_ca_file: Option<std::path::PathBuf>,
     /// Token that may create orgs (POST /api/operator/orgs).
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: String,
@@ -355,7 +362,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.operator_token.trim().len() < 16 {
         anyhow::bail!("the operator token must be at least 16 characters");
     }
-    let database = ssap_control_plane::Database::parse(&args.db);
+    let mut database = ssap_control_plane::Database::parse(&args.db);
+    if let Some(ca) = &args.db_ca_file {
+        database = database
+            .with_ca_file(ca)
+            .map_err(|e| anyhow::anyhow!("--db-ca-file: {e}"))?;
+    }
     let config = Config {
         database: database.clone(),
         operator_token: args.operator_token,

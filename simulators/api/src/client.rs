@@ -9,6 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::paging::{AuditFilter, ListQuery, Page};
 use crate::types::*;
 
 /// Header carrying the per-org admin API key (as the public JumpCloud API does).
@@ -569,12 +570,87 @@ impl AdminClient {
             .await
     }
 
-    pub async fn users(&self) -> Result<Vec<User>, ApiError> {
-        self.call(Method::GET, "/api/admin/users", NO_BODY).await
+    /// One page of a list at `path` (`extra`: more query parameters, already encoded).
+    async fn page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        extra: &str,
+        q: &ListQuery,
+    ) -> Result<Page<T>, ApiError> {
+        let query = [extra.to_string(), q.to_query()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("&");
+        let url = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        };
+        self.call(Method::GET, &url, NO_BODY).await
     }
 
+    /// Every item of a paged list, following `next_cursor` from page to page.
+    async fn all<T: DeserializeOwned>(&self, path: &str, extra: &str) -> Result<Vec<T>, ApiError> {
+        let mut items = Vec::new();
+        let mut q = ListQuery::default();
+        loop {
+            let page: Page<T> = self.page(path, extra, &q).await?;
+            items.extend(page.items);
+            match page.next_cursor {
+                // A cursor that does not move would loop for ever: stop at a repeat.
+                Some(next) if q.cursor.as_deref() != Some(next.as_str()) => q.cursor = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Every user of the org, in creation order (all pages).
+    pub async fn users(&self) -> Result<Vec<User>, ApiError> {
+        self.all("/api/admin/users", "").await
+    }
+
+    /// One page of users (`GET /api/admin/users?limit=&cursor=`).
+    pub async fn users_page(&self, q: &ListQuery) -> Result<Page<User>, ApiError> {
+        self.page("/api/admin/users", "", q).await
+    }
+
+    /// Every device of the org, in registration order (all pages).
     pub async fn devices(&self) -> Result<Vec<Device>, ApiError> {
-        self.call(Method::GET, "/api/admin/devices", NO_BODY).await
+        self.all("/api/admin/devices", "").await
+    }
+
+    /// One page of devices.
+    pub async fn devices_page(&self, q: &ListQuery) -> Result<Page<Device>, ApiError> {
+        self.page("/api/admin/devices", "", q).await
+    }
+
+    /// One page of a device's associations.
+    pub async fn associations_page(
+        &self,
+        device_id: &str,
+        q: &ListQuery,
+    ) -> Result<Page<Association>, ApiError> {
+        self.page(
+            &format!("/api/admin/devices/{device_id}/associations"),
+            "",
+            q,
+        )
+        .await
+    }
+
+    /// The audit events that pass `filter`, oldest first (all pages).
+    pub async fn audit_filtered(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, ApiError> {
+        self.all("/api/admin/audit", &filter.to_query()).await
+    }
+
+    /// One page of the audit events that pass `filter`.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        q: &ListQuery,
+    ) -> Result<Page<AuditEvent>, ApiError> {
+        self.page("/api/admin/audit", &filter.to_query(), q).await
     }
 
     pub async fn device(&self, id: &str) -> Result<Device, ApiError> {
@@ -582,13 +658,10 @@ impl AdminClient {
             .await
     }
 
+    /// Every association of the device (all pages).
     pub async fn associations(&self, device_id: &str) -> Result<Vec<Association>, ApiError> {
-        self.call(
-            Method::GET,
-            &format!("/api/admin/devices/{device_id}/associations"),
-            NO_BODY,
-        )
-        .await
+        self.all(&format!("/api/admin/devices/{device_id}/associations"), "")
+            .await
     }
 
     pub async fn bind(
@@ -647,8 +720,9 @@ impl AdminClient {
         }
     }
 
+    /// The org's whole audit log, oldest first (all pages).
     pub async fn audit(&self) -> Result<Vec<AuditEvent>, ApiError> {
-        self.call(Method::GET, "/api/admin/audit", NO_BODY).await
+        self.all("/api/admin/audit", "").await
     }
 
     /// The org's identity provider (R46); 404 `not_found` when none is set up.

@@ -10,10 +10,12 @@ pub mod codes;
 pub mod federation;
 pub mod mfa;
 pub mod openapi;
+pub mod paging;
 pub mod types;
 
 pub use client::{
     redact_json, AdminClient, ApiError, CallObserver, DeviceClient, EnrollmentClient, Exchange,
     ExchangeLog, FormReply, Http, OperatorClient, PortalClient,
 };
+pub use paging::{AuditFilter, ListQuery, Page};
 pub use types::*;

@@ -103,6 +103,8 @@ pub fn path_matches(template: &str, path: &str) -> bool {
 /// The operation of `doc` that a request would reach, if any.
 pub fn find_operation(doc: &Value, method: &str, path: &str) -> Option<Operation> {
     let method = method.to_ascii_uppercase();
+    // The query string (`?limit=...`) is not part of the path template.
+    let path = path.split('?').next().unwrap_or(path);
     // Literal segments win over templated ones, as in every router.
     let mut found: Vec<Operation> = operations(doc)
         .into_iter()

@@ -2,13 +2,14 @@
 //! query by it, so an object of another org is simply not found (R61).
 
 use serde::{de::DeserializeOwned, Serialize};
+use ssap_api::{paging, AuditFilter, ListQuery, Page};
 use ssap_api::{
     Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, OrgSettings,
     PermissionLevel, User, UserState, WindowsSsapMode,
 };
 
 use crate::error::ApiError;
-use crate::sql::{args, Row, Sql};
+use crate::sql::{args, Row, Sql, Value};
 
 /// Milliseconds since the Unix epoch.
 pub(crate) fn now_ms() -> i64 {
@@ -50,13 +51,40 @@ pub(crate) fn audit(
     Ok(())
 }
 
-pub(crate) fn audit_log(c: &dyn Sql, org: &str) -> Result<Vec<AuditEvent>, ApiError> {
-    c.query(
-        "SELECT seq, at_ms, actor, action, target, outcome, reason FROM audit WHERE org_id = ?1 ORDER BY seq",
-        args![org],
-    )?
-    .iter()
-    .map(|r| {
+/// One page of the org's audit log, oldest first, filtered (see `ssap_api::paging`).
+pub(crate) fn audit_page(
+    c: &dyn Sql,
+    org: &str,
+    filter: &AuditFilter,
+    q: &ListQuery,
+) -> Result<Page<AuditEvent>, ApiError> {
+    let after = after_key(q)?;
+    let mut sql = String::from(
+        "SELECT seq, at_ms, actor, action, target, outcome, reason, seq FROM audit WHERE org_id = ?1 AND seq > ?2",
+    );
+    let mut values = vec![Value::Text(org.to_string()), Value::Int(after)];
+    let mut and = |condition: &str, value: Value| {
+        values.push(value);
+        sql.push_str(&format!(" AND {condition} ?{}", values.len()));
+    };
+    if let Some(d) = &filter.device {
+        and("actor =", Value::Text(format!("device:{d}")));
+    }
+    if let Some(t) = &filter.target {
+        and("target =", Value::Text(t.clone()));
+    }
+    if let Some(a) = &filter.action {
+        and("action =", Value::Text(a.clone()));
+    }
+    if let Some(since) = filter.since_ms {
+        and("at_ms >=", Value::Int(since));
+    }
+    if let Some(until) = filter.until_ms {
+        and("at_ms <", Value::Int(until));
+    }
+    values.push(Value::Int(fetch_limit(q)));
+    sql.push_str(&format!(" ORDER BY seq LIMIT ?{}", values.len()));
+    page(c.query(&sql, &values)?, q, |r| {
         Ok(AuditEvent {
             seq: r.get(0)?,
             at_ms: r.get(1)?,
@@ -67,7 +95,40 @@ pub(crate) fn audit_log(c: &dyn Sql, org: &str) -> Result<Vec<AuditEvent>, ApiEr
             reason: r.get(6)?,
         })
     })
-    .collect()
+}
+
+/// The ordering key after which a page starts (0: from the first).
+fn after_key(q: &ListQuery) -> Result<i64, ApiError> {
+    match &q.cursor {
+        None => Ok(0),
+        Some(c) => paging::key_of_cursor(c).map_err(|e| ApiError::bad_request(e.0)),
+    }
+}
+
+/// One more row than the page holds, to know whether another page follows.
+fn fetch_limit(q: &ListQuery) -> i64 {
+    i64::try_from(q.limit().saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+/// Rows whose last column is the ordering key, fetched with [`fetch_limit`], as a page.
+fn page<T>(
+    rows: Vec<Row>,
+    q: &ListQuery,
+    item: impl Fn(&Row) -> Result<T, ApiError>,
+) -> Result<Page<T>, ApiError> {
+    let more = rows.len() > q.limit();
+    let kept = &rows[..rows.len().min(q.limit())];
+    let next_cursor = match kept.last() {
+        Some(last) if more => {
+            let key: i64 = last.get(last.0.len().saturating_sub(1))?;
+            Some(paging::cursor_after(key))
+        }
+        _ => None,
+    };
+    Ok(Page {
+        items: kept.iter().map(item).collect::<Result<_, _>>()?,
+        next_cursor,
+    })
 }
 
 pub(crate) fn settings(c: &dyn Sql, org: &str) -> Result<OrgSettings, ApiError> {
@@ -168,14 +229,13 @@ pub(crate) fn user_by_email(
     .transpose()
 }
 
-pub(crate) fn users(c: &dyn Sql, org: &str) -> Result<Vec<User>, ApiError> {
-    c.query(
-        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 ORDER BY rowid"),
-        args![org],
-    )?
-    .iter()
-    .map(|r| user_row(r).map(|u| u.user))
-    .collect()
+/// One page of the org's users, in creation order.
+pub(crate) fn users_page(c: &dyn Sql, org: &str, q: &ListQuery) -> Result<Page<User>, ApiError> {
+    let rows = c.query(
+        &format!("SELECT {USER_COLS}, rowid FROM users WHERE org_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"),
+        args![org, after_key(q)?, fetch_limit(q)],
+    )?;
+    page(rows, q, |r| user_row(r).map(|u| u.user))
 }
 
 /// Case-insensitive comparison key for emails and usernames.
@@ -313,14 +373,17 @@ pub(crate) fn user_or_404(c: &dyn Sql, org: &str, id: &str) -> Result<UserRow, A
     user_by_id(c, org, id)?.ok_or_else(|| ApiError::not_found(format!("no user {id} in this org")))
 }
 
-pub(crate) fn devices(c: &dyn Sql, org: &str) -> Result<Vec<Device>, ApiError> {
-    c.query(
-        &format!("SELECT {DEVICE_COLS} FROM devices WHERE org_id = ?1 ORDER BY rowid"),
-        args![org],
-    )?
-    .iter()
-    .map(|r| device_row(r).map(|d| d.device))
-    .collect()
+/// One page of the org's devices, in registration order.
+pub(crate) fn devices_page(
+    c: &dyn Sql,
+    org: &str,
+    q: &ListQuery,
+) -> Result<Page<Device>, ApiError> {
+    let rows = c.query(
+        &format!("SELECT {DEVICE_COLS}, rowid FROM devices WHERE org_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"),
+        args![org, after_key(q)?, fetch_limit(q)],
+    )?;
+    page(rows, q, |r| device_row(r).map(|d| d.device))
 }
 
 pub(crate) fn insert_device(
@@ -420,6 +483,21 @@ pub(crate) fn associations(
     .iter()
     .map(assoc)
     .collect()
+}
+
+/// One page of a device's associations, oldest first.
+pub(crate) fn associations_page(
+    c: &dyn Sql,
+    org: &str,
+    device: &str,
+    q: &ListQuery,
+) -> Result<Page<Association>, ApiError> {
+    let select = ASSOC_SELECT.replacen(" FROM associations", ", a.seq FROM associations", 1);
+    let rows = c.query(
+        &format!("{select} WHERE a.org_id = ?1 AND a.device_id = ?2 AND a.seq > ?3 ORDER BY a.seq LIMIT ?4"),
+        args![org, device, after_key(q)?, fetch_limit(q)],
+    )?;
+    page(rows, q, assoc)
 }
 
 pub(crate) fn association(

@@ -23,7 +23,7 @@ use ssap_api::{
     NewUser, OrgCreated, OrgSettings, OrgSettingsPatch, Os, PermissionLevel, ProvisionRequest,
     User, UserPatch, UserState, WindowsSsapMode, WindowsSsapPolicy,
 };
-use ssap_api::{federation, mfa};
+use ssap_api::{federation, mfa, paging, AuditFilter, ListQuery, Page};
 use ssap_api::{
     FederatedSignIn, IdentityProvider, IdentityProviderConfig, SignInKind, SignInMethod,
     SignInMethodRequest, SignInPurpose,
@@ -145,6 +145,42 @@ fn not_found(what: &str) -> Reply {
 
 fn unauthorized(message: &str) -> Reply {
     Reply::error(401, codes::UNAUTHORIZED, message)
+}
+
+/// The ordering key of the item at index `i` of a list: its position, from 1.
+fn position(i: usize) -> i64 {
+    i64::try_from(i).map_or(i64::MAX, |i| i.saturating_add(1))
+}
+
+/// One page of `items` (ordering key, item; keys ascending) as the request's `limit` and
+/// `cursor` ask, in the envelope the server answers (`ssap_api::paging`). The cursor holds the
+/// last key sent: the server's row sequence, the mock's position (or audit `seq`).
+fn page_of<T: serde::Serialize>(
+    req: &Request,
+    items: impl Iterator<Item = (i64, T)>,
+) -> Result<Reply, Reply> {
+    let q = ListQuery::parse(req.url.query()).map_err(|e| bad_request(e.0))?;
+    let after = match &q.cursor {
+        None => 0,
+        Some(c) => paging::key_of_cursor(c).map_err(|e| bad_request(e.0))?,
+    };
+    let mut kept: Vec<(i64, T)> = items
+        .filter(|(k, _)| *k > after)
+        .take(q.limit().saturating_add(1))
+        .collect();
+    let more = kept.len() > q.limit();
+    kept.truncate(q.limit());
+    let next_cursor = match kept.last() {
+        Some((k, _)) if more => Some(paging::cursor_after(*k)),
+        _ => None,
+    };
+    Ok(Reply::json(
+        200,
+        &Page {
+            items: kept.into_iter().map(|(_, t)| t).collect::<Vec<_>>(),
+            next_cursor,
+        },
+    ))
 }
 
 fn body<T: DeserializeOwned>(req: &Request) -> Result<T, Reply> {
@@ -526,10 +562,13 @@ impl Model {
                 }
                 Ok(Reply::json(200, &after))
             }
-            AdminRoute::Users => Ok(Reply::json(
-                200,
-                &org.users.iter().map(|u| u.user.clone()).collect::<Vec<_>>(),
-            )),
+            AdminRoute::Users => page_of(
+                req,
+                org.users
+                    .iter()
+                    .enumerate()
+                    .map(|(i, u)| (position(i), u.user.clone())),
+            ),
             AdminRoute::CreateUser => {
                 let n: NewUser = body(req)?;
                 if !n.email.contains('@') || n.username.trim().is_empty() {
@@ -604,17 +643,23 @@ impl Model {
                 }
                 Ok(Reply::json(200, &user))
             }
-            AdminRoute::Devices => Ok(Reply::json(
-                200,
-                &org.devices
+            AdminRoute::Devices => page_of(
+                req,
+                org.devices
                     .iter()
-                    .map(|d| d.device.clone())
-                    .collect::<Vec<_>>(),
-            )),
+                    .enumerate()
+                    .map(|(i, d)| (position(i), d.device.clone())),
+            ),
             AdminRoute::Device(id) => Ok(Reply::json(200, &org.devices[org.device(&id)?].device)),
             AdminRoute::Associations(id) => {
                 org.device(&id)?;
-                Ok(Reply::json(200, &org.associations(&id)))
+                page_of(
+                    req,
+                    org.associations(&id)
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, a)| (position(i), a)),
+                )
             }
             AdminRoute::Bind(id) => {
                 org.device(&id)?;
@@ -742,7 +787,16 @@ impl Model {
                 );
                 Ok(Reply::empty(204))
             }
-            AdminRoute::Audit => Ok(Reply::json(200, &org.audit)),
+            AdminRoute::Audit => {
+                let filter = AuditFilter::parse(req.url.query()).map_err(|e| bad_request(e.0))?;
+                page_of(
+                    req,
+                    org.audit
+                        .iter()
+                        .filter(|e| filter.matches(e))
+                        .map(|e| (e.seq, e.clone())),
+                )
+            }
             AdminRoute::GetIdp => match &org.idp {
                 Some(p) => Ok(Reply::json(200, &public_idp(p))),
                 None => Err(Reply::error(

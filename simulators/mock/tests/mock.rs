@@ -275,6 +275,99 @@ async fn the_model_speaks_the_documented_contract() {
 
     federation_round(&admin, &enroll, &mock.url()).await;
 
+    // MFA (R45): alice enrolls in the User Portal, the device checks her codes.
+    let portal = ssap_api::PortalClient::new(http.clone());
+    let enrolled = portal
+        .enroll_mfa(
+            &alice.id,
+            &ssap_api::MfaEnrollRequest {
+                password: PW.into(),
+            },
+        )
+        .await
+        .expect("MFA enrolment");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs();
+    let current = ssap_api::mfa::code_at(&enrolled.secret, now).expect("TOTP code");
+    mac.verify_mfa(&ssap_api::MfaVerifyRequest {
+        user_id: alice.id.clone(),
+        code: current,
+    })
+    .await
+    .expect("the current code opens the login");
+    let refused = mac
+        .verify_mfa(&ssap_api::MfaVerifyRequest {
+            user_id: alice.id.clone(),
+            code: "not-a-code".into(),
+        })
+        .await;
+    assert_eq!(
+        refused
+            .err()
+            .and_then(|e| e.code().map(str::to_string))
+            .as_deref(),
+        Some(codes::MFA_CODE_INVALID)
+    );
+
+    // Paged lists (ssap_api::paging), as the reference server pages them.
+    let one = ssap_api::ListQuery {
+        limit: Some(1),
+        cursor: None,
+    };
+    let first = admin.users_page(&one).await.expect("page 1");
+    assert_eq!(first.items.len(), 1);
+    let second = admin
+        .users_page(&ssap_api::ListQuery {
+            limit: Some(1),
+            cursor: first.next_cursor.clone(),
+        })
+        .await
+        .expect("page 2");
+    assert_eq!(second.items.len(), 1);
+    assert_ne!(first.items, second.items);
+    let mut ids: Vec<String> = Vec::new();
+    let mut q = one.clone();
+    loop {
+        let page = admin.users_page(&q).await.expect("page");
+        ids.extend(page.items.into_iter().map(|u| u.id));
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    let all: Vec<String> = admin
+        .users()
+        .await
+        .expect("users")
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(ids, all, "pages cover the list once, in order");
+    admin.devices_page(&one).await.expect("devices page");
+    admin
+        .associations_page(mac.device_id(), &one)
+        .await
+        .expect("associations page");
+    let provisions = admin
+        .audit_filtered(&ssap_api::AuditFilter {
+            action: Some("provision".into()),
+            device: Some(mac.device_id().to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("filtered audit");
+    assert!(!provisions.is_empty());
+    assert!(provisions.iter().all(|e| e.action == "provision"));
+    let bad = admin
+        .users_page(&ssap_api::ListQuery {
+            limit: None,
+            cursor: Some("not-ours".into()),
+        })
+        .await;
+    assert_eq!(bad.err().and_then(|e| e.status()), Some(400));
+
     let doc = openapi::document().expect("doc");
     let mut seen = BTreeSet::new();
     let mut problems = Vec::new();

@@ -1,13 +1,14 @@
 //! Admin routes (`x-api-key`): org settings, directory users, devices, associations, policies
 //! and the audit log. Every change is audited in the same transaction as the change (R07).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use ssap_api::{
     codes, Association, AuditEvent, BindSource, Device, LoginWindowText, NewAssociation, NewUser,
     OrgSettings, OrgSettingsPatch, Os, User, UserPatch, WindowsSsapPolicy,
 };
+use ssap_api::{AuditFilter, ListQuery, Page};
 
 use super::require_text;
 use crate::auth::{hash_password_async, new_id, AdminAuth};
@@ -194,12 +195,22 @@ pub(crate) async fn create_user(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// `limit` and `cursor` of a list request; a bad one is 400 `bad_request`.
+fn list_query(query: &Option<String>) -> Result<ListQuery, ApiError> {
+    ListQuery::parse(query.as_deref()).map_err(|e| ApiError::bad_request(e.0))
+}
+
 pub(crate) async fn users(
     auth: AdminAuth,
     State(state): State<AppState>,
-) -> Result<Json<Vec<User>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<Page<User>>, ApiError> {
+    let q = list_query(&query)?;
     Ok(Json(
-        state.storage.run(move |c| db::users(c, &auth.org)).await?,
+        state
+            .storage
+            .run(move |c| db::users_page(c, &auth.org, &q))
+            .await?,
     ))
 }
 
@@ -324,11 +335,13 @@ pub(crate) async fn update_user(
 pub(crate) async fn devices(
     auth: AdminAuth,
     State(state): State<AppState>,
-) -> Result<Json<Vec<Device>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<Page<Device>>, ApiError> {
+    let q = list_query(&query)?;
     Ok(Json(
         state
             .storage
-            .run(move |c| db::devices(c, &auth.org))
+            .run(move |c| db::devices_page(c, &auth.org, &q))
             .await?,
     ))
 }
@@ -349,12 +362,14 @@ pub(crate) async fn associations(
     auth: AdminAuth,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<Association>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<Page<Association>>, ApiError> {
+    let q = list_query(&query)?;
     let list = state
         .storage
         .run(move |c| {
             db::device_or_404(c, &auth.org, &id)?;
-            db::associations(c, &auth.org, &id)
+            db::associations_page(c, &auth.org, &id, &q)
         })
         .await?;
     Ok(Json(list))
@@ -545,14 +560,19 @@ pub(crate) async fn clear_windows_policy(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `GET /api/admin/audit`: one page of the org's audit log, oldest first, filtered by
+/// `device`, `target`, `action`, `since` and `until` (see `ssap_api::paging`).
 pub(crate) async fn audit(
     auth: AdminAuth,
     State(state): State<AppState>,
-) -> Result<Json<Vec<AuditEvent>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<Page<AuditEvent>>, ApiError> {
+    let q = list_query(&query)?;
+    let filter = AuditFilter::parse(query.as_deref()).map_err(|e| ApiError::bad_request(e.0))?;
     Ok(Json(
         state
             .storage
-            .run(move |c| db::audit_log(c, &auth.org))
+            .run(move |c| db::audit_page(c, &auth.org, &filter, &q))
             .await?,
     ))
 }

@@ -9,6 +9,7 @@
 //! With PostgreSQL, each batch also takes one transaction-scoped advisory lock, so jobs of
 //! different servers sharing the database are serialized the same way.
 
+mod pg_tls;
 mod postgres;
 mod sqlite;
 
@@ -35,8 +36,9 @@ pub enum Database {
     /// One SQLite file, created if missing; one server at a time.
     Sqlite(PathBuf),
     /// A PostgreSQL database given by a `postgres://user:password@host:port/db` URL; several
-    /// servers may share it (behind a load balancer). Plain TCP, no TLS: meant for loopback or
-    /// a private network.
+    /// servers may share it (behind a load balancer). TLS as libpq's `sslmode` says
+    /// (`disable`, `prefer` (default), `require`, `verify-ca`, `verify-full`), with the CA in
+    /// `sslrootcert=PATH` (see [`Database::with_ca_file`]).
     Postgres(String),
 }
 
@@ -48,6 +50,31 @@ impl Database {
             Database::Postgres(s.trim().to_string())
         } else {
             Database::Sqlite(PathBuf::from(s))
+        }
+    }
+}
+
+impl Database {
+    /// The same PostgreSQL database, its server's certificate checked against the CA
+    /// certificates (PEM) in `path`: `sslrootcert=PATH` is added to the URL, after (so instead
+    /// of) any the URL had. Without an `sslmode` in the URL this means `verify-full`. A SQLite
+    /// file has no server to check: an error.
+    pub fn with_ca_file(self, path: &std::path::Path) -> Result<Database, String> {
+        match self {
+            Database::Postgres(url) => {
+                let path = path
+                    .to_str()
+                    .ok_or_else(|| format!("the CA file path {} is not UTF-8", path.display()))?;
+                let sep = if url.contains('?') { '&' } else { '?' };
+                Ok(Database::Postgres(format!(
+                    "{url}{sep}sslrootcert={}",
+                    pg_tls::percent_encode(path)
+                )))
+            }
+            Database::Sqlite(file) => Err(format!(
+                "a database CA file is for PostgreSQL; {} is a SQLite file",
+                file.display()
+            )),
         }
     }
 }

@@ -14,7 +14,10 @@ use std::str::FromStr;
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, NoTls, Statement};
+use postgres::{Client, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::pg_tls;
 
 use crate::error::ApiError;
 use crate::sql::{dollar_placeholders, Row, Sql, Value};
@@ -155,6 +158,8 @@ CREATE INDEX IF NOT EXISTS sign_in_failures_device ON sign_in_failures(device_id
 /// The storage thread's connection, with its prepared statements.
 pub(super) struct Connection {
     config: postgres::Config,
+    /// TLS as the URL's `sslmode` and `sslrootcert` say (see `pg_tls`); kept for reconnects.
+    tls: MakeRustlsConnect,
     client: RefCell<Client>,
     /// Prepared statements by their SQL text as written in `db.rs` (placeholders `?N`).
     statements: RefCell<HashMap<String, Statement>>,
@@ -187,16 +192,30 @@ impl Connection {
     /// its password.
     pub(super) fn open(url: &str) -> Result<Connection, String> {
         let shown = redact(url);
-        let mut config = postgres::Config::from_str(url)
+        let (url, tls_options) = pg_tls::split_url(url).map_err(|e| format!("{shown}: {e}"))?;
+        let mut config = postgres::Config::from_str(&url)
             .map_err(|e| format!("{shown} is not a PostgreSQL URL: {e}"))?;
+        let (ssl_mode, tls) =
+            pg_tls::connector(&tls_options).map_err(|e| format!("{shown}: {e}"))?;
+        config.ssl_mode(ssl_mode);
+        if matches!(
+            tls_options.effective(),
+            pg_tls::SslMode::Prefer | pg_tls::SslMode::Require
+        ) {
+            tracing::warn!(
+                database = %shown,
+                "the database server's certificate is not checked: set sslmode=verify-full and \
+                 a CA file (sslrootcert=PATH or --db-ca-file) unless the network is trusted"
+            );
+        }
         if config.get_connect_timeout().is_none() {
             // Without one, a database host that drops packets would hang start-up and every
             // reconnect; the URL's `connect_timeout` wins when given.
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         let mut client = config
-            .connect(NoTls)
-            .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {e}"))?;
+            .connect(tls.clone())
+            .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {}", chain(&e)))?;
         let mut tx = client
             .transaction()
             .map_err(|e| format!("cannot begin a transaction on {shown}: {e}"))?;
@@ -206,6 +225,7 @@ impl Connection {
             .map_err(|e| format!("cannot create the schema in {shown}: {e}"))?;
         let conn = Connection {
             config,
+            tls,
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
         };
@@ -243,7 +263,10 @@ impl Connection {
     /// A new connection; the old one's prepared statements go with it.
     fn reconnect(&mut self) -> Result<(), ApiError> {
         tracing::warn!("the PostgreSQL connection was closed; reconnecting");
-        let client = self.config.connect(NoTls).map_err(storage_error)?;
+        let client = self
+            .config
+            .connect(self.tls.clone())
+            .map_err(storage_error)?;
         *self.client.get_mut() = client;
         self.statements.get_mut().clear();
         Ok(())
@@ -265,15 +288,21 @@ impl Connection {
     }
 }
 
-fn storage_error(e: postgres::Error) -> ApiError {
-    // The driver's own message is only "db error"; the reason is in its sources.
+/// The error and its sources: the driver's own message is often only "db error" or "error
+/// performing TLS handshake"; the reason (a certificate not trusted, say) is in its sources.
+fn chain(e: &postgres::Error) -> String {
     let mut reason = e.to_string();
-    let mut source = StdError::source(&e);
+    let mut source = StdError::source(e);
     while let Some(s) = source {
         reason.push_str(": ");
         reason.push_str(&s.to_string());
         source = s.source();
     }
+    reason
+}
+
+fn storage_error(e: postgres::Error) -> ApiError {
+    let reason = chain(&e);
     tracing::error!(error = %reason, "storage error");
     ApiError::internal("the control plane's storage failed; try again")
 }
