@@ -15,7 +15,11 @@ use crate::common::*;
 /// ten failures a minute).
 const ATTEMPTS: usize = 5;
 
-fn case(name: &str) -> Option<(&'static str, fn(&mut NewUser))> {
+/// How a case's user is made from the default one.
+type Tweak = fn(&mut NewUser);
+
+/// The reason the audit log must record for a case, and how its user is made.
+fn case(name: &str) -> Option<(&'static str, Tweak)> {
     Some(match name {
         "unknown email" => ("unknown_user", |_| {}),
         "no password" => ("no_password", |u| u.password = None),
