@@ -13,4 +13,5 @@ pub mod step_catalog;
 pub mod step_doc;
 pub mod steps;
 pub mod test_data;
+pub mod watchdog;
 pub mod world;

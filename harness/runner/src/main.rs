@@ -204,6 +204,10 @@ struct RunArgs {
     /// Print only failures while running.
     #[arg(long, short)]
     quiet: bool,
+    /// Seconds a single step may run (or the run may go without any event) before the run is
+    /// stopped: the stuck steps are named with file:line, the reports keep what ran, exit 1.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    step_timeout: u64,
     /// Operator token for a remote control plane.
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
@@ -270,6 +274,9 @@ fn main() -> ExitCode {
             Command::Explore(args) => explore_cmd::explore(args).await,
         }
     });
+    // Do not wait for tasks that are still running (a step the watchdog gave up on, a
+    // blocking call): the work is done and reported; waiting could hang the exit.
+    runtime.shutdown_background();
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -346,6 +353,7 @@ async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         retries: args.retries,
         shard: args.shard,
         quiet: args.quiet,
+        step_timeout: std::time::Duration::from_secs(args.step_timeout.max(1)),
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
     };
     let outcome = ssap_harness::run::run(options).await?;

@@ -14,6 +14,7 @@ use crate::collector::{self, Collector, Progress};
 use crate::context::{self, RunContext};
 use crate::journal::{Journal, ScenarioKey};
 use crate::select::{Parsed, Selection, Target};
+use crate::watchdog::{Watch, Watchdog, Watched};
 use crate::world::SsapWorld;
 
 /// Which control plane the scenarios run against.
@@ -69,6 +70,8 @@ pub struct RunOptions {
     pub retries: usize,
     pub shard: Option<Shard>,
     pub quiet: bool,
+    /// A step running longer than this (or a run silent this long) stops the run.
+    pub step_timeout: Duration,
     /// Printed in the reports as the command that reproduces the run.
     pub command_line: String,
 }
@@ -179,6 +182,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
         Progress::Lines
     };
     let (writer, collected) = Collector::new(progress, journal);
+    let watch = Watch::default();
+    let watchdog = Watchdog::start(watch.clone(), options.step_timeout);
     let shard = options.shard;
     let parsed = Parsed(selection.features.clone());
     let filter = move |feature: &gherkin::Feature,
@@ -205,7 +210,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
 
     let cucumber = SsapWorld::cucumber::<PathBuf>()
         .with_parser::<_, ()>(parsed)
-        .with_writer(writer)
+        .with_writer(Watched::new(writer, watch.clone()))
         .with_cli(cucumber::cli::Opts::<_, _, _, cucumber::cli::Empty>::default())
         .max_concurrent_scenarios(options.concurrency.max(1))
         .retries(options.retries)
@@ -245,7 +250,11 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
                 }
             })
         });
-    cucumber.filter_run((), filter).await;
+    // A stuck step ends the run here (the watchdog names it); the reports keep what ran.
+    let stuck = tokio::select! {
+        _ = cucumber.filter_run((), filter) => Vec::new(),
+        stuck = watchdog.fired() => stuck,
+    };
 
     // The guard lives only in this block: clippy cannot see through an explicit drop().
     let (mut result, errors) = {
@@ -267,12 +276,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
                 duration_ms: 0,
             },
         );
-        (result, collected.errors.clone())
+        let mut errors = collected.errors.clone();
+        errors.extend(stuck.iter().map(|s| format!("stopped, no progress: {s}")));
+        (result, errors)
     };
     result.duration_ms = started.elapsed().as_millis() as u64;
 
     let report_files = ssap_reports::write_all(&result, &options.report_dir)
         .with_context(|| format!("writing the reports to {}", options.report_dir.display()))?;
+    watch.finished();
     if let Some(server) = embedded {
         server.shutdown().await;
     }
@@ -293,7 +305,7 @@ fn print_summary(options: &RunOptions, result: &RunResult, errors: &[String], fi
         println!("ERROR {e}");
     }
     let c = result.counts();
-    if c.total() == 0 {
+    if c.total() == 0 && errors.is_empty() {
         println!(
             "no scenario ran{}: a run that tests nothing fails",
             options

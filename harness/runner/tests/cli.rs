@@ -306,3 +306,55 @@ fn two_merged_shards_equal_the_unsharded_run() {
         .unwrap();
     assert!(text(&cov).contains("coverage: "), "{}", text(&cov));
 }
+
+/// A control plane that answers the preflight probe and then never answers again: the step
+/// waiting on it is named with its file and line, the reports are still written, and the run
+/// ends (exit 1) instead of hanging its CI job.
+#[test]
+fn a_stuck_step_stops_the_run_naming_its_line() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for (n, conn) in listener.incoming().enumerate() {
+            let Ok(mut conn) = conn else { continue };
+            if n == 0 {
+                let mut buf = [0u8; 65536];
+                let _ = conn.read(&mut buf);
+                let body = r#"{"code":"bad_request","message":"no body"}"#;
+                let _ = write!(
+                    conn,
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            } else {
+                held.push(conn);
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(
+        &dir.path().join("features"),
+        "stuck.feature",
+        "Feature: stuck\n  Scenario: waits\n    Given the macOS SSAP toggle is on\n",
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "--control-plane",
+            &url,
+            "--operator-token",
+            "operator-token-for-tests-0123456789",
+            "--step-timeout",
+            "2",
+        ],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("stuck.feature:2: step \"Given the macOS SSAP toggle is on\""),
+        "{all}"
+    );
+    assert!(dir.path().join("reports/junit.xml").exists(), "{all}");
+}
