@@ -13,6 +13,7 @@ Feature: Local account names and collisions
     And the screen says "Hank Declan"
     And the screen says "Contact your admin"
     And the local account "hank" is unchanged and not managed
+    And the device holds only the local accounts the scenario created
     And the control plane shows no user bound to the device
     And the audit log has a refused provisioning attempt with reason "account_exists"
 
@@ -32,6 +33,7 @@ Feature: Local account names and collisions
     When "Hank Declan" signs in with JumpCloud using password "Paper-2023!"
     Then the login window says "Account already exists"
     And the local account "hank" is unchanged and not managed
+    And the device holds only the local accounts the scenario created
 
   @R39
   Scenario Outline: The system username, when set, names the local account (<os>)

@@ -18,6 +18,7 @@ Feature: macOS first-use provisioning
     And the login window does not offer "Sign in with JumpCloud"
     And the device has a managed local account "holly.flax" for "Holly Flax"
     And the control plane shows "Holly Flax" bound to the device by self-service
+    And the control plane shows 1 user bound to the device
     When "Holly Flax" logs in with password "Sabre-2023!"
     Then "Holly Flax" is logged in
 
@@ -49,6 +50,7 @@ Feature: macOS first-use provisioning
     And the login window says "Hank Declan"
     And the login window says "Contact your admin"
     And the local account "hank" is unchanged and not managed
+    And the device holds only the local accounts the scenario created
     And the control plane shows no user bound to the device
     And the audit log has a refused provisioning attempt with reason "account_exists"
 

@@ -32,20 +32,20 @@ Feature: macOS login window
   Scenario: Joining a new network from the Wireless menu, remembered after a reboot
     Given the macOS SSAP toggle is on
     And a macOS device at the login window
-    And the Wi-Fi network "Hotspot" with password "hotspot-pass" is in range
-    When they join the Wi-Fi network "Hotspot" with password "hotspot-pass"
-    Then the device is joined to the Wi-Fi network "Hotspot"
+    And the Wi-Fi network "Cafe" with password "latte-pass" is in range
+    When they join the Wi-Fi network "Cafe" with password "latte-pass"
+    Then the device is joined to the Wi-Fi network "Cafe"
     When the device restarts
-    Then the device is joined to the Wi-Fi network "Hotspot"
+    Then the device is joined to the Wi-Fi network "Cafe"
     When they click "Wireless"
-    Then the Wireless menu lists "Hotspot" as saved
+    Then the Wireless menu lists "Cafe" as saved
 
   @R12
   Scenario: A wrong Wi-Fi password is refused in the join dialog
     Given the macOS SSAP toggle is on
     And a macOS device at the login window
-    And the Wi-Fi network "Hotspot" with password "hotspot-pass" is in range
-    When they join the Wi-Fi network "Hotspot" with password "wrong-pass"
+    And the Wi-Fi network "Cafe" with password "latte-pass" is in range
+    When they join the Wi-Fi network "Cafe" with password "wrong-pass"
     Then the login window says "incorrect"
     And the device is joined to the Wi-Fi network "Office"
 

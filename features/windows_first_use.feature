@@ -14,6 +14,7 @@ Feature: Windows first-use provisioning through the credential provider
     Then "Pam Beesly" is logged in
     And the device has a managed local account "pam.beesly" for "Pam Beesly"
     And the control plane shows "Pam Beesly" bound to the device by self-service
+    And the control plane shows 1 user bound to the device
     When the device restarts
     Then the screen shows no tile "Sign in with JumpCloud"
     When "Pam Beesly" signs in to Windows with PIN "135790"

@@ -45,7 +45,34 @@ pub fn markdown(root: &Path) -> anyhow::Result<String> {
     thresholds(root, &mut out)?;
     refusal_codes(root, &mut out)?;
     audit_actions(root, &mut out)?;
+    device_calls(&mut out);
     Ok(out)
+}
+
+/// Every call of the API document as (METHOD, path template such as `/api/admin/users/{id}`).
+pub fn api_calls() -> Vec<(String, String)> {
+    let Ok(doc) = ssap_api::openapi::document() else {
+        return Vec::new();
+    };
+    ssap_api::openapi::operations(&doc)
+        .into_iter()
+        .map(|o| (o.method, o.path))
+        .collect()
+}
+
+/// The device's calls, which the fault steps script (`the control plane answers "POST
+/// /api/device/provision" with status 500`).
+fn device_calls(out: &mut String) {
+    out.push_str(
+        "\n### Calls a device makes\n\nThe fault steps take one of these as `\"METHOD PATH\"` \
+         (a `{name}` is one path segment); any other call is refused, so a typo cannot pass \
+         for nothing. The whole API is in `/openapi.json` of any control plane.\n\n",
+    );
+    for (m, p) in api_calls() {
+        if p.starts_with("/api/device/") {
+            out.push_str(&format!("- `{m} {p}`\n"));
+        }
+    }
 }
 
 fn directory_users(out: &mut String) {

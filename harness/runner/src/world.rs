@@ -44,6 +44,8 @@ pub struct Machine {
     pub label: String,
     pub endpoint: Endpoint,
     last_screen: String,
+    /// Wi-Fi networks a step took out of range, kept to bring them back as they were.
+    pub out_of_range: Vec<ssap_endpoint::WifiNetwork>,
 }
 
 /// The World: one per scenario, dropped at its end.
@@ -426,6 +428,7 @@ impl SsapWorld {
             label,
             endpoint,
             last_screen: String::new(),
+            out_of_range: Vec::new(),
         });
         self.current = self.machines.len() - 1;
         Ok(())

@@ -77,9 +77,13 @@ async fn reboot(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Signs the logged-in user out of the current device; leaves the login window.
+/// Signs the logged-in user out of the current device; leaves the login window. Fails if
+/// nobody is logged in.
 #[when(regex = r"^the user signs out$")]
 async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    if w.device()?.logged_in_user().is_none() {
+        fail!("nobody is logged in to the device, so nobody can sign out");
+    }
     w.device_mut()?.sign_out().await?;
     w.snap(step);
     Ok(())
@@ -296,19 +300,6 @@ async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Puts a password-protected Wi-Fi network with internet in range of the current device. Screen unchanged.
-#[given(regex = r#"^the Wi-Fi network "([^"]+)" with password "([^"]*)" is in range$"#)]
-async fn network_in_range(w: &mut SsapWorld, ssid: String, password: String) -> StepResult {
-    w.device_mut()?
-        .network_mut()
-        .add_in_range(ssap_endpoint::WifiNetwork {
-            ssid,
-            password: Some(password),
-            has_internet: true,
-        });
-    Ok(())
-}
-
 /// Opens the Wireless menu, picks the network, types the password and clicks Join; leaves the screen the join leads to.
 #[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
 async fn join_network(
@@ -326,13 +317,16 @@ async fn join_network(
     play(w, step, script).await
 }
 
-/// Opens the Wireless menu and clicks Forget for that network; leaves the menu's screen.
+/// Opens the Wireless menu (unless it is open already) and clicks Forget for that network;
+/// leaves the menu's screen.
 #[when(regex = r#"^they forget the Wi-Fi network "([^"]+)"$"#)]
 async fn forget_network(w: &mut SsapWorld, #[step] step: &Step, ssid: String) -> StepResult {
-    let script = vec![
-        Action::Click("Wireless".into()),
-        Action::Click(format!("Forget {ssid}")),
-    ];
+    let forget = format!("Forget {ssid}");
+    let mut script = Vec::new();
+    if !w.device()?.screen().has_button(&forget) {
+        script.push(Action::Click("Wireless".into()));
+    }
+    script.push(Action::Click(forget));
     play(w, step, script).await
 }
 
@@ -461,7 +455,9 @@ async fn sign_in_as_email(
     play(w, step, script).await
 }
 
-/// Repeated wrong passwords at the password step of the web view (R42).
+/// Types the password N times at the user's password page of the web view and clicks Login
+/// each time (R42); starts from the login window, or goes on from this user's password page
+/// if it is open (another user's page is cancelled first).
 #[when(regex = r#"^"([^"]+)" tries the password "([^"]*)" (\d+) times$"#)]
 async fn wrong_passwords(
     w: &mut SsapWorld,
@@ -473,8 +469,17 @@ async fn wrong_passwords(
     let email = w.person(&name)?.user.email.clone();
     let mut script = Vec::new();
     // Already at the password step (after an earlier wrong password): go on from there.
+    // Only if that page is this user's ("Signing in as <email>"); another user's page is
+    // cancelled first, so the tries count against the user the sentence names.
     let screen = w.device()?.screen();
-    if !(screen.has_field("Password") && screen.has_button("Login")) {
+    let at_password = screen.has_field("Password") && screen.has_button("Login");
+    let theirs = screen
+        .message_text()
+        .is_some_and(|m| m.ends_with(&format!(" {email}")));
+    if at_password && !theirs {
+        script.push(Action::Click("Cancel".into()));
+    }
+    if !(at_password && theirs) {
         script.push(Action::Click("Sign in with JumpCloud".into()));
         if w.device()?.os() == Os::Windows {
             script.push(Action::Click("Click here to sign in".into()));

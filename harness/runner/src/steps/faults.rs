@@ -74,7 +74,32 @@ fn call(text: &str) -> anyhow::Result<(String, String)> {
     if !p.starts_with('/') {
         return Err(anyhow!("{text:?}: the path must start with /"));
     }
-    Ok((m.to_ascii_uppercase(), p.to_string()))
+    let m = m.to_ascii_uppercase();
+    // A typo would otherwise script a call nobody makes, and the scenario would pass for
+    // nothing: the call must be an operation of the API document.
+    let known = crate::test_data::api_calls();
+    if !known.iter().any(|(km, kp)| *km == m && path_matches(kp, p)) {
+        let device: Vec<String> = known
+            .iter()
+            .filter(|(_, kp)| kp.starts_with("/api/device/"))
+            .map(|(km, kp)| format!("{km} {kp}"))
+            .collect();
+        return Err(anyhow!(
+            "{text:?} is not a call of the control plane's API; a device makes these: {}",
+            device.join(", ")
+        ));
+    }
+    Ok((m, p.to_string()))
+}
+
+/// Whether a concrete path fits a document path, where `{name}` stands for one segment.
+fn path_matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| (t.starts_with('{') && !p.is_empty()) || t == p)
 }
 
 /// Error code a scripted status carries (what a real server would say).

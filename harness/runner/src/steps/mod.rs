@@ -9,6 +9,7 @@
 //! - [`fleet`]: several devices and users at once (toggle rollback).
 //! - [`isolation`]: a second org against this scenario's device.
 //! - [`mfa`]: MFA enrolment in the User Portal and codes from the user's authenticator (R45).
+//! - [`network`]: networks in and out of range, without internet, cables (R12, R13).
 
 pub mod admin;
 pub mod device;
@@ -17,6 +18,7 @@ pub mod federation;
 pub mod fleet;
 pub mod isolation;
 pub mod mfa;
+pub mod network;
 pub mod screen;
 
 use std::fmt;
