@@ -550,3 +550,88 @@ async fn device_mdm(w: &mut SsapWorld, management: String) -> StepResult {
     }
     Ok(())
 }
+
+/// Asserts the org's directory has no user with that email (nothing was created for a stranger). Screen unchanged.
+#[then(regex = r#"^the directory has no user with the email "([^"]+)"$"#)]
+async fn no_such_user(w: &mut SsapWorld, email: String) -> StepResult {
+    let email = w.real_email(&email);
+    let users = w.admin().await?.users().await?;
+    if let Some(u) = users.iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
+        fail!("the directory has a user with the email {email:?}: {:?}", u.username);
+    }
+    Ok(())
+}
+
+/// Asserts the audit log holds no event with that action (action names are under Test data). Screen unchanged.
+#[then(regex = r#"^the audit log records no "([^"]+)"$"#)]
+async fn audit_records_no(w: &mut SsapWorld, action: String) -> StepResult {
+    let events = w.admin().await?.audit().await?;
+    let found: Vec<String> = events
+        .iter()
+        .filter(|e| e.action == action)
+        .map(|e| format!("{} {} {}", e.target, e.outcome, e.reason.as_deref().unwrap_or("")))
+        .collect();
+    if !found.is_empty() {
+        fail!("the audit log records {action:?}: {found:?}");
+    }
+    Ok(())
+}
+
+/// R44 under a race: from the current device, authenticates both users, then sends both provisioning requests at the same moment (two sign-ins whose Login clicks land together). Only the control plane decides; the device's screen and local accounts are not touched. Check the outcome with `exactly one of "A" and "B" is bound to the device`.
+#[when(
+    regex = r#"^the device sends the provisioning of "([^"]+)" and of "([^"]+)" at the same moment$"#
+)]
+async fn provision_race(w: &mut SsapWorld, first: String, second: String) -> StepResult {
+    let Some(client) = w.device()?.agent().device_client().cloned() else {
+        fail!("the device has not registered with the control plane");
+    };
+    let mut requests = Vec::new();
+    for name in [&first, &second] {
+        let person = w.person(name)?.clone();
+        let Some(password) = person.password.clone() else {
+            fail!("{name:?} has no password to sign in with");
+        };
+        let ticket = client
+            .authenticate(&ssap_api::AuthenticateRequest {
+                email: person.user.email.clone(),
+                password,
+            })
+            .await
+            .with_context(|| format!("authenticating {name:?} before the race"))?;
+        requests.push(ssap_api::ProvisionRequest {
+            ticket: ticket.ticket,
+            local_name: ticket.system_username.unwrap_or(ticket.username),
+            idempotency_key: format!(
+                "race-{:016x}",
+                fake::Fake::fake_with_rng::<u64, _>(&(0..u64::MAX), &mut w.rng)
+            ),
+        });
+    }
+    let (a, b) = tokio::join!(client.provision(&requests[0]), client.provision(&requests[1]));
+    w.note(format!(
+        "race: {first:?} {}, {second:?} {}",
+        a.as_ref().map(|_| "provisioned".to_string()).unwrap_or_else(|e| e.to_string()),
+        b.as_ref().map(|_| "provisioned".to_string()).unwrap_or_else(|e| e.to_string()),
+    ));
+    Ok(())
+}
+
+/// Asserts that of the two users exactly one has an association on the current device. Screen unchanged.
+#[then(regex = r#"^exactly one of "([^"]+)" and "([^"]+)" is bound to the device$"#)]
+async fn exactly_one_of(w: &mut SsapWorld, first: String, second: String) -> StepResult {
+    let ids = [
+        w.person(&first)?.user.id.clone(),
+        w.person(&second)?.user.id.clone(),
+    ];
+    let device_id = w.device_id()?;
+    let assocs = w.admin().await?.associations(&device_id).await?;
+    let bound: Vec<&str> = assocs
+        .iter()
+        .filter(|a| ids.contains(&a.user_id))
+        .map(|a| a.username.as_str())
+        .collect();
+    if bound.len() != 1 {
+        fail!("expected exactly one of {first:?} and {second:?} bound, found {bound:?}");
+    }
+    Ok(())
+}

@@ -402,3 +402,36 @@ async fn account_disabled(w: &mut SsapWorld, name: String, state: String) -> Ste
     }
     Ok(())
 }
+
+/// Asserts the current device holds exactly N managed local accounts (accounts bound to a directory user), whoever they belong to. Screen unchanged.
+#[then(regex = r"^the device has (\d+) managed local accounts?$")]
+async fn managed_count(w: &mut SsapWorld, n: usize) -> StepResult {
+    let managed: Vec<String> = w
+        .device()?
+        .accounts()
+        .all()
+        .iter()
+        .filter(|a| a.managed)
+        .map(|a| a.name.clone())
+        .collect();
+    if managed.len() != n {
+        fail!(
+            "expected {n} managed local accounts, the device holds {}: {managed:?}",
+            managed.len()
+        );
+    }
+    Ok(())
+}
+
+/// Asserts the current screen's error line contains the text (the error line only, not the screen's help or message text).
+#[then(regex = r#"^the (?:login window|screen) shows the error "([^"]+)"$"#)]
+async fn shows_error(w: &mut SsapWorld, text: String) -> StepResult {
+    let screen = w.device()?.screen();
+    match screen.error_text() {
+        Some(e) if e.contains(&text) => Ok(()),
+        other => fail!(
+            "expected an error containing {text:?}, the error line is {other:?}:\n{}",
+            screen.render_text()
+        ),
+    }
+}
