@@ -7,10 +7,12 @@ Feature: Who may provision
     Given the <os> SSAP toggle is on
     And a <os> device at the login window
     When someone signs in with JumpCloud as "nobody@example.test" using password "Guess-2023!"
-    Then the screen says "Incorrect email or password"
+    Then the screen shows the error "Incorrect email or password"
     And the device holds only the local accounts the scenario created
     And the control plane shows no user bound to the device
+    And the directory has no user with the email "nobody@example.test"
     And the audit log records "authenticate" with outcome "refused" and reason "unknown_user"
+    And the audit log records no "provision"
 
     @macos
     Examples: macOS

@@ -557,7 +557,10 @@ async fn no_such_user(w: &mut SsapWorld, email: String) -> StepResult {
     let email = w.real_email(&email);
     let users = w.admin().await?.users().await?;
     if let Some(u) = users.iter().find(|u| u.email.eq_ignore_ascii_case(&email)) {
-        fail!("the directory has a user with the email {email:?}: {:?}", u.username);
+        fail!(
+            "the directory has a user with the email {email:?}: {:?}",
+            u.username
+        );
     }
     Ok(())
 }
@@ -569,7 +572,14 @@ async fn audit_records_no(w: &mut SsapWorld, action: String) -> StepResult {
     let found: Vec<String> = events
         .iter()
         .filter(|e| e.action == action)
-        .map(|e| format!("{} {} {}", e.target, e.outcome, e.reason.as_deref().unwrap_or("")))
+        .map(|e| {
+            format!(
+                "{} {} {}",
+                e.target,
+                e.outcome,
+                e.reason.as_deref().unwrap_or("")
+            )
+        })
         .collect();
     if !found.is_empty() {
         fail!("the audit log records {action:?}: {found:?}");
@@ -607,11 +617,18 @@ async fn provision_race(w: &mut SsapWorld, first: String, second: String) -> Ste
             ),
         });
     }
-    let (a, b) = tokio::join!(client.provision(&requests[0]), client.provision(&requests[1]));
+    let (a, b) = tokio::join!(
+        client.provision(&requests[0]),
+        client.provision(&requests[1])
+    );
     w.note(format!(
         "race: {first:?} {}, {second:?} {}",
-        a.as_ref().map(|_| "provisioned".to_string()).unwrap_or_else(|e| e.to_string()),
-        b.as_ref().map(|_| "provisioned".to_string()).unwrap_or_else(|e| e.to_string()),
+        a.as_ref()
+            .map(|_| "provisioned".to_string())
+            .unwrap_or_else(|e| e.to_string()),
+        b.as_ref()
+            .map(|_| "provisioned".to_string())
+            .unwrap_or_else(|e| e.to_string()),
     ));
     Ok(())
 }
