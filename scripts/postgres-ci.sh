@@ -49,10 +49,11 @@ url="$(scripts/postgres.sh start --tls "$pg")"
 export SSAP_TEST_DATABASE="$url" SSAP_DATABASE="$url"
 
 step "control-plane HTTP tests on PostgreSQL over TLS (two servers racing, the shared throttle, TLS refusals; 100,000 fuzzed requests)"
-SSAP_FUZZ_CASES=100000 cargo test --release -p ssap-control-plane --test http
+# --workspace, as .ci/run's test step: the same feature set, so nothing is compiled again.
+SSAP_FUZZ_CASES=100000 cargo test --workspace --release --test http
 
 step "two serve processes sharing the database"
-cargo build --release -p ssap-harness
+cargo build --release
 bin=target/release/ssap-harness
 SSAP_OPERATOR_TOKEN="ci-operator-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export SSAP_OPERATOR_TOKEN
