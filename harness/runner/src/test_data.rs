@@ -46,7 +46,29 @@ pub fn markdown(root: &Path) -> anyhow::Result<String> {
     refusal_codes(root, &mut out)?;
     audit_actions(root, &mut out)?;
     device_calls(&mut out);
+    screen_labels(root, &mut out)?;
     Ok(out)
+}
+
+/// The labels `they click` and `they type ... into` take, from the endpoint crate's README
+/// (written once, there, next to the screens).
+fn screen_labels(root: &Path, out: &mut String) -> anyhow::Result<()> {
+    let file = root.join("simulators/endpoint/README.md");
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("reading the screen labels from {}", file.display()))?;
+    let Some(start) = text.find("## Labels") else {
+        anyhow::bail!("{} has no \"## Labels\" section", file.display());
+    };
+    let body = &text[start..];
+    let body = body[2..].find("\n## ").map_or(body, |end| &body[..end + 2]);
+    let body = body
+        .trim_end()
+        .replacen("## Labels", "### Screen labels", 1);
+    out.push_str(&format!(
+        "\n{body}\n\nFrom `simulators/endpoint/README.md`; a failing click or type prints every \
+         label the screen has at that moment.\n"
+    ));
+    Ok(())
 }
 
 /// Every call of the API document as (METHOD, path template such as `/api/admin/users/{id}`).

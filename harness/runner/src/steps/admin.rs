@@ -151,7 +151,7 @@ async fn user_state(w: &mut SsapWorld, name: String, state: String) -> StepResul
     patch_user(w, &name, patch).await
 }
 
-/// Enforces MFA for the user, enrolled or not. Screen unchanged.
+/// Enforces MFA for the user, enrolled or not. A device learns it from the control plane at its next check-in or restart (`the agent checks in`), as a real agent does. Screen unchanged.
 #[given(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
 #[when(regex = r#"^"([^"]+)" has MFA (enforced|enforced but not enrolled)$"#)]
 async fn mfa(w: &mut SsapWorld, name: String, how: String) -> StepResult {

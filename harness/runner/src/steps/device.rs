@@ -90,7 +90,10 @@ async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
 }
 
 /// The whole self-service flow of the device's OS, clicked through screen by screen (on
-/// Windows with the password re-confirmed and the default PIN).
+/// Windows with the password re-confirmed and the default PIN). Where it ends differs as the
+/// OSes do: a Mac is back at the login window with the new account's tile (then `logs in with
+/// password`); Windows signs the user in after the PIN. A refusal on the way fails the step
+/// (use `starts signing in` to look at a refusal).
 #[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)"$"#)]
 async fn sign_in_with_jumpcloud(
     w: &mut SsapWorld,

@@ -31,7 +31,7 @@ pub(crate) async fn enroll(w: &mut SsapWorld, name: &str) -> StepResult {
 }
 
 /// The User Portal step a user takes once their admin enforces MFA (R45): enrolls and keeps
-/// the secret; the screen is not touched.
+/// the secret; a device learns it at its next check-in or restart. The screen is not touched.
 #[given(regex = r#"^"([^"]+)" enrolls in MFA in the User Portal$"#)]
 #[when(regex = r#"^"([^"]+)" enrolls in MFA in the User Portal$"#)]
 async fn enrolls(w: &mut SsapWorld, name: String) -> StepResult {
