@@ -309,38 +309,58 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
 async fn refuses_directly(w: &mut SsapWorld, name: String, code: String) -> StepResult {
     // Asks the API directly (as a second user at the same device would), so the rule is
     // checked on the server and not only by the login window hiding its button.
-    let person = w.person(&name)?.clone();
-    let Some(password) = person.password.clone() else {
-        fail!("{name:?} has no password to try");
-    };
-    let Some(client) = w.device()?.agent().device_client().cloned() else {
-        fail!("the device has not registered with the control plane");
-    };
-    let outcome = client
-        .authenticate(&ssap_api::AuthenticateRequest {
-            email: person.user.email.clone(),
-            password,
-        })
-        .await;
-    let ticket = match outcome {
+    let client = device_client(w)?;
+    let ticket = match authenticate_directly(w, &client, &name).await? {
         Err(e) if e.code() == Some(code.as_str()) => return Ok(()),
         Err(e) => fail!("expected refusal {code:?}, authenticate answered: {e}"),
         Ok(t) => t,
     };
-    let provisioned = client
-        .provision(&ssap_api::ProvisionRequest {
-            ticket: ticket.ticket,
-            local_name: ticket.system_username.unwrap_or(ticket.username),
-            idempotency_key: format!(
-                "direct-{:016x}",
-                fake::Fake::fake_with_rng::<u64, _>(&(0..u64::MAX), &mut w.rng)
-            ),
-        })
-        .await;
-    match provisioned {
+    let request = provision_request(w, ticket);
+    match client.provision(&request).await {
         Err(e) if e.code() == Some(code.as_str()) => Ok(()),
         Err(e) => fail!("expected refusal {code:?}, provision answered: {e}"),
         Ok(_) => fail!("expected refusal {code:?}, but the control plane provisioned {name:?}"),
+    }
+}
+
+/// The current device's own API client, as its agent holds it.
+fn device_client(w: &SsapWorld) -> anyhow::Result<ssap_api::DeviceClient> {
+    w.device()?
+        .agent()
+        .device_client()
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("the device has not registered with the control plane"))
+}
+
+/// The user's authenticate call from the device with their directory password.
+async fn authenticate_directly(
+    w: &SsapWorld,
+    client: &ssap_api::DeviceClient,
+    name: &str,
+) -> anyhow::Result<Result<ssap_api::AuthenticateResponse, ssap_api::ApiError>> {
+    let person = w.person(name)?;
+    let Some(password) = person.password.clone() else {
+        anyhow::bail!("{name:?} has no password to sign in with");
+    };
+    Ok(client
+        .authenticate(&ssap_api::AuthenticateRequest {
+            email: person.user.email.clone(),
+            password,
+        })
+        .await)
+}
+
+/// The provisioning request a device sends after a passed authenticate: the name provisioning
+/// creates (system username, else username) and a fresh idempotency key from the seed.
+fn provision_request(
+    w: &mut SsapWorld,
+    ticket: ssap_api::AuthenticateResponse,
+) -> ssap_api::ProvisionRequest {
+    let key: u64 = fake::Fake::fake_with_rng(&(0..u64::MAX), &mut w.rng);
+    ssap_api::ProvisionRequest {
+        ticket: ticket.ticket,
+        local_name: ticket.system_username.unwrap_or(ticket.username),
+        idempotency_key: format!("direct-{key:016x}"),
     }
 }
 
@@ -592,43 +612,26 @@ async fn audit_records_no(w: &mut SsapWorld, action: String) -> StepResult {
     regex = r#"^the device sends the provisioning of "([^"]+)" and of "([^"]+)" at the same moment$"#
 )]
 async fn provision_race(w: &mut SsapWorld, first: String, second: String) -> StepResult {
-    let Some(client) = w.device()?.agent().device_client().cloned() else {
-        fail!("the device has not registered with the control plane");
-    };
+    let client = device_client(w)?;
     let mut requests = Vec::new();
     for name in [&first, &second] {
-        let person = w.person(name)?.clone();
-        let Some(password) = person.password.clone() else {
-            fail!("{name:?} has no password to sign in with");
-        };
-        let ticket = client
-            .authenticate(&ssap_api::AuthenticateRequest {
-                email: person.user.email.clone(),
-                password,
-            })
-            .await
+        let ticket = authenticate_directly(w, &client, name)
+            .await?
             .with_context(|| format!("authenticating {name:?} before the race"))?;
-        requests.push(ssap_api::ProvisionRequest {
-            ticket: ticket.ticket,
-            local_name: ticket.system_username.unwrap_or(ticket.username),
-            idempotency_key: format!(
-                "race-{:016x}",
-                fake::Fake::fake_with_rng::<u64, _>(&(0..u64::MAX), &mut w.rng)
-            ),
-        });
+        requests.push(provision_request(w, ticket));
     }
     let (a, b) = tokio::join!(
         client.provision(&requests[0]),
         client.provision(&requests[1])
     );
+    let said = |r: &Result<ssap_api::Association, ssap_api::ApiError>| match r {
+        Ok(_) => "provisioned".to_string(),
+        Err(e) => e.to_string(),
+    };
     w.note(format!(
         "race: {first:?} {}, {second:?} {}",
-        a.as_ref()
-            .map(|_| "provisioned".to_string())
-            .unwrap_or_else(|e| e.to_string()),
-        b.as_ref()
-            .map(|_| "provisioned".to_string())
-            .unwrap_or_else(|e| e.to_string()),
+        said(&a),
+        said(&b)
     ));
     Ok(())
 }
