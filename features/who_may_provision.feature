@@ -236,3 +236,27 @@ Feature: Who may provision
     Examples: Windows
       | os      |
       | Windows |
+
+  @R42
+  Scenario Outline: Ten failed sign-ins from one device throttle it, even for a user with the right password (<os>)
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When someone tries to sign in with JumpCloud as "nobody@example.test" using password "Guess-2023!" 10 times
+    Then the screen shows the error "Incorrect email or password"
+    When they click "Cancel"
+    And "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
+    Then the screen says "Too many"
+    And the device has no local account for "Holly Flax"
+    And the control plane shows no user bound to the device
+    And the audit log records "authenticate" with outcome "refused" and reason "too_many_attempts"
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |

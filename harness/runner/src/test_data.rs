@@ -42,7 +42,7 @@ pub fn markdown(root: &Path) -> anyhow::Result<String> {
     let mut out = String::from("\n## Test data\n\n");
     directory_users(&mut out);
     networks(&mut out);
-    thresholds(root, &mut out)?;
+    thresholds(&mut out);
     refusal_codes(root, &mut out)?;
     audit_actions(root, &mut out)?;
     device_calls(&mut out);
@@ -172,49 +172,15 @@ fn networks(out: &mut String) {
     );
 }
 
-/// `const NAME: TYPE = VALUE;` in `file`, the value as written.
-fn constant(root: &Path, file: &str, name: &str) -> anyhow::Result<String> {
-    let path = root.join(file);
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    text.lines()
-        .find_map(|l| {
-            let rest = l.trim_start().trim_start_matches("pub(crate) ");
-            let rest = rest.strip_prefix("const ")?.strip_prefix(name)?;
-            let (_, value) = rest.split_once('=')?;
-            Some(value.trim().trim_end_matches(';').trim().to_string())
-        })
-        .with_context(|| {
-            format!(
-                "{}: no `const {name}` (renamed? update test_data.rs)",
-                path.display()
-            )
-        })
-}
-
-fn thresholds(root: &Path, out: &mut String) -> anyhow::Result<()> {
-    let lock = constant(
-        root,
-        &format!("{CONTROL_PLANE_SRC}/routes/device.rs"),
-        "LOCK_AFTER",
-    )?;
-    let failures = constant(
-        root,
-        &format!("{CONTROL_PLANE_SRC}/lib.rs"),
-        "THROTTLE_MAX_FAILURES",
-    )?;
-    let window = constant(
-        root,
-        &format!("{CONTROL_PLANE_SRC}/lib.rs"),
-        "THROTTLE_WINDOW",
-    )?;
-    let window = match window
-        .strip_prefix("Duration::from_secs(")
-        .and_then(|w| w.strip_suffix(')'))
-    {
-        Some(secs) => format!("{secs} s"),
-        None => window,
+fn thresholds(out: &mut String) {
+    use ssap_api::limits::{
+        LOCK_AFTER_WRONG_PASSWORDS, THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_SECS,
     };
+    let (lock, failures, window) = (
+        LOCK_AFTER_WRONG_PASSWORDS,
+        THROTTLE_MAX_FAILURES,
+        format!("{THROTTLE_WINDOW_SECS} s"),
+    );
     let _ = write!(
         out,
         "### Thresholds\n\n\
@@ -222,7 +188,8 @@ fn thresholds(root: &Path, out: &mut String) -> anyhow::Result<()> {
          from then on; audit `user.lock`) (R42).\n\
          - **Device throttle**: after {failures} failed sign-ins from one device within \
          {window}, its next sign-ins are refused with HTTP 429 `too_many_attempts` and \
-         Retry-After, per control plane server (R42).\n\
+         Retry-After; the count is stored, so several servers sharing a database count together \
+         (R42). The mock's clock does not pass: a device it throttled stays throttled.\n\
          - **Provisioning retries**: a device sends one provisioning request at most {} times \
          (same idempotency key) before it shows the error.\n\
          - **Local names**: macOS short names up to {} characters, Windows account names up to {}.\n\n",
@@ -230,7 +197,6 @@ fn thresholds(root: &Path, out: &mut String) -> anyhow::Result<()> {
         ssap_endpoint::rules::macos::MAX_LEN,
         ssap_endpoint::rules::windows::MAX_LEN,
     );
-    Ok(())
 }
 
 /// (name, value, doc) of every `pub const` in the codes module, a doc shared by the consts

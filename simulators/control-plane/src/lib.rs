@@ -107,10 +107,6 @@ impl std::fmt::Debug for RunningServer {
 /// How long the control plane waits for an identity provider's token endpoint (R46).
 const IDP_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Sign-in failures allowed per device within [`THROTTLE_WINDOW`] before 429 (R42).
-const THROTTLE_MAX_FAILURES: usize = 10;
-const THROTTLE_WINDOW: Duration = Duration::from_secs(60);
-
 /// Opens (or creates) the database, binds `addr` and serves in a background task.
 pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, StartError> {
     if config.operator_token.trim().is_empty() {
@@ -181,7 +177,10 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
         operator_digest: Arc::new(auth::digest(&config.operator_token)),
         dummy_hash: Arc::new(dummy_hash),
         creds: Arc::new(auth::CredentialCache::default()),
-        throttle: auth::Throttle::new(THROTTLE_WINDOW, THROTTLE_MAX_FAILURES),
+        throttle: auth::Throttle::new(
+            Duration::from_secs(ssap_api::limits::THROTTLE_WINDOW_SECS),
+            ssap_api::limits::THROTTLE_MAX_FAILURES,
+        ),
         idp_http,
     };
     let app = routes::router(state);

@@ -32,8 +32,9 @@ use wiremock::Request;
 
 use crate::reply::Reply;
 
-/// Wrong passwords in a row after which the model locks the user (as the reference server).
-const LOCK_AFTER: u32 = 5;
+use ssap_api::limits::{
+    LOCK_AFTER_WRONG_PASSWORDS as LOCK_AFTER, THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_SECS,
+};
 
 #[derive(Debug, Clone)]
 struct UserRec {
@@ -50,6 +51,9 @@ struct DeviceRec {
     credential: String,
     login_window_text: Option<String>,
     windows_mode: Option<WindowsSsapMode>,
+    /// Failed sign-ins from this device (R42). The model's clock does not pass, so its
+    /// throttle window never ends: after the limit, the device stays throttled.
+    sign_in_failures: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -283,6 +287,23 @@ fn state_refusal(u: &UserRec) -> Option<Reply> {
     None
 }
 
+/// 429 once the device has used up its failed sign-ins (R42), as the reference server.
+fn throttled(dev: &DeviceRec) -> Option<Reply> {
+    (dev.sign_in_failures >= THROTTLE_MAX_FAILURES).then(|| {
+        Reply::error(
+            429,
+            codes::TOO_MANY_ATTEMPTS,
+            &format!(
+                "Too many failed sign-ins on this device; try again in {THROTTLE_WINDOW_SECS} seconds"
+            ),
+        )
+        .with_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(THROTTLE_WINDOW_SECS),
+        )
+    })
+}
+
 impl Org {
     fn audit(
         &mut self,
@@ -440,6 +461,7 @@ impl Model {
                     credential: credential.clone(),
                     login_window_text: None,
                     windows_mode: None,
+                    sign_in_failures: 0,
                 });
                 Ok(Reply::json(
                     201,
@@ -859,6 +881,11 @@ impl Model {
             "authenticate" => {
                 let r: AuthenticateRequest = body(req)?;
                 let email = r.email.trim().to_string();
+                if let Some(e) = throttled(&dev) {
+                    let code = refusal_code(&e);
+                    org.audit(clock, &actor, "authenticate", &email, false, Some(&code));
+                    return Err(e);
+                }
                 if let Err(e) = eligibility(&dev, &org.settings, org.managed(&device_id)) {
                     let code = refusal_code(&e);
                     org.audit(clock, &actor, "authenticate", &email, false, Some(&code));
@@ -884,6 +911,7 @@ impl Model {
                         false,
                         Some("unknown_user"),
                     );
+                    org.devices[d].sign_in_failures += 1;
                     return Err(invalid());
                 };
                 if org.users[u].user.federated {
@@ -922,6 +950,7 @@ impl Model {
                     if lock {
                         org.audit(clock, &actor, "user.lock", &email, true, None);
                     }
+                    org.devices[d].sign_in_failures += 1;
                     return Err(invalid());
                 }
                 if let Some(e) = state_refusal(&org.users[u]) {
@@ -1132,6 +1161,9 @@ impl Model {
             }
             "mfa" => {
                 let r: MfaVerifyRequest = body(req)?;
+                if let Some(e) = throttled(&dev) {
+                    return Err(e);
+                }
                 if !org
                     .assocs
                     .iter()
@@ -1161,6 +1193,7 @@ impl Model {
                     }
                     Err(reason) => {
                         org.audit(clock, &actor, "mfa.verify", &email, false, Some(reason));
+                        org.devices[d].sign_in_failures += 1;
                         Err(Reply::error(
                             401,
                             codes::MFA_CODE_INVALID,

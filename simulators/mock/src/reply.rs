@@ -21,6 +21,12 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The same reply with one more header.
+    pub fn with_header(mut self, name: http::HeaderName, value: http::HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
     /// A JSON reply.
     pub fn json<T: Serialize>(status: u16, body: &T) -> Self {
         match serde_json::to_vec(body) {

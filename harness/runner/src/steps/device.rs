@@ -470,6 +470,34 @@ async fn wrong_passwords(
     times: u32,
 ) -> StepResult {
     let email = w.person(&name)?.user.email.clone();
+    tries(w, step, email, password, times).await
+}
+
+/// Sign-in attempts with an email the directory may not know, N times in a row at its
+/// password page (R42: unknown emails count against the device's throttle too); starts from
+/// the login window, or goes on from that email's password page if it is open.
+#[when(
+    regex = r#"^someone tries to sign in with JumpCloud as "([^"]+)" using password "([^"]*)" (\d+) times$"#
+)]
+async fn tries_as_email(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    email: String,
+    password: String,
+    times: u32,
+) -> StepResult {
+    let email = w.real_email(&email);
+    tries(w, step, email, password, times).await
+}
+
+/// Types `password` `times` times at the password page of `email`, opening it first.
+async fn tries(
+    w: &mut SsapWorld,
+    step: &Step,
+    email: String,
+    password: String,
+    times: u32,
+) -> StepResult {
     let mut script = Vec::new();
     // Already at the password step (after an earlier wrong password): go on from there.
     // Only if that page is this user's ("Signing in as <email>"); another user's page is

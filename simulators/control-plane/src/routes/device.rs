@@ -21,8 +21,8 @@ use crate::AppState;
 
 /// How long an authentication ticket may be redeemed.
 pub(crate) const TICKET_TTL_MS: i64 = 10 * 60 * 1000;
-/// Consecutive wrong passwords after which the user is locked, as the directory would (R42).
-const LOCK_AFTER: i64 = 5;
+/// The lock threshold of the contract, as stored counters count (R42).
+const LOCK_AFTER: i64 = ssap_api::limits::LOCK_AFTER_WRONG_PASSWORDS as i64;
 
 pub(crate) const SUCCESS: &str = "success";
 pub(crate) const REFUSED: &str = "refused";
