@@ -27,11 +27,7 @@ pub const EPISODE_LEN: usize = 150;
 /// A control plane an exploration can play against.
 pub enum Side {
     /// The reference server in-process over a temporary SQLite file.
-    Embedded {
-        server: ssap_control_plane::RunningServer,
-        token: String,
-        _dir: tempfile::TempDir,
-    },
+    Embedded(ssap_control_plane::EmbeddedServer),
     /// The mock's model on wiremock.
     Mock(ssap_mock::MockControlPlane),
     /// Any control plane at a URL (operator token given).
@@ -41,21 +37,10 @@ pub enum Side {
 impl Side {
     /// Starts the reference server (cheap password hashing: explorations sign in a lot).
     pub async fn embedded() -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir().context("creating a folder for the explored database")?;
-        let token = format!("op-{:032x}", rand::random::<u128>());
-        let config = ssap_control_plane::Config {
-            database: dir.path().join("explore.db").into(),
-            operator_token: token.clone(),
-            hash_cost: ssap_control_plane::HashCost::Test,
-        };
-        let server = ssap_control_plane::start(config, ([127, 0, 0, 1], 0).into())
+        let server = ssap_control_plane::EmbeddedServer::start()
             .await
             .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
-        Ok(Side::Embedded {
-            server,
-            token,
-            _dir: dir,
-        })
+        Ok(Side::Embedded(server))
     }
 
     /// Starts the mock's model with no stub files.
@@ -67,7 +52,7 @@ impl Side {
 
     fn url(&self) -> String {
         match self {
-            Side::Embedded { server, .. } => server.url().to_string(),
+            Side::Embedded(server) => server.url().to_string(),
             Side::Mock(m) => m.url(),
             Side::Remote { url, .. } => url.clone(),
         }
@@ -75,7 +60,8 @@ impl Side {
 
     fn token(&self) -> String {
         match self {
-            Side::Embedded { token, .. } | Side::Remote { token, .. } => token.clone(),
+            Side::Embedded(server) => server.operator_token().to_string(),
+            Side::Remote { token, .. } => token.clone(),
             Side::Mock(m) => m.operator_token().unwrap_or_default().to_string(),
         }
     }
@@ -83,7 +69,7 @@ impl Side {
     /// What reports call it.
     pub fn name(&self) -> &'static str {
         match self {
-            Side::Embedded { .. } => "reference server (embedded)",
+            Side::Embedded(_) => "reference server (embedded)",
             Side::Mock(_) => "mock model",
             Side::Remote { .. } => "remote control plane",
         }

@@ -6,25 +6,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use cucumber::gherkin;
 use ssap_api::Exchange;
 use ssap_reports::Screen;
 
-/// Identifies a scenario (or an Examples row) across the run: feature path and line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ScenarioKey {
-    pub uri: String,
-    pub line: usize,
-}
-
-impl ScenarioKey {
-    pub fn of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Self {
-        Self {
-            uri: crate::collector::feature_uri(feature),
-            line: scenario.position.line,
-        }
-    }
-}
+use crate::gherkin_paths::ScenarioKey;
 
 /// What one scenario leaves behind.
 #[derive(Debug, Default)]

@@ -4,7 +4,8 @@
 pub mod catalog;
 pub mod collector;
 pub mod context;
-pub mod embedded;
+pub mod control_plane;
+pub mod gherkin_paths;
 pub mod journal;
 pub mod preflight;
 pub mod run;

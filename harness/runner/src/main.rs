@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 
 mod explore_cmd;
 
-use ssap_harness::run::{ControlPlaneMode, RunOptions, Shard};
+use ssap_harness::control_plane::ControlPlaneMode;
+use ssap_harness::run::RunOptions;
+use ssap_shard::Shard;
 
 #[derive(Parser)]
 #[command(
@@ -102,7 +104,7 @@ struct FleetArgs {
     floor: bool,
     /// Run only slice I of N (1-based), e.g. 2/4, for several machines on one control plane.
     #[arg(long)]
-    shard: Option<ssap_fleet::Shard>,
+    shard: Option<Shard>,
     /// Seed of the fleet's names; slices of one fleet must share it.
     #[arg(long, default_value_t = 1)]
     seed: u64,

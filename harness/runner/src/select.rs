@@ -93,7 +93,7 @@ impl Selection {
             if !t.lines.is_empty() && !t.path.is_file() {
                 anyhow::bail!("{t}: a line number needs a .feature file, not a folder");
             }
-            for file in crate::run::feature_files(&t.path) {
+            for file in crate::gherkin_paths::feature_files(&t.path) {
                 let canonical = file.canonicalize().unwrap_or(file.clone());
                 let entry = wanted.entry(canonical).or_insert_with(|| Some(Vec::new()));
                 match (entry.as_mut(), t.lines.is_empty()) {
@@ -111,7 +111,7 @@ impl Selection {
             {
                 Ok(f) => f,
                 Err(e) => {
-                    errors.push(crate::collector::parse_file_error_text(&e));
+                    errors.push(crate::gherkin_paths::parse_file_error_text(&e));
                     continue;
                 }
             };

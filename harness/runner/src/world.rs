@@ -15,7 +15,8 @@ use ssap_endpoint::{DeviceSpec, Endpoint, LocalAccount};
 use ssap_reports::Screen;
 
 use crate::context::{self, RunContext};
-use crate::journal::{Deposit, ScenarioKey};
+use crate::gherkin_paths::ScenarioKey;
+use crate::journal::Deposit;
 
 /// The scenario's org: its admin client and the key its agents register with.
 #[derive(Debug, Clone)]
