@@ -8,6 +8,8 @@
 //! [`EPISODE_LEN`] actions in it, so that histories stay short enough to read when they fail
 //! and every action still meets a state built by many before it.
 
+#![warn(missing_docs)]
+
 pub mod action;
 pub mod shrink;
 pub mod target;
@@ -31,7 +33,12 @@ pub enum Side {
     /// The mock's model on wiremock.
     Mock(ssap_mock::MockControlPlane),
     /// Any control plane at a URL (operator token given).
-    Remote { url: String, token: String },
+    Remote {
+        /// Base URL.
+        url: String,
+        /// Operator token, to create an org per episode.
+        token: String,
+    },
 }
 
 impl Side {
@@ -78,13 +85,16 @@ impl Side {
 
 /// The two sides of a differential exploration.
 pub struct Pair {
+    /// The first side (the reference server unless told otherwise).
     pub left: Side,
+    /// The second side (the mock's model unless told otherwise).
     pub right: Side,
     left_http: Http,
     right_http: Http,
 }
 
 impl Pair {
+    /// A pair of sides, each with its own HTTP client.
     pub fn new(left: Side, right: Side) -> anyhow::Result<Self> {
         let timeout = Duration::from_secs(30);
         Ok(Self {
@@ -127,15 +137,20 @@ impl Pair {
 /// Where two control planes first answered differently.
 #[derive(Debug, Clone, Serialize)]
 pub struct Divergence {
+    /// The action both sides answered differently (0-based).
     pub index: usize,
+    /// The first side's answer.
     pub left: Observation,
+    /// The second side's answer.
     pub right: Observation,
 }
 
 /// What `explore` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Seeds every episode, so a run can be repeated.
     pub seed: u64,
+    /// Actions to play in all.
     pub actions: usize,
     /// Stop early after this long (the episode under way finishes).
     pub time_limit: Option<Duration>,
@@ -144,26 +159,36 @@ pub struct Options {
 /// A disagreement, shrunk.
 #[derive(Debug, Clone, Serialize)]
 pub struct Counterexample {
+    /// The run's seed.
     pub seed: u64,
+    /// The episode that disagreed.
     pub episode: usize,
     /// Actions of the episode up to the first disagreement, before shrinking.
     pub original_len: usize,
     /// The shortest sequence found that still disagrees.
     pub actions: Vec<Action>,
+    /// Where the shrunk sequence disagrees, and the two answers.
     pub divergence: Divergence,
+    /// The first side's name.
     pub left: &'static str,
+    /// The second side's name.
     pub right: &'static str,
 }
 
 /// What a run did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The run's seed.
     pub seed: u64,
+    /// Actions played.
     pub actions_run: usize,
+    /// Episodes started.
     pub episodes: usize,
+    /// Wall time.
     pub seconds: f64,
     /// Actions per kind that were sent (not skipped), to see what the walk reached.
     pub coverage: std::collections::BTreeMap<String, usize>,
+    /// The first disagreement, shrunk; `None` when the sides agreed throughout.
     pub counterexample: Option<Counterexample>,
 }
 

@@ -7,8 +7,7 @@ use ssap_api::Os;
 
 use crate::flow::DeviceRecord;
 use crate::run::split;
-use crate::{stats, FleetOptions, FleetSummary};
-
+use crate::{stats, ControlPlane, FleetOptions, FleetSummary, OrgKeys};
 
 fn summary() -> FleetSummary {
     FleetSummary {

@@ -49,9 +49,11 @@ pub struct Collector<W> {
 /// The collected results, shared with the caller so it can read them after the run.
 #[derive(Debug, Default)]
 pub struct Collected {
+    /// Finished scenarios by feature, in the order they finished.
     pub features: Vec<FeatureResult>,
     /// Parse errors and other problems that are not scenarios: each fails the run.
     pub errors: Vec<String>,
+    /// Scenarios finished so far.
     pub scenarios_total: usize,
 }
 
@@ -361,11 +363,7 @@ fn all_tags(
 impl<W: cucumber::World> Writer<W> for Collector<W> {
     type Cli = cucumber::cli::Empty;
 
-    async fn handle_event(
-        &mut self,
-        ev: parser::Result<Event<Cucumber<W>>>,
-        _cli: &Self::Cli,
-    ) {
+    async fn handle_event(&mut self, ev: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
         match ev {
             Err(e) => {
                 let text = parse_error_text(&e);

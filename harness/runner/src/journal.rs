@@ -16,7 +16,9 @@ use crate::gherkin_paths::ScenarioKey;
 pub struct Deposit {
     /// (step line, screen after that step).
     pub screens: Vec<(usize, Screen)>,
+    /// HTTP exchanges, secrets redacted.
     pub exchanges: Vec<Exchange>,
+    /// The scenario's log (seed, org, devices).
     pub log: String,
 }
 
@@ -25,12 +27,14 @@ pub struct Deposit {
 pub struct Journal(Arc<Mutex<HashMap<ScenarioKey, Deposit>>>);
 
 impl Journal {
+    /// Leaves `deposit` for the scenario at `key` (a retry's replaces the earlier one).
     pub fn deposit(&self, key: ScenarioKey, deposit: Deposit) {
         if let Ok(mut map) = self.0.lock() {
             map.insert(key, deposit);
         }
     }
 
+    /// Takes what the scenario at `key` left; empty when it left nothing.
     pub fn take(&self, key: &ScenarioKey) -> Deposit {
         self.0
             .lock()

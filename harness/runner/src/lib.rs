@@ -1,6 +1,8 @@
 //! The runner behind the `ssap-harness` command: cucumber World, step library, result
 //! collection and the `run` entry point. The binary is a thin clap layer over this.
 
+#![warn(missing_docs)]
+
 pub mod catalog;
 pub mod collector;
 pub mod context;

@@ -28,13 +28,21 @@ pub struct RunOptions {
     pub targets: Vec<Target>,
     /// Only scenarios whose name matches this regular expression.
     pub name: Option<String>,
+    /// Where the reports are written.
     pub report_dir: PathBuf,
+    /// Which control plane the scenarios run against.
     pub control_plane: ControlPlaneMode,
+    /// The fake-data seed.
     pub seed: u64,
+    /// Scenarios in flight at once.
     pub concurrency: usize,
+    /// A cucumber tag expression selecting scenarios.
     pub tags: Option<String>,
+    /// Times a failed scenario is run again (a pass then is flaky).
     pub retries: usize,
+    /// Run only this slice of the scenarios.
     pub shard: Option<Shard>,
+    /// Print only failures while running.
     pub quiet: bool,
     /// Printed in the reports as the command that reproduces the run.
     pub command_line: String,
@@ -43,8 +51,11 @@ pub struct RunOptions {
 /// What a run ended with.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// Every scenario passed and every feature file parsed.
     pub passed: bool,
+    /// Everything the reports were written from.
     pub result: RunResult,
+    /// The report files written.
     pub report_files: Vec<PathBuf>,
 }
 

@@ -16,6 +16,7 @@ use cucumber::gherkin;
 /// One path argument: a `.feature` file or a folder, and for a file the lines asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// A `.feature` file or a folder of them.
     pub path: PathBuf,
     /// Empty: the whole file (or folder).
     pub lines: Vec<usize>,
@@ -65,6 +66,7 @@ impl std::fmt::Display for Target {
 /// The parsed (and outline-expanded) features of a run and what to run of them.
 #[derive(Debug)]
 pub struct Selection {
+    /// Every feature file parsed, outlines expanded.
     pub features: Vec<gherkin::Feature>,
     /// Per feature file (canonical path): the scenario lines asked for; absent = all.
     lines: BTreeMap<PathBuf, BTreeSet<usize>>,

@@ -13,6 +13,7 @@ use crate::world::SsapWorld;
 /// One step definition.
 #[derive(Debug, Clone)]
 pub struct StepDef {
+    /// Given, When or Then.
     pub kind: StepType,
     /// The regex as written in the definition.
     pub pattern: String,

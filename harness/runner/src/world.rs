@@ -21,8 +21,11 @@ use crate::journal::Deposit;
 /// The scenario's org: its admin client and the key its agents register with.
 #[derive(Debug, Clone)]
 pub struct Org {
+    /// The org's id.
     pub id: String,
+    /// The org's admin.
     pub admin: AdminClient,
+    /// What the scenario's agents register with.
     pub connect_key: String,
 }
 
@@ -31,7 +34,9 @@ pub struct Org {
 pub struct Person {
     /// How steps name the user ("Holly Flax").
     pub name: String,
+    /// The user as the control plane returned it.
     pub user: User,
+    /// Their directory password, if they have one.
     pub password: Option<String>,
     /// The TOTP secret the User Portal issued at MFA enrolment (R45): the user's authenticator.
     pub mfa_secret: Option<String>,
@@ -43,6 +48,7 @@ pub struct Person {
 pub struct Machine {
     /// How steps and reports name it ("macOS mac-01").
     pub label: String,
+    /// The simulated endpoint.
     pub endpoint: Endpoint,
     last_screen: String,
 }
@@ -57,7 +63,9 @@ pub struct SsapWorld {
     pub rng: StdRng,
     exchanges: ExchangeLog,
     org: Option<Org>,
+    /// Directory users of the scenario, in creation order.
     pub people: Vec<Person>,
+    /// Devices of the scenario, in creation order.
     pub machines: Vec<Machine>,
     /// Index into `machines` of the device steps talk about.
     pub current: usize,
@@ -189,6 +197,7 @@ impl SsapWorld {
         self.tags = tags;
     }
 
+    /// Whether the scenario carries `tag` (its feature's and rule's tags included).
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
     }
@@ -358,6 +367,7 @@ impl SsapWorld {
         self.register_name(name)
     }
 
+    /// The org's admin client (creating the org first if needed).
     pub async fn admin(&mut self) -> anyhow::Result<AdminClient> {
         Ok(self.org().await?.admin)
     }
@@ -388,6 +398,7 @@ impl SsapWorld {
             .ok_or_else(|| anyhow!("user list empty after insert"))
     }
 
+    /// The user steps call `name`.
     pub fn person(&self, name: &str) -> anyhow::Result<&Person> {
         self.people.iter().find(|p| p.name == name).ok_or_else(|| {
             anyhow!(
@@ -401,6 +412,7 @@ impl SsapWorld {
         })
     }
 
+    /// The user steps call `name`, to change.
     pub fn person_mut(&mut self, name: &str) -> anyhow::Result<&mut Person> {
         let known: Vec<String> = self.people.iter().map(|p| p.name.clone()).collect();
         self.people
@@ -432,6 +444,7 @@ impl SsapWorld {
         Ok(())
     }
 
+    /// The device steps talk about.
     pub fn machine(&self) -> anyhow::Result<&Machine> {
         self.machines.get(self.current).ok_or_else(|| {
             anyhow!(
@@ -440,6 +453,7 @@ impl SsapWorld {
         })
     }
 
+    /// The device steps talk about, to change.
     pub fn machine_mut(&mut self) -> anyhow::Result<&mut Machine> {
         self.machines.get_mut(self.current).ok_or_else(|| {
             anyhow!(
@@ -448,14 +462,17 @@ impl SsapWorld {
         })
     }
 
+    /// The endpoint of the device steps talk about.
     pub fn device(&self) -> anyhow::Result<&Endpoint> {
         Ok(&self.machine()?.endpoint)
     }
 
+    /// The endpoint of the device steps talk about, to change.
     pub fn device_mut(&mut self) -> anyhow::Result<&mut Endpoint> {
         Ok(&mut self.machine_mut()?.endpoint)
     }
 
+    /// The control-plane id of the device steps talk about; an error before it registered.
     pub fn device_id(&self) -> anyhow::Result<String> {
         self.device()?
             .device_id()

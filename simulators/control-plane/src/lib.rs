@@ -21,6 +21,8 @@
 //!   `POST /api/device/sign-in-method`, `POST /api/device/authenticate/federated`,
 //!   `POST /api/device/login/federated` (federated sign-in, R46: see `routes::federation`)
 
+#![warn(missing_docs)]
+
 mod auth;
 mod db;
 mod embedded;

@@ -18,6 +18,7 @@ pub struct AdminClient {
 }
 
 impl AdminClient {
+    /// A client holding the org's API key.
     pub fn new(http: Http, api_key: impl Into<String>) -> Self {
         Self {
             http,
@@ -36,20 +37,24 @@ impl AdminClient {
             .await
     }
 
+    /// The org's settings.
     pub async fn settings(&self) -> Result<OrgSettings, ApiError> {
         self.call(Method::GET, "/api/admin/settings", NO_BODY).await
     }
 
+    /// Changes the settings given in `patch`; returns them all.
     pub async fn update_settings(&self, patch: &OrgSettingsPatch) -> Result<OrgSettings, ApiError> {
         self.call(Method::PATCH, "/api/admin/settings", Some(patch))
             .await
     }
 
+    /// Creates a directory user.
     pub async fn create_user(&self, user: &NewUser) -> Result<User, ApiError> {
         self.call(Method::POST, "/api/admin/users", Some(user))
             .await
     }
 
+    /// Changes a user's fields given in `patch`.
     pub async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<User, ApiError> {
         self.call(
             Method::PATCH,
@@ -59,6 +64,7 @@ impl AdminClient {
         .await
     }
 
+    /// One user.
     pub async fn user(&self, id: &str) -> Result<User, ApiError> {
         self.call(Method::GET, &format!("/api/admin/users/{id}"), NO_BODY)
             .await
@@ -147,6 +153,7 @@ impl AdminClient {
         self.page("/api/admin/audit", &filter.to_query(), q).await
     }
 
+    /// One device.
     pub async fn device(&self, id: &str) -> Result<Device, ApiError> {
         self.call(Method::GET, &format!("/api/admin/devices/{id}"), NO_BODY)
             .await
@@ -158,6 +165,7 @@ impl AdminClient {
             .await
     }
 
+    /// Binds a user to a device (an admin bind, R05).
     pub async fn bind(
         &self,
         device_id: &str,
@@ -171,6 +179,7 @@ impl AdminClient {
         .await
     }
 
+    /// Removes a user's association with a device.
     pub async fn unbind(&self, device_id: &str, user_id: &str) -> Result<(), ApiError> {
         self.call(
             Method::DELETE,
@@ -180,6 +189,7 @@ impl AdminClient {
         .await
     }
 
+    /// Binds (`Some`) or removes (`None`) the device's login-window text policy.
     pub async fn set_login_window_text(
         &self,
         device_id: &str,
@@ -199,6 +209,7 @@ impl AdminClient {
         }
     }
 
+    /// Binds (`Some`) or removes (`None`) the device's Windows SSAP policy.
     pub async fn set_windows_policy(
         &self,
         device_id: &str,
@@ -225,6 +236,7 @@ impl AdminClient {
             .await
     }
 
+    /// Sets up the org's identity provider (R46).
     pub async fn set_identity_provider(
         &self,
         config: &IdentityProviderConfig,
@@ -233,6 +245,7 @@ impl AdminClient {
             .await
     }
 
+    /// Removes the org's identity provider.
     pub async fn clear_identity_provider(&self) -> Result<(), ApiError> {
         self.call(Method::DELETE, "/api/admin/identity-provider", NO_BODY)
             .await

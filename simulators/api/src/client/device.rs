@@ -17,6 +17,7 @@ pub struct EnrollmentClient {
 }
 
 impl EnrollmentClient {
+    /// A client holding the org's connect key.
     pub fn new(http: Http, connect_key: impl Into<String>) -> Self {
         Self {
             http,
@@ -62,6 +63,7 @@ impl DeviceClient {
         }
     }
 
+    /// The device's id.
     pub fn device_id(&self) -> &str {
         &self.device_id
     }
@@ -89,16 +91,19 @@ impl DeviceClient {
             .await
     }
 
+    /// What the login window should show.
     pub async fn login_window(&self) -> Result<LoginWindowConfig, ApiError> {
         self.call(Method::GET, "/api/device/login-window", NO_BODY)
             .await
     }
 
+    /// The users bound to this device.
     pub async fn associations(&self) -> Result<Vec<Association>, ApiError> {
         self.call(Method::GET, "/api/device/associations", NO_BODY)
             .await
     }
 
+    /// Checks a directory password and returns a single-use ticket (R40-R42).
     pub async fn authenticate(
         &self,
         req: &AuthenticateRequest,
@@ -107,6 +112,7 @@ impl DeviceClient {
             .await
     }
 
+    /// Redeems the ticket for an association, once (R44, R60).
     pub async fn provision(&self, req: &ProvisionRequest) -> Result<Association, ApiError> {
         self.call(Method::POST, "/api/device/provision", Some(req))
             .await
@@ -140,6 +146,7 @@ impl DeviceClient {
             .await
     }
 
+    /// Reports a refusal decided on the endpoint, for the audit log (R07).
     pub async fn report_attempt(&self, report: &AttemptReport) -> Result<(), ApiError> {
         self.call(Method::POST, "/api/device/attempts", Some(report))
             .await

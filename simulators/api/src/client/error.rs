@@ -10,20 +10,31 @@ pub enum ApiError {
     /// No HTTP answer: connection refused or reset, or the client timeout passed.
     #[error("{method} {path}: no answer from the control plane at {base}: {detail}")]
     Transport {
+        /// The request's method.
         method: String,
+        /// The request's path.
         path: String,
+        /// The server root it was sent to.
         base: String,
+        /// What the transport said, with its causes.
         detail: String,
+        /// No answer within the client's timeout.
         timed_out: bool,
     },
     /// An HTTP answer with an error status.
     #[error("{method} {path}: HTTP {status} {code}: {message}")]
     Status {
+        /// The request's method.
         method: String,
+        /// The request's path.
         path: String,
+        /// The HTTP status.
         status: u16,
+        /// The refusal code, or `unexpected_reply` when the body is not an `ApiErrorBody`.
         code: String,
+        /// The refusal's sentence.
         message: String,
+        /// Seconds the server asked to wait (429, 503).
         retry_after_secs: Option<u64>,
     },
     /// A success status whose body is not what the contract says.
@@ -31,9 +42,13 @@ pub enum ApiError {
         "{method} {path}: HTTP {status} with a body that does not match the API contract: {detail}"
     )]
     Malformed {
+        /// The request's method.
         method: String,
+        /// The request's path.
         path: String,
+        /// The HTTP status.
         status: u16,
+        /// Why the body does not match.
         detail: String,
     },
 }

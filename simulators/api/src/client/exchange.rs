@@ -10,11 +10,17 @@ use serde::Serialize;
 /// capture time, so nothing sensitive is ever held, let alone written.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Exchange {
+    /// The request's method.
     pub method: String,
+    /// The request's path (an absolute URL for a web form).
     pub path: String,
+    /// The request body, secrets redacted.
     pub request_body: Option<String>,
+    /// The reply's status; `None` when no reply came.
     pub status: Option<u16>,
+    /// The reply body, secrets redacted.
     pub response_body: Option<String>,
+    /// Send to last byte of the reply.
     pub millis: u64,
 }
 
@@ -23,11 +29,13 @@ pub struct Exchange {
 pub struct ExchangeLog(Arc<Mutex<Vec<Exchange>>>);
 
 impl ExchangeLog {
+    /// Records one exchange.
     pub fn push(&self, e: Exchange) {
         if let Ok(mut v) = self.0.lock() {
             v.push(e);
         }
     }
+    /// The exchanges so far.
     pub fn snapshot(&self) -> Vec<Exchange> {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
     }

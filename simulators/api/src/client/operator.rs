@@ -14,6 +14,7 @@ pub struct OperatorClient {
 }
 
 impl OperatorClient {
+    /// A client holding the operator token.
     pub fn new(http: Http, token: impl Into<String>) -> Self {
         Self {
             http,
@@ -21,6 +22,7 @@ impl OperatorClient {
         }
     }
 
+    /// Creates an org and returns its keys.
     pub async fn create_org(&self, name: &str) -> Result<OrgCreated, ApiError> {
         let auth = format!("Bearer {}", self.token);
         self.http

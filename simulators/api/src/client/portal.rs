@@ -14,6 +14,7 @@ pub struct PortalClient {
 }
 
 impl PortalClient {
+    /// A client of the User Portal.
     pub fn new(http: Http) -> Self {
         Self { http }
     }

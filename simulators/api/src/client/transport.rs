@@ -34,8 +34,11 @@ pub struct Http {
 /// What a web page answered to a form POST: its status, where it redirects, its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormReply {
+    /// The HTTP status.
     pub status: u16,
+    /// Where a redirect points, if the page redirected.
     pub location: Option<String>,
+    /// The page's body.
     pub body: String,
 }
 
@@ -185,6 +188,7 @@ impl Http {
         }
     }
 
+    /// The server root, e.g. `http://127.0.0.1:8080`.
     pub fn base(&self) -> &str {
         &self.base
     }

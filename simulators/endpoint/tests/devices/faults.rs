@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::common::{click, env, mac_sign_in, Env};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use crate::common::{click, env, mac_sign_in, Env};
 use ssap_api::{BindSource, Http};
 use ssap_endpoint::{DeviceSpec, Endpoint, ScreenKind};
 
