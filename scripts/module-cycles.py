@@ -26,7 +26,10 @@ def module_files(src):
                 continue
             rel = os.path.relpath(os.path.join(dirpath, f), src)
             parts = rel[:-3].split(os.sep)
-            if parts[-1] in ("mod", "lib", "main"):
+            if parts == ["main"] and os.path.exists(os.path.join(src, "lib.rs")):
+                # a binary beside a library: its own root, apart from the library's
+                parts = ["<bin>"]
+            elif parts[-1] in ("mod", "lib", "main"):
                 parts = parts[:-1]
             mods[tuple(parts)] = os.path.join(dirpath, f)
     return mods
