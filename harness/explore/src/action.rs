@@ -16,77 +16,129 @@ pub const USERS: u8 = 6;
 /// One step of an exploration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Action {
+    /// The admin turns one OS's SSAP toggle on or off.
     Toggle {
+        /// Which toggle.
         os: Os,
+        /// On or off.
         on: bool,
     },
+    /// The admin sets the permission level.
     Permission {
+        /// Administrator (else standard).
         admin: bool,
     },
+    /// The admin turns password sync on or off.
     PasswordSync {
+        /// On or off.
         on: bool,
     },
+    /// The admin creates a directory user.
     CreateUser {
+        /// Which user (an index below [`USERS`]).
         user: u8,
+        /// With a directory password.
         password: bool,
+        /// With a local account name set by the admin.
         system_username: bool,
     },
+    /// The admin or the directory changes a user.
     ChangeUser {
+        /// Which user.
         user: u8,
+        /// What changes.
         change: UserChange,
     },
+    /// An agent registers a new device.
     RegisterDevice {
+        /// Its facts.
         device: DeviceKind,
     },
+    /// The admin binds a user to a device.
     Bind {
+        /// Which device (in registration order).
         device: u8,
+        /// Which user.
         user: u8,
     },
+    /// The admin removes an association.
     Unbind {
+        /// Which device.
         device: u8,
+        /// Which user.
         user: u8,
     },
+    /// The admin binds or removes a device's Windows SSAP policy.
     WindowsPolicy {
+        /// Which device.
         device: u8,
+        /// The mode, or `None` to remove the policy.
         mode: Option<WindowsSsapMode>,
     },
+    /// The admin binds or removes a device's login-window text.
     LoginText {
+        /// Which device.
         device: u8,
+        /// Which of a few texts, or `None` to remove it.
         text: Option<u8>,
     },
+    /// A device signs a user in with a password.
     Authenticate {
+        /// Which device.
         device: u8,
+        /// Which user (an index at or above [`USERS`] is an unknown email).
         user: u8,
+        /// The user's password, or a wrong one.
         right_password: bool,
     },
+    /// A device provisions with a ticket.
     Provision {
+        /// Which device.
         device: u8,
+        /// Which ticket it presents.
         ticket: TicketChoice,
+        /// Which idempotency key it sends.
         key: KeyChoice,
     },
+    /// A device reports a refusal decided on the endpoint.
     ReportAttempt {
+        /// Which device.
         device: u8,
+        /// Which user's email.
         user: u8,
     },
+    /// A device reads its login-window configuration.
     ReadLoginWindow {
+        /// Which device.
         device: u8,
     },
+    /// A device reads its associations.
     ReadAssociations {
+        /// Which device.
         device: u8,
     },
+    /// The admin lists the users.
     ReadUsers,
+    /// The admin reads the audit log.
     ReadAudit,
 }
 
 /// An admin or directory change to a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum UserChange {
+    /// Activated.
     Active,
+    /// Back to staged.
     Staged,
+    /// Suspended.
     Suspended,
+    /// Locked.
     Locked,
+    /// Unlocked.
     Unlocked,
+    /// Password marked expired.
     PasswordExpired,
+    /// MFA enforced.
     MfaEnforced,
 }
 
@@ -113,11 +165,15 @@ pub enum KeyChoice {
 /// The facts of a device an exploration registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct DeviceKind {
+    /// macOS or Windows.
     pub os: Os,
     /// Windows edition: 0 Pro, 1 Enterprise, 2 Home (unsupported).
     pub edition: u8,
+    /// An arm64 machine (else x86_64).
     pub arm: bool,
+    /// Domain join.
     pub join: JoinState,
+    /// Device management.
     pub mdm: Mdm,
 }
 

@@ -8,6 +8,8 @@
 //! [`EPISODE_LEN`] actions in it, so that histories stay short enough to read when they fail
 //! and every action still meets a state built by many before it.
 
+#![warn(missing_docs)]
+
 pub mod action;
 pub mod shrink;
 pub mod target;
@@ -27,35 +29,25 @@ pub const EPISODE_LEN: usize = 150;
 /// A control plane an exploration can play against.
 pub enum Side {
     /// The reference server in-process over a temporary SQLite file.
-    Embedded {
-        server: ssap_control_plane::RunningServer,
-        token: String,
-        _dir: tempfile::TempDir,
-    },
+    Embedded(ssap_control_plane::EmbeddedServer),
     /// The mock's model on wiremock.
     Mock(ssap_mock::MockControlPlane),
     /// Any control plane at a URL (operator token given).
-    Remote { url: String, token: String },
+    Remote {
+        /// Base URL.
+        url: String,
+        /// Operator token, to create an org per episode.
+        token: String,
+    },
 }
 
 impl Side {
     /// Starts the reference server (cheap password hashing: explorations sign in a lot).
     pub async fn embedded() -> anyhow::Result<Self> {
-        let dir = tempfile::tempdir().context("creating a folder for the explored database")?;
-        let token = format!("op-{:032x}", rand::random::<u128>());
-        let config = ssap_control_plane::Config {
-            database: dir.path().join("explore.db").into(),
-            operator_token: token.clone(),
-            hash_cost: ssap_control_plane::HashCost::Test,
-        };
-        let server = ssap_control_plane::start(config, ([127, 0, 0, 1], 0).into())
+        let server = ssap_control_plane::EmbeddedServer::start()
             .await
             .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
-        Ok(Side::Embedded {
-            server,
-            token,
-            _dir: dir,
-        })
+        Ok(Side::Embedded(server))
     }
 
     /// Starts the mock's model with no stub files.
@@ -67,7 +59,7 @@ impl Side {
 
     fn url(&self) -> String {
         match self {
-            Side::Embedded { server, .. } => server.url().to_string(),
+            Side::Embedded(server) => server.url().to_string(),
             Side::Mock(m) => m.url(),
             Side::Remote { url, .. } => url.clone(),
         }
@@ -75,7 +67,8 @@ impl Side {
 
     fn token(&self) -> String {
         match self {
-            Side::Embedded { token, .. } | Side::Remote { token, .. } => token.clone(),
+            Side::Embedded(server) => server.operator_token().to_string(),
+            Side::Remote { token, .. } => token.clone(),
             Side::Mock(m) => m.operator_token().unwrap_or_default().to_string(),
         }
     }
@@ -83,7 +76,7 @@ impl Side {
     /// What reports call it.
     pub fn name(&self) -> &'static str {
         match self {
-            Side::Embedded { .. } => "reference server (embedded)",
+            Side::Embedded(_) => "reference server (embedded)",
             Side::Mock(_) => "mock model",
             Side::Remote { .. } => "remote control plane",
         }
@@ -92,13 +85,16 @@ impl Side {
 
 /// The two sides of a differential exploration.
 pub struct Pair {
+    /// The first side (the reference server unless told otherwise).
     pub left: Side,
+    /// The second side (the mock's model unless told otherwise).
     pub right: Side,
     left_http: Http,
     right_http: Http,
 }
 
 impl Pair {
+    /// A pair of sides, each with its own HTTP client.
     pub fn new(left: Side, right: Side) -> anyhow::Result<Self> {
         let timeout = Duration::from_secs(30);
         Ok(Self {
@@ -141,15 +137,20 @@ impl Pair {
 /// Where two control planes first answered differently.
 #[derive(Debug, Clone, Serialize)]
 pub struct Divergence {
+    /// The action both sides answered differently (0-based).
     pub index: usize,
+    /// The first side's answer.
     pub left: Observation,
+    /// The second side's answer.
     pub right: Observation,
 }
 
 /// What `explore` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Seeds every episode, so a run can be repeated.
     pub seed: u64,
+    /// Actions to play in all.
     pub actions: usize,
     /// Stop early after this long (the episode under way finishes).
     pub time_limit: Option<Duration>,
@@ -158,26 +159,36 @@ pub struct Options {
 /// A disagreement, shrunk.
 #[derive(Debug, Clone, Serialize)]
 pub struct Counterexample {
+    /// The run's seed.
     pub seed: u64,
+    /// The episode that disagreed.
     pub episode: usize,
     /// Actions of the episode up to the first disagreement, before shrinking.
     pub original_len: usize,
     /// The shortest sequence found that still disagrees.
     pub actions: Vec<Action>,
+    /// Where the shrunk sequence disagrees, and the two answers.
     pub divergence: Divergence,
+    /// The first side's name.
     pub left: &'static str,
+    /// The second side's name.
     pub right: &'static str,
 }
 
 /// What a run did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The run's seed.
     pub seed: u64,
+    /// Actions played.
     pub actions_run: usize,
+    /// Episodes started.
     pub episodes: usize,
+    /// Wall time.
     pub seconds: f64,
     /// Actions per kind that were sent (not skipped), to see what the walk reached.
     pub coverage: std::collections::BTreeMap<String, usize>,
+    /// The first disagreement, shrunk; `None` when the sides agreed throughout.
     pub counterexample: Option<Counterexample>,
 }
 

@@ -30,7 +30,12 @@ pub enum Observation {
     /// A success and its body.
     Ok(Value),
     /// A refusal: status and code (messages are prose and may differ).
-    Refused { status: u16, code: String },
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// Refusal code.
+        code: String,
+    },
     /// No usable answer (transport failure or a body that breaks the contract).
     Broken(String),
 }

@@ -18,13 +18,22 @@ pub const LATE_AFTER: Duration = Duration::from_millis(10);
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum Arrivals {
     /// At most `concurrency` flows in flight; the next starts when one ends.
-    Closed { concurrency: usize },
+    Closed {
+        /// Flows in flight at most.
+        concurrency: usize,
+    },
     /// `rate` devices per second on a schedule; with `ramp`, the rate grows linearly from 0 to
     /// `rate` over the run.
-    Open { rate: f64, ramp: bool },
+    Open {
+        /// Devices started per second (the peak, with `ramp`).
+        rate: f64,
+        /// Grow the rate from 0 to `rate` instead of holding it.
+        ramp: bool,
+    },
 }
 
 impl Arrivals {
+    /// What the report calls the model: `closed`, `open (steady)` or `open (ramp)`.
     pub fn name(&self) -> &'static str {
         match self {
             Arrivals::Closed { .. } => "closed",

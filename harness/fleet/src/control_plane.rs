@@ -1,9 +1,7 @@
-//! The control plane a fleet runs against: the reference server started in-process (embedded,
-//! test hash cost) or a remote one at a URL. The runner's `embedded` module does the same for
-//! the suite; it is not reused because the runner depends on this crate, not the reverse.
+//! The control plane a fleet runs against: the reference server started in-process
+//! ([`ssap_control_plane::EmbeddedServer`], as the suite starts it) or a remote one at a URL.
 
-use anyhow::Context as _;
-use ssap_control_plane::{Config, HashCost, RunningServer};
+use ssap_control_plane::EmbeddedServer;
 
 /// Where the fleet's control plane is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +12,9 @@ pub enum ControlPlane {
     /// A running control plane. The operator token creates the fleet's org unless the org's
     /// keys are given (see [`OrgKeys`]).
     Remote {
+        /// Base URL, e.g. `http://127.0.0.1:8080`.
         url: String,
+        /// Creates the fleet's org; `None` when the org's keys are given instead.
         operator_token: Option<String>,
     },
 }
@@ -31,7 +31,9 @@ impl std::fmt::Display for ControlPlane {
 /// An existing org's keys, so several shards can share one org on a remote control plane.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OrgKeys {
+    /// The org's admin API key: creates the fleet's users and verifies the devices.
     pub api_key: String,
+    /// The org's connect key: what every device registers with.
     pub connect_key: String,
 }
 
@@ -45,30 +47,20 @@ impl std::fmt::Debug for OrgKeys {
 pub(crate) struct Connected {
     pub url: String,
     pub operator_token: Option<String>,
-    embedded: Option<(RunningServer, tempfile::TempDir)>,
+    embedded: Option<EmbeddedServer>,
 }
 
 impl Connected {
     pub async fn open(cp: &ControlPlane) -> anyhow::Result<Self> {
         match cp {
             ControlPlane::Embedded => {
-                let dir = tempfile::tempdir()
-                    .context("creating a temporary folder for the embedded database")?;
-                let token = format!("op-{:032x}", rand::random::<u128>());
-                let server = ssap_control_plane::start(
-                    Config {
-                        database: dir.path().join("fleet-control-plane.db").into(),
-                        operator_token: token.clone(),
-                        hash_cost: HashCost::Test,
-                    },
-                    ([127, 0, 0, 1], 0).into(),
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
+                let server = EmbeddedServer::start()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
                 Ok(Self {
                     url: server.url().to_string(),
-                    operator_token: Some(token),
-                    embedded: Some((server, dir)),
+                    operator_token: Some(server.operator_token().to_string()),
+                    embedded: Some(server),
                 })
             }
             ControlPlane::Remote {
@@ -83,9 +75,8 @@ impl Connected {
     }
 
     pub async fn shutdown(self) {
-        if let Some((server, dir)) = self.embedded {
+        if let Some(server) = self.embedded {
             server.shutdown().await;
-            drop(dir);
         }
     }
 }

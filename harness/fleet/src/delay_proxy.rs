@@ -26,6 +26,7 @@ pub struct PathDelay {
     /// Each round trip varies uniformly within ±jitter/2 around `rtt` (each direction ±jitter/4
     /// around rtt/2); never below zero.
     pub jitter: Duration,
+    /// Seeds the jitter, so a rerun with the same seed delays the same way.
     pub seed: u64,
 }
 
@@ -72,6 +73,7 @@ pub fn deliver_at(now: Instant, not_before: Instant, one_way: Duration, prev: In
 /// What the proxy saw.
 #[derive(Debug, Default, Serialize, Clone, PartialEq)]
 pub struct ProxyStats {
+    /// Connections the devices opened through the proxy.
     pub connections: u64,
     /// Connections to the control plane that failed (the device sees a reset).
     pub upstream_failures: u64,
@@ -134,10 +136,12 @@ impl DelayProxy {
         })
     }
 
+    /// The URL devices use instead of the control plane's.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
+    /// What the proxy saw so far.
     pub fn stats(&self) -> ProxyStats {
         ProxyStats {
             connections: self.counters.connections.load(Ordering::Relaxed),

@@ -16,7 +16,9 @@ use ssap_api::Exchange;
 /// What the floor measured.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FloorSummary {
+    /// Bare `GET /healthz` round trips made (as many as the flow's requests).
     pub http_round_trips: u64,
+    /// Bare one-row SQLite transactions made (as many as the flow's storage jobs).
     pub sqlite_transactions: u64,
     /// Wall time until both were done.
     pub seconds: f64,

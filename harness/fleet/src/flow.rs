@@ -20,7 +20,9 @@ const MAX_SETUP_STEPS: usize = 10;
 /// What is kept per device for the verification: ~200 bytes instead of a whole endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
+    /// The device's global index: its names and facts derive from it.
     pub index: u32,
+    /// The device's OS.
     pub os: Os,
     /// The control plane's id, once registered.
     pub device_id: Option<Box<str>>,

@@ -2,49 +2,8 @@
 //! the slices of a sharded run (`--shard I/N`) never collide even in one org, and a rerun with
 //! the same seed rebuilds the same fleet.
 
-use std::ops::Range;
-
 use ssap_api::{NewUser, Os};
 use ssap_endpoint::DeviceSpec;
-
-/// Slice `index` (1-based) of `count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub index: u32,
-    pub count: u32,
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("--shard {s:?}: expected I/N with 1 <= I <= N, e.g. 2/4");
-        let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let index: u32 = i.trim().parse().map_err(|_| err())?;
-        let count: u32 = n.trim().parse().map_err(|_| err())?;
-        if index == 0 || count == 0 || index > count {
-            return Err(err());
-        }
-        Ok(Self { index, count })
-    }
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-impl Shard {
-    /// The contiguous global indices this slice owns out of `devices`; the slices of all
-    /// shards cover `0..devices` exactly once.
-    pub fn slice(&self, devices: u32) -> Range<u32> {
-        let n = u64::from(devices);
-        let start = n * u64::from(self.index - 1) / u64::from(self.count);
-        let end = n * u64::from(self.index) / u64::from(self.count);
-        // Both bounds are at most `devices`, so they fit in u32.
-        start as u32..end as u32
-    }
-}
 
 /// Names, secrets and device facts of a fleet, all derived from the seed and global index.
 #[derive(Debug, Clone)]
@@ -107,6 +66,7 @@ impl FleetNames {
         format!("{}-{i}", self.tag)
     }
 
+    /// The directory email of device `i`'s user.
     pub fn email(&self, i: u32) -> String {
         format!("{}-{i}@fleet.example", self.tag)
     }
@@ -156,29 +116,6 @@ impl FleetNames {
 mod tests {
     use super::*;
     use ssap_endpoint::local_name_for;
-
-    #[test]
-    fn shards_cover_every_device_once() {
-        for devices in [0u32, 1, 7, 100, 1001] {
-            for count in 1..=5u32 {
-                let mut next = 0;
-                for index in 1..=count {
-                    let r = Shard { index, count }.slice(devices);
-                    assert_eq!(r.start, next, "{devices} {index}/{count}");
-                    next = r.end;
-                }
-                assert_eq!(next, devices);
-            }
-        }
-    }
-
-    #[test]
-    fn shard_parses_and_refuses() {
-        assert_eq!("2/4".parse(), Ok(Shard { index: 2, count: 4 }));
-        for bad in ["0/4", "5/4", "1/0", "x", "1-2", "a/b"] {
-            assert!(bad.parse::<Shard>().is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn windows_share_is_exact_and_spread() {

@@ -15,8 +15,11 @@ pub enum ProgressMode {
     /// A bar when stderr is a terminal, plain lines otherwise.
     #[default]
     Auto,
+    /// A progress bar on stderr.
     Bar,
+    /// A line on stderr every few seconds (logs and CI).
     Plain,
+    /// Nothing (tests, `--json`).
     Off,
 }
 

@@ -15,21 +15,25 @@ pub struct Latencies {
 }
 
 impl Latencies {
+    /// An empty distribution (microsecond resolution, up to an hour).
     pub fn new() -> anyhow::Result<Self> {
         let hist = Histogram::new_with_max(MAX_MICROS, 3)
             .map_err(|e| anyhow::anyhow!("cannot create the latency histogram: {e:?}"))?;
         Ok(Self { hist })
     }
 
+    /// Adds one latency (clamped to the histogram's range).
     pub fn record(&mut self, d: Duration) {
         let us = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
         self.hist.saturating_record(us.clamp(1, MAX_MICROS));
     }
 
+    /// How many latencies were recorded.
     pub fn len(&self) -> u64 {
         self.hist.len()
     }
 
+    /// Whether none was recorded.
     pub fn is_empty(&self) -> bool {
         self.hist.is_empty()
     }

@@ -20,8 +20,11 @@ pub const PERCENTILES: [f64; 9] = [50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99, 99
 /// One device's three instants. In the closed model `scheduled == started`.
 #[derive(Debug, Clone, Copy)]
 pub struct DeviceTiming {
+    /// When the device was due (open model) or taken (closed model).
     pub scheduled: Instant,
+    /// When its flow really began.
     pub started: Instant,
+    /// When it reached the desktop or stopped.
     pub finished: Instant,
 }
 
@@ -36,10 +39,12 @@ impl DeviceTiming {
         self.finished.saturating_duration_since(self.started)
     }
 
+    /// Due to started: how far behind the load generator was.
     pub fn start_lag(&self) -> Duration {
         self.started.saturating_duration_since(self.scheduled)
     }
 
+    /// Started more than [`LATE_AFTER`] after it was due.
     pub fn late(&self) -> bool {
         self.start_lag() > LATE_AFTER
     }
@@ -52,11 +57,14 @@ pub struct FlowTimes {
     pub latency: Latencies,
     /// Started to done.
     pub service: Latencies,
+    /// Devices that started late ([`DeviceTiming::late`]).
     pub late_starts: u64,
+    /// The largest start lag.
     pub max_start_lag: Duration,
 }
 
 impl FlowTimes {
+    /// Empty figures.
     pub fn new() -> anyhow::Result<Self> {
         Ok(Self {
             latency: Latencies::new()?,
@@ -66,6 +74,7 @@ impl FlowTimes {
         })
     }
 
+    /// Adds one device's instants.
     pub fn record(&mut self, t: &DeviceTiming) {
         self.latency.record(t.latency());
         self.service.record(t.service());
@@ -79,20 +88,27 @@ impl FlowTimes {
 /// One latency distribution as reported: count, failures, and the [`PERCENTILES`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LatencyRow {
+    /// `device (from due)`, `device (from start)` or a request kind (`POST /api/device/provision`).
     pub kind: String,
+    /// Latencies recorded.
     pub count: u64,
     /// Calls without a 2xx reply (refusals, 5xx, transport errors); 0 for device rows.
     pub errors: u64,
+    /// The latency at each of the [`PERCENTILES`].
     pub percentiles: Vec<PercentilePoint>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+/// One point of a latency curve.
 pub struct PercentilePoint {
+    /// The percentile, 50 to 100.
     pub percentile: f64,
+    /// The latency there, in milliseconds.
     pub ms: f64,
 }
 
 impl LatencyRow {
+    /// The row of distribution `l` under the name `kind`.
     pub fn of(kind: &str, l: &Latencies, errors: u64) -> Self {
         Self {
             kind: kind.to_string(),
@@ -157,6 +173,7 @@ impl CallObserver for RequestTimes {
 }
 
 impl RequestTimes {
+    /// One row per request kind, in a stable order.
     pub fn rows(&self) -> Vec<LatencyRow> {
         match self.kinds.lock() {
             Ok(kinds) => kinds
@@ -171,19 +188,25 @@ impl RequestTimes {
 /// Counters the devices bump and the sampler reads.
 #[derive(Debug, Default)]
 pub struct Live {
+    /// Devices whose flow began.
     pub started: AtomicU64,
+    /// Devices whose flow ended.
     pub finished: AtomicU64,
+    /// Devices between the two now.
     pub in_flight: AtomicU64,
+    /// The most devices in flight at once so far.
     pub peak_in_flight: AtomicU64,
 }
 
 impl Live {
+    /// A device's flow began.
     pub fn enter(&self) {
         self.started.fetch_add(1, Ordering::Relaxed);
         let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
     }
 
+    /// A device's flow ended.
     pub fn leave(&self) {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
         self.finished.fetch_add(1, Ordering::Relaxed);
@@ -195,8 +218,11 @@ impl Live {
 pub struct Sample {
     /// Seconds since the flow started.
     pub t: f64,
+    /// Devices started by then.
     pub started: u64,
+    /// Devices finished by then.
     pub finished: u64,
+    /// Devices in flight then.
     pub in_flight: u64,
     /// Devices finished per second since the previous sample.
     pub finished_per_sec: f64,
@@ -215,6 +241,7 @@ pub struct Sampler {
 }
 
 impl Sampler {
+    /// Starts sampling `live`, with `t0` as the flow's start.
     pub fn start(live: Arc<Live>, t0: Instant) -> Self {
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -237,6 +264,7 @@ impl Sampler {
         Self { stop, task }
     }
 
+    /// Stops sampling and returns the timeline.
     pub async fn finish(self) -> Vec<Sample> {
         let _ = self.stop.send(());
         self.task.await.unwrap_or_default()

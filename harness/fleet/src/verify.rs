@@ -64,11 +64,17 @@ pub fn classify(rec: &DeviceRecord, assocs: &[Association]) -> Verdict {
 /// Counts of every verdict, plus the devices that got their account but not to the desktop.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Devices with one association and one matching managed local account.
     pub provisioned: u64,
+    /// Devices with neither.
     pub refused: u64,
+    /// Devices with more than one of either, or whose user is bound elsewhere too.
     pub duplicates: u64,
+    /// Devices with one without the other.
     pub half_made: u64,
+    /// Devices with one of each, for another user or under another name.
     pub mismatched: u64,
+    /// Devices the control plane could not be asked about.
     pub unverified: u64,
     /// Provisioned and consistent, but the first login did not reach the desktop.
     pub incomplete: u64,

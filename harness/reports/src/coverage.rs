@@ -20,6 +20,7 @@ pub enum CoverageStatus {
 }
 
 impl CoverageStatus {
+    /// The word reports print for it.
     pub fn as_str(self) -> &'static str {
         match self {
             CoverageStatus::CoveredPassing => "covered-passing",
@@ -32,19 +33,26 @@ impl CoverageStatus {
 /// A scenario covering a requirement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScenarioRef {
+    /// The feature file.
     pub uri: String,
+    /// The scenario's line.
     pub line: usize,
+    /// The scenario's name.
     pub name: String,
+    /// How it ended.
     pub status: Status,
 }
 
 /// One row of the traceability matrix.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CoverageRow {
+    /// The catalog id, e.g. "R11".
     pub id: String,
+    /// The behaviour in the catalog's words.
     pub text: String,
     /// "Scenario name (features/x.feature:12)", in report order.
     pub scenarios: Vec<String>,
+    /// Covered and passing, failing, or not covered.
     pub status: CoverageStatus,
     /// The same scenarios, structured, for writers that link to them.
     pub refs: Vec<ScenarioRef>,

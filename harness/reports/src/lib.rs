@@ -5,6 +5,8 @@
 //! the report of the unsharded run apart from timings and the one shard line
 //! ([`stats::shard_note`]). [`write_all`] writes them all, each file atomically.
 
+#![warn(missing_docs)]
+
 pub mod coverage;
 pub mod cucumber_json;
 pub mod html;

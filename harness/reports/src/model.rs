@@ -10,7 +10,9 @@ use ssap_api::Exchange;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Every step passed on the first attempt.
     Passed,
+    /// A step failed (after every retry).
     Failed,
     /// Failed at first, passed on a retry: never counted as plain passed.
     Flaky,
@@ -38,16 +40,20 @@ pub struct RunResult {
     pub control_plane: String,
     /// Shards merged into this result, e.g. ["1/2", "2/2"]; empty for an unsharded run.
     pub shards: Vec<String>,
+    /// The features that ran, in path order.
     pub features: Vec<FeatureResult>,
     /// The behaviour catalog (R01..R61) for the traceability matrix.
     pub catalog: Vec<CatalogEntry>,
+    /// Wall time of the whole run.
     pub duration_ms: u64,
 }
 
 /// One catalog row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogEntry {
+    /// "R01".."R63".
     pub id: String,
+    /// The behaviour in the catalog's words.
     pub text: String,
 }
 
@@ -56,22 +62,30 @@ pub struct CatalogEntry {
 pub struct FeatureResult {
     /// Path relative to the working directory, e.g. "features/macos_first_use.feature".
     pub uri: String,
+    /// The feature's name.
     pub name: String,
+    /// The text under the Feature line.
     pub description: String,
+    /// The feature's tags, without '@'.
     pub tags: Vec<String>,
+    /// Its scenarios that ran, in line order.
     pub scenarios: Vec<ScenarioResult>,
 }
 
 /// One scenario (or one Examples row of an outline).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
+    /// The scenario's name.
     pub name: String,
+    /// Its line (an Examples row's own line for an outline).
     pub line: usize,
     /// Tags without '@', the feature's included.
     pub tags: Vec<String>,
+    /// How it ended.
     pub status: Status,
     /// 1 + retries taken.
     pub attempts: u32,
+    /// Wall time of all attempts.
     pub duration_ms: u64,
     /// Steps of the last attempt (the first failed attempt's steps are in `log`).
     pub steps: Vec<StepResult>,
@@ -112,9 +126,13 @@ impl ScenarioResult {
 pub struct StepResult {
     /// "Given ", "When ", "Then ", "And ", "But " as written.
     pub keyword: String,
+    /// The step's text after the keyword.
     pub text: String,
+    /// Its line in the feature file.
     pub line: usize,
+    /// How it ended.
     pub status: Status,
+    /// How long it took.
     pub duration_ns: u64,
     /// The assertion's message or the error, for failed and undefined steps.
     pub error: Option<String>,
@@ -127,6 +145,7 @@ pub struct StepResult {
 pub struct Screen {
     /// Which device, e.g. "macOS mac-01".
     pub device: String,
+    /// The screen as text.
     pub text: String,
     /// A self-contained SVG document.
     pub svg: String,

@@ -20,14 +20,20 @@ impl Status {
 /// Scenario counts by outcome.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Passed on the first attempt.
     pub passed: usize,
+    /// Passed on a retry.
     pub flaky: usize,
+    /// Failed.
     pub failed: usize,
+    /// Had an undefined step.
     pub undefined: usize,
+    /// Had steps skipped without a failure.
     pub skipped: usize,
 }
 
 impl Counts {
+    /// Counts one more scenario of `status`.
     pub fn add(&mut self, status: Status) {
         match status {
             Status::Passed => self.passed += 1,
@@ -38,6 +44,7 @@ impl Counts {
         }
     }
 
+    /// Every scenario counted.
     pub fn total(&self) -> usize {
         self.passed + self.flaky + self.failed + self.undefined + self.skipped
     }
@@ -75,6 +82,7 @@ impl RunResult {
             .flat_map(|f| f.scenarios.iter().map(move |s| (f, s)))
     }
 
+    /// Scenarios of the whole run by outcome.
     pub fn counts(&self) -> Counts {
         Counts::of(self.scenarios().map(|(_, s)| s))
     }
@@ -94,6 +102,7 @@ impl RunResult {
 }
 
 impl FeatureResult {
+    /// Scenarios of this feature by outcome.
     pub fn counts(&self) -> Counts {
         Counts::of(&self.scenarios)
     }

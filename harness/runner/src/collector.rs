@@ -5,9 +5,13 @@
 //! and drop the steps that never ran; the reports need flaky scenarios called flaky, undefined
 //! steps called failures, and every step of a failed scenario listed, so results are gathered
 //! here once and every report is written from them.
+//!
+//! Generic over the World, as cucumber's own writers are: it reads events, the journal and the
+//! feature paths, never the World itself, so the run depends on it and not the reverse.
 
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -15,8 +19,8 @@ use cucumber::event::{self, Cucumber, RetryableScenario, StepError};
 use cucumber::{gherkin, parser, Event, Writer};
 use ssap_reports::{FeatureResult, RunResult, ScenarioResult, Screen, Status, StepResult};
 
-use crate::journal::{Journal, ScenarioKey};
-use crate::world::SsapWorld;
+use crate::gherkin_paths::{feature_uri, parse_file_error_text, ScenarioKey};
+use crate::journal::Journal;
 
 /// What the runner prints while scenarios finish.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,21 +31,29 @@ pub enum Progress {
     Quiet,
 }
 
-/// Collects a run. `journal` is where the World deposits screens, exchanges and logs at the end
-/// of each scenario (cucumber's events do not carry them).
-pub struct Collector {
+/// Why a step is undefined, and what to write instead (the step library knows; see
+/// `step_catalog::explain_undefined`).
+pub type ExplainUndefined = fn(&gherkin::Step) -> String;
+
+/// Collects a run of World `W`. `journal` is where the World deposits screens, exchanges and
+/// logs at the end of each scenario (cucumber's events do not carry them).
+pub struct Collector<W> {
     progress: Progress,
     journal: Journal,
+    explain_undefined: ExplainUndefined,
     state: Arc<Mutex<Collected>>,
     running: HashMap<ScenarioKey, Running>,
+    world: PhantomData<fn() -> W>,
 }
 
 /// The collected results, shared with the caller so it can read them after the run.
 #[derive(Debug, Default)]
 pub struct Collected {
+    /// Finished scenarios by feature, in the order they finished.
     pub features: Vec<FeatureResult>,
     /// Parse errors and other problems that are not scenarios: each fails the run.
     pub errors: Vec<String>,
+    /// Scenarios finished so far.
     pub scenarios_total: usize,
 }
 
@@ -53,15 +65,22 @@ struct Running {
     step_started: Option<Instant>,
 }
 
-impl Collector {
-    pub fn new(progress: Progress, journal: Journal) -> (Self, Arc<Mutex<Collected>>) {
+impl<W> Collector<W> {
+    /// A collector and the results it fills, to read after the run.
+    pub fn new(
+        progress: Progress,
+        journal: Journal,
+        explain_undefined: ExplainUndefined,
+    ) -> (Self, Arc<Mutex<Collected>>) {
         let state = Arc::new(Mutex::new(Collected::default()));
         (
             Self {
                 progress,
                 journal,
+                explain_undefined,
                 state: state.clone(),
                 running: HashMap::new(),
+                world: PhantomData,
             },
             state,
         )
@@ -78,7 +97,7 @@ impl Collector {
         feature: &gherkin::Feature,
         rule: Option<&gherkin::Rule>,
         scenario: &gherkin::Scenario,
-        ev: RetryableScenario<SsapWorld>,
+        ev: RetryableScenario<W>,
     ) {
         let key = ScenarioKey::of(feature, scenario);
         let retries_left = ev.retries.map(|r| r.left).unwrap_or(0);
@@ -96,7 +115,7 @@ impl Collector {
             }
             event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
                 if let Some(run) = self.running.get_mut(&key) {
-                    record_step(run, &step, ev);
+                    record_step(run, &step, ev, self.explain_undefined);
                 }
             }
             event::Scenario::Hook(kind, event::Hook::Failed(_, info)) => {
@@ -204,7 +223,12 @@ impl Collector {
     }
 }
 
-fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorld>) {
+fn record_step<W>(
+    run: &mut Running,
+    step: &gherkin::Step,
+    ev: event::Step<W>,
+    explain_undefined: ExplainUndefined,
+) {
     let elapsed = |run: &Running| {
         run.step_started
             .map(|t| t.elapsed().as_nanos() as u64)
@@ -216,7 +240,7 @@ fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorl
             return;
         }
         event::Step::Passed(..) => (Status::Passed, None),
-        event::Step::Skipped => (Status::Undefined, Some(undefined_text(step))),
+        event::Step::Skipped => (Status::Undefined, Some(explain_undefined(step))),
         event::Step::Failed(_, _, _, err) => (Status::Failed, Some(step_error_text(&err))),
     };
     let duration_ns = elapsed(run);
@@ -229,24 +253,6 @@ fn record_step(run: &mut Running, step: &gherkin::Step, ev: event::Step<SsapWorl
         error,
         screen: None,
     });
-}
-
-/// Why a step is undefined: a step of another keyword written under the wrong one (a Given
-/// used as a Then) needs moving, not new Rust; anything else gets a definition to paste.
-fn undefined_text(step: &gherkin::Step) -> String {
-    if let Some(kind) = crate::step_catalog::other_keyword(step.ty, &step.value) {
-        let word = crate::step_catalog::kind_word(kind);
-        return format!(
-            "no {} step has this text, but this text is a {word} step; write it as {word}/And \
-             after a {word} (an And or But takes the keyword of the step above it)",
-            crate::step_catalog::kind_word(step.ty)
-        );
-    }
-    format!(
-        "no step definition matches this step. features/STEPS.md (or `ssap-harness steps`) \
-         lists the library; a new definition starts like:\n{}",
-        crate::step_catalog::suggest_definition(step.ty, &step.value)
-    )
 }
 
 /// Steps cucumber never ran (after a failure) are listed as skipped so the report shows the
@@ -354,26 +360,10 @@ fn all_tags(
     tags
 }
 
-/// The feature's path relative to the working directory, with '/' separators.
-pub fn feature_uri(feature: &gherkin::Feature) -> String {
-    let Some(path) = &feature.path else {
-        return feature.name.clone();
-    };
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
-        .unwrap_or_else(|| path.clone());
-    rel.to_string_lossy().replace('\\', "/")
-}
-
-impl Writer<SsapWorld> for Collector {
+impl<W: cucumber::World> Writer<W> for Collector<W> {
     type Cli = cucumber::cli::Empty;
 
-    async fn handle_event(
-        &mut self,
-        ev: parser::Result<Event<Cucumber<SsapWorld>>>,
-        _cli: &Self::Cli,
-    ) {
+    async fn handle_event(&mut self, ev: parser::Result<Event<Cucumber<W>>>, _cli: &Self::Cli) {
         match ev {
             Err(e) => {
                 let text = parse_error_text(&e);
@@ -411,36 +401,6 @@ fn parse_error_text(e: &parser::Error) -> String {
     }
 }
 
-/// A feature file that cannot be read or parsed, as "path:line:col: what was expected".
-pub fn parse_file_error_text(err: &gherkin::ParseFileError) -> String {
-    match err {
-        gherkin::ParseFileError::Reading { path, source } => {
-            format!("{}: cannot read the feature file: {source}", path.display())
-        }
-        gherkin::ParseFileError::Parsing {
-            path,
-            error,
-            source,
-        } => {
-            // ParseError displays as "Error at LINE:COL: {expected tokens}".
-            let detail = source.to_string();
-            let detail = detail.trim_start_matches("Error at ");
-            let path = std::env::current_dir()
-                .ok()
-                .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
-                .unwrap_or_else(|| path.clone());
-            let mut msg = format!(
-                "{}:{detail} (not valid Gherkin: the tokens listed are what may stand there)",
-                path.display()
-            );
-            if let Some(err) = error {
-                msg.push_str(&format!(" ({err})"));
-            }
-            msg
-        }
-    }
-}
-
 /// Builds the final run result from what was collected.
 pub fn finish(collected: &Collected, mut run: RunResult) -> RunResult {
     let mut features = collected.features.clone();
@@ -451,7 +411,7 @@ pub fn finish(collected: &Collected, mut run: RunResult) -> RunResult {
     run.features = features;
     run
 }
-impl cucumber::writer::Normalized for Collector {}
+impl<W> cucumber::writer::Normalized for Collector<W> {}
 
 #[cfg(test)]
 mod tests {
@@ -463,11 +423,12 @@ mod tests {
     use cucumber::gherkin::GherkinEnv;
 
     use super::*;
+    use crate::world::SsapWorld;
 
     const FEATURE: &str = "Feature: f\n  Scenario: s\n    Given one\n    Then two\n";
 
     struct Feed {
-        collector: Collector,
+        collector: Collector<SsapWorld>,
         state: Arc<Mutex<Collected>>,
         feature: event::Source<gherkin::Feature>,
         scenario: event::Source<gherkin::Scenario>,
@@ -478,7 +439,11 @@ mod tests {
             let mut feature = gherkin::Feature::parse(FEATURE, GherkinEnv::default()).unwrap();
             feature.path = Some("features/f.feature".into());
             let scenario = feature.scenarios[0].clone();
-            let (collector, state) = Collector::new(Progress::Quiet, Journal::default());
+            let (collector, state) = Collector::new(
+                Progress::Quiet,
+                Journal::default(),
+                crate::step_catalog::explain_undefined,
+            );
             Self {
                 collector,
                 state,

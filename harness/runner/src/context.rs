@@ -10,10 +10,15 @@ use crate::journal::Journal;
 /// Settings of the current run.
 #[derive(Debug)]
 pub struct RunContext {
+    /// The control plane's base URL (unused in mock mode).
     pub base_url: String,
+    /// Creates each scenario's org (empty with a shared org or in mock mode).
     pub operator_token: String,
+    /// The fake-data seed of the run.
     pub seed: u64,
+    /// Bounds every HTTP call of the scenarios.
     pub http_timeout: Duration,
+    /// Where Worlds deposit screens, exchanges and logs for the collector.
     pub journal: Journal,
     /// Mock mode: each scenario starts its own mock control plane with these stubs, and
     /// `base_url`/`operator_token` are unused.
@@ -28,7 +33,9 @@ pub struct RunContext {
 /// The keys of the one org a staging account gives.
 #[derive(Debug, Clone)]
 pub struct SharedOrg {
+    /// The org's admin API key.
     pub api_key: String,
+    /// The org's connect key.
     pub connect_key: String,
     /// Random per run, so names stay unique across runs against a persistent org.
     pub run_nonce: u64,

@@ -6,32 +6,19 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use cucumber::gherkin;
 use ssap_api::Exchange;
 use ssap_reports::Screen;
 
-/// Identifies a scenario (or an Examples row) across the run: feature path and line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ScenarioKey {
-    pub uri: String,
-    pub line: usize,
-}
-
-impl ScenarioKey {
-    pub fn of(feature: &gherkin::Feature, scenario: &gherkin::Scenario) -> Self {
-        Self {
-            uri: crate::collector::feature_uri(feature),
-            line: scenario.position.line,
-        }
-    }
-}
+use crate::gherkin_paths::ScenarioKey;
 
 /// What one scenario leaves behind.
 #[derive(Debug, Default)]
 pub struct Deposit {
     /// (step line, screen after that step).
     pub screens: Vec<(usize, Screen)>,
+    /// HTTP exchanges, secrets redacted.
     pub exchanges: Vec<Exchange>,
+    /// The scenario's log (seed, org, devices).
     pub log: String,
 }
 
@@ -40,12 +27,14 @@ pub struct Deposit {
 pub struct Journal(Arc<Mutex<HashMap<ScenarioKey, Deposit>>>);
 
 impl Journal {
+    /// Leaves `deposit` for the scenario at `key` (a retry's replaces the earlier one).
     pub fn deposit(&self, key: ScenarioKey, deposit: Deposit) {
         if let Ok(mut map) = self.0.lock() {
             map.insert(key, deposit);
         }
     }
 
+    /// Takes what the scenario at `key` left; empty when it left nothing.
     pub fn take(&self, key: &ScenarioKey) -> Deposit {
         self.0
             .lock()

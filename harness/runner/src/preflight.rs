@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ssap_api::{AdminClient, ApiError, DeviceFacts, EnrollmentClient, Http, OperatorClient, Os};
 
-use crate::run::ControlPlaneMode;
+use crate::control_plane::ControlPlaneMode;
 
 /// How long the preflight waits for an answer: long enough for a slow staging server.
 const TIMEOUT: Duration = Duration::from_secs(10);

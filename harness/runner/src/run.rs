@@ -9,51 +9,18 @@ use anyhow::Context as _;
 use cucumber::{gherkin, World as _};
 use ssap_reports::RunResult;
 
+use ssap_shard::Shard;
+
 use crate::catalog;
 use crate::collector::{self, Collector, Progress};
 use crate::context::{self, RunContext};
-use crate::journal::{Journal, ScenarioKey};
+use crate::control_plane::{ControlPlaneMode, MOCK_HTTP_TIMEOUT};
+use crate::gherkin_paths::{feature_uri, ScenarioKey};
+use crate::journal::Journal;
 use crate::select::{Parsed, Selection, Target};
+use crate::step_catalog;
 use crate::watchdog::{Watch, Watchdog, Watched};
 use crate::world::SsapWorld;
-
-/// Which control plane the scenarios run against.
-#[derive(Debug, Clone)]
-pub enum ControlPlaneMode {
-    /// The reference server, started in-process on 127.0.0.1 over a temporary SQLite file.
-    Embedded,
-    /// A running control plane; every scenario gets its own org through the operator token.
-    Remote { url: String, operator_token: String },
-    /// A running control plane where the harness has one org's keys (as a staging account
-    /// gives): scenarios share the org, run one at a time (org settings are shared), start
-    /// from the default settings, and use names made unique per scenario and run.
-    RemoteSharedOrg {
-        url: String,
-        api_key: String,
-        connect_key: String,
-    },
-    /// wiremock, one server per scenario: the stubs in `stubs/*.yaml` over the mock's own
-    /// in-memory model (`ssap-mock`); scripts for fault steps come from `stubs/scripts/`.
-    Mock { stubs: PathBuf },
-}
-
-/// Client timeout in mock mode: the model answers in microseconds, and a short timeout keeps
-/// "reply later than the client's timeout" faults fast.
-pub const MOCK_HTTP_TIMEOUT: Duration = Duration::from_millis(300);
-
-/// `--shard I/N`, the same as the fleet's (slice I of N, 1-based).
-pub use ssap_fleet::Shard;
-
-/// Whether `shard` runs the scenario at `uri`:`line`: a stable assignment by feature path and
-/// line, so every machine agrees without talking.
-pub fn shard_owns(shard: &Shard, uri: &str, line: usize) -> bool {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in uri.bytes().chain(line.to_le_bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    (h % u64::from(shard.count)) as u32 == shard.index - 1
-}
 
 /// Everything `ssap-harness run` was asked to do.
 #[derive(Debug, Clone)]
@@ -62,13 +29,21 @@ pub struct RunOptions {
     pub targets: Vec<Target>,
     /// Only scenarios whose name matches this regular expression.
     pub name: Option<String>,
+    /// Where the reports are written.
     pub report_dir: PathBuf,
+    /// Which control plane the scenarios run against.
     pub control_plane: ControlPlaneMode,
+    /// The fake-data seed.
     pub seed: u64,
+    /// Scenarios in flight at once.
     pub concurrency: usize,
+    /// A cucumber tag expression selecting scenarios.
     pub tags: Option<String>,
+    /// Times a failed scenario is run again (a pass then is flaky).
     pub retries: usize,
+    /// Run only this slice of the scenarios.
     pub shard: Option<Shard>,
+    /// Print only failures while running.
     pub quiet: bool,
     /// A step running longer than this (or a run silent this long) stops the run.
     pub step_timeout: Duration,
@@ -79,8 +54,11 @@ pub struct RunOptions {
 /// What a run ended with.
 #[derive(Debug)]
 pub struct RunOutcome {
+    /// Every scenario passed and every feature file parsed.
     pub passed: bool,
+    /// Everything the reports were written from.
     pub result: RunResult,
+    /// The report files written.
     pub report_files: Vec<PathBuf>,
 }
 
@@ -118,7 +96,9 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
             )
         }
         ControlPlaneMode::Embedded => {
-            let server = crate::embedded::EmbeddedControlPlane::start().await?;
+            let server = ssap_control_plane::EmbeddedServer::start()
+                .await
+                .map_err(|e| anyhow::anyhow!("starting the embedded control plane: {e}"))?;
             let url = server.url().to_string();
             let token = server.operator_token().to_string();
             embedded = Some(server);
@@ -181,7 +161,8 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     } else {
         Progress::Lines
     };
-    let (writer, collected) = Collector::new(progress, journal);
+    let (writer, collected) =
+        Collector::<SsapWorld>::new(progress, journal, step_catalog::explain_undefined);
     let watch = Watch::default();
     let watchdog = Watchdog::start(watch.clone(), options.step_timeout);
     let shard = options.shard;
@@ -203,7 +184,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
             }
         }
         match shard {
-            Some(s) => shard_owns(&s, &collector::feature_uri(feature), scenario.position.line),
+            Some(s) => s.owns(&feature_uri(feature), scenario.position.line),
             None => true,
         }
     };
@@ -365,28 +346,4 @@ fn reproduce_command(o: &RunOptions) -> String {
         cmd.push_str(&format!(" --shard {s}"));
     }
     cmd
-}
-
-/// Lists the `.feature` files under `path` (for messages and the step catalog).
-pub fn feature_files(path: &Path) -> Vec<PathBuf> {
-    if path.is_file() {
-        return vec![path.to_path_buf()];
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "feature") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

@@ -16,6 +16,7 @@ use cucumber::gherkin;
 /// One path argument: a `.feature` file or a folder, and for a file the lines asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// A `.feature` file or a folder of them.
     pub path: PathBuf,
     /// Empty: the whole file (or folder).
     pub lines: Vec<usize>,
@@ -65,6 +66,7 @@ impl std::fmt::Display for Target {
 /// The parsed (and outline-expanded) features of a run and what to run of them.
 #[derive(Debug)]
 pub struct Selection {
+    /// Every feature file parsed, outlines expanded.
     pub features: Vec<gherkin::Feature>,
     /// Per feature file (canonical path): the scenario lines asked for; absent = all.
     lines: BTreeMap<PathBuf, BTreeSet<usize>>,
@@ -93,7 +95,7 @@ impl Selection {
             if !t.lines.is_empty() && !t.path.is_file() {
                 anyhow::bail!("{t}: a line number needs a .feature file, not a folder");
             }
-            for file in crate::run::feature_files(&t.path) {
+            for file in crate::gherkin_paths::feature_files(&t.path) {
                 let canonical = file.canonicalize().unwrap_or(file.clone());
                 let entry = wanted.entry(canonical).or_insert_with(|| Some(Vec::new()));
                 match (entry.as_mut(), t.lines.is_empty()) {
@@ -111,7 +113,7 @@ impl Selection {
             {
                 Ok(f) => f,
                 Err(e) => {
-                    errors.push(crate::collector::parse_file_error_text(&e));
+                    errors.push(crate::gherkin_paths::parse_file_error_text(&e));
                     continue;
                 }
             };

@@ -1,7 +1,7 @@
 //! The step catalog behind `ssap-harness steps`: every step definition with its pattern, where
 //! it is defined, and an example of its use taken from the feature files, so a QA engineer can
-//! write a scenario without reading Rust. Also writes the ready-to-paste definition printed for
-//! an undefined step.
+//! write a scenario without reading Rust. Also explains an undefined step: the keyword it was
+//! meant for, or a ready-to-paste definition.
 
 use std::path::Path;
 
@@ -13,6 +13,7 @@ use crate::world::SsapWorld;
 /// One step definition.
 #[derive(Debug, Clone)]
 pub struct StepDef {
+    /// Given, When or Then.
     pub kind: StepType,
     /// The regex as written in the definition.
     pub pattern: String,
@@ -94,7 +95,7 @@ pub fn kind_word(k: StepType) -> &'static str {
 /// not parse are reported in the returned list (path and reason), not skipped silently.
 pub fn attach_examples(defs: &mut [StepDef], features: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    for path in crate::run::feature_files(features) {
+    for path in crate::gherkin_paths::feature_files(features) {
         let feature = match gherkin::Feature::parse_path(&path, gherkin::GherkinEnv::default()) {
             Ok(f) => f,
             Err(e) => {
@@ -262,6 +263,24 @@ pub fn other_keyword(kind: StepType, text: &str) -> Option<StepType> {
     defs.iter()
         .find(|d| d.kind != kind && d.regex.is_match(text))
         .map(|d| d.kind)
+}
+
+/// Why a step is undefined: a step of another keyword written under the wrong one (a Given
+/// used as a Then) needs moving, not new Rust; anything else gets a definition to paste.
+pub fn explain_undefined(step: &gherkin::Step) -> String {
+    if let Some(kind) = other_keyword(step.ty, &step.value) {
+        let word = kind_word(kind);
+        return format!(
+            "no {} step has this text, but this text is a {word} step; write it as {word}/And \
+             after a {word} (an And or But takes the keyword of the step above it)",
+            kind_word(step.ty)
+        );
+    }
+    format!(
+        "no step definition matches this step. features/STEPS.md (or `ssap-harness steps`) \
+         lists the library; a new definition starts like:\n{}",
+        suggest_definition(step.ty, &step.value)
+    )
 }
 
 fn regex_escape(s: &str) -> String {

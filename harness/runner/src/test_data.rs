@@ -311,10 +311,19 @@ pub fn audit_actions_in(root: &Path) -> anyhow::Result<BTreeMap<String, AuditAct
     let mut found: BTreeMap<String, AuditAction> = BTreeMap::new();
     let dir = root.join(CONTROL_PLANE_SRC);
     let mut files = vec![dir.join("lib.rs"), dir.join("db.rs")];
-    let routes = dir.join("routes");
-    let entries =
-        std::fs::read_dir(&routes).with_context(|| format!("reading {}", routes.display()))?;
-    files.extend(entries.flatten().map(|e| e.path()));
+    // The route modules, and the folders some of them are (routes/device/).
+    let mut folders = vec![dir.join("routes")];
+    while let Some(folder) = folders.pop() {
+        let entries =
+            std::fs::read_dir(&folder).with_context(|| format!("reading {}", folder.display()))?;
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
     files.sort();
     for file in files
         .iter()
@@ -424,7 +433,7 @@ mod tests {
     fn the_lock_threshold_is_read_from_the_control_plane() {
         let lock = constant(
             &root(),
-            "simulators/control-plane/src/routes/device.rs",
+            "simulators/control-plane/src/routes/device/sign_in.rs",
             "LOCK_AFTER",
         )
         .expect("found");

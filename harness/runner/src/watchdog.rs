@@ -134,6 +134,7 @@ pub struct Watched<Wr> {
 }
 
 impl<Wr> Watched<Wr> {
+    /// Wraps `inner`; every event still reaches it, after the watch has seen it.
     pub fn new(inner: Wr, watch: Watch) -> Self {
         Self { inner, watch }
     }
@@ -190,7 +191,11 @@ impl<Wr: writer::Normalized> writer::Normalized for Watched<Wr> {}
 
 /// "path:line" of a scenario, as the console prints it.
 fn place(f: &gherkin::Feature, sc: &gherkin::Scenario) -> String {
-    format!("{}:{}", crate::collector::feature_uri(f), sc.position.line)
+    format!(
+        "{}:{}",
+        crate::gherkin_paths::feature_uri(f),
+        sc.position.line
+    )
 }
 
 #[cfg(test)]

@@ -15,13 +15,17 @@ use ssap_endpoint::{DeviceSpec, Endpoint, LocalAccount};
 use ssap_reports::Screen;
 
 use crate::context::{self, RunContext};
-use crate::journal::{Deposit, ScenarioKey};
+use crate::gherkin_paths::ScenarioKey;
+use crate::journal::Deposit;
 
 /// The scenario's org: its admin client and the key its agents register with.
 #[derive(Debug, Clone)]
 pub struct Org {
+    /// The org's id.
     pub id: String,
+    /// The org's admin.
     pub admin: AdminClient,
+    /// What the scenario's agents register with.
     pub connect_key: String,
 }
 
@@ -30,7 +34,9 @@ pub struct Org {
 pub struct Person {
     /// How steps name the user ("Holly Flax").
     pub name: String,
+    /// The user as the control plane returned it.
     pub user: User,
+    /// Their directory password, if they have one.
     pub password: Option<String>,
     /// The TOTP secret the User Portal issued at MFA enrolment (R45): the user's authenticator.
     pub mfa_secret: Option<String>,
@@ -42,6 +48,7 @@ pub struct Person {
 pub struct Machine {
     /// How steps and reports name it ("macOS mac-01").
     pub label: String,
+    /// The simulated endpoint.
     pub endpoint: Endpoint,
     last_screen: String,
     /// Wi-Fi networks a step took out of range, kept to bring them back as they were.
@@ -58,7 +65,9 @@ pub struct SsapWorld {
     pub rng: StdRng,
     exchanges: ExchangeLog,
     org: Option<Org>,
+    /// Directory users of the scenario, in creation order.
     pub people: Vec<Person>,
+    /// Devices of the scenario, in creation order.
     pub machines: Vec<Machine>,
     /// Index into `machines` of the device steps talk about.
     pub current: usize,
@@ -190,6 +199,7 @@ impl SsapWorld {
         self.tags = tags;
     }
 
+    /// Whether the scenario carries `tag` (its feature's and rule's tags included).
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
     }
@@ -359,6 +369,7 @@ impl SsapWorld {
         self.register_name(name)
     }
 
+    /// The org's admin client (creating the org first if needed).
     pub async fn admin(&mut self) -> anyhow::Result<AdminClient> {
         Ok(self.org().await?.admin)
     }
@@ -389,6 +400,7 @@ impl SsapWorld {
             .ok_or_else(|| anyhow!("user list empty after insert"))
     }
 
+    /// The user steps call `name`.
     pub fn person(&self, name: &str) -> anyhow::Result<&Person> {
         self.people.iter().find(|p| p.name == name).ok_or_else(|| {
             anyhow!(
@@ -402,6 +414,7 @@ impl SsapWorld {
         })
     }
 
+    /// The user steps call `name`, to change.
     pub fn person_mut(&mut self, name: &str) -> anyhow::Result<&mut Person> {
         let known: Vec<String> = self.people.iter().map(|p| p.name.clone()).collect();
         self.people
@@ -434,6 +447,7 @@ impl SsapWorld {
         Ok(())
     }
 
+    /// The device steps talk about.
     pub fn machine(&self) -> anyhow::Result<&Machine> {
         self.machines.get(self.current).ok_or_else(|| {
             anyhow!(
@@ -442,6 +456,7 @@ impl SsapWorld {
         })
     }
 
+    /// The device steps talk about, to change.
     pub fn machine_mut(&mut self) -> anyhow::Result<&mut Machine> {
         self.machines.get_mut(self.current).ok_or_else(|| {
             anyhow!(
@@ -450,14 +465,17 @@ impl SsapWorld {
         })
     }
 
+    /// The endpoint of the device steps talk about.
     pub fn device(&self) -> anyhow::Result<&Endpoint> {
         Ok(&self.machine()?.endpoint)
     }
 
+    /// The endpoint of the device steps talk about, to change.
     pub fn device_mut(&mut self) -> anyhow::Result<&mut Endpoint> {
         Ok(&mut self.machine_mut()?.endpoint)
     }
 
+    /// The control-plane id of the device steps talk about; an error before it registered.
     pub fn device_id(&self) -> anyhow::Result<String> {
         self.device()?
             .device_id()

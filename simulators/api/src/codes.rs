@@ -9,8 +9,11 @@ pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
 pub const NO_PASSWORD: &str = "no_password";
 /// R47 states.
 pub const USER_STAGED: &str = "user_staged";
+/// The user is suspended (R41).
 pub const USER_SUSPENDED: &str = "user_suspended";
+/// The user is locked (R42).
 pub const USER_LOCKED: &str = "user_locked";
+/// The user's password has expired (R47).
 pub const PASSWORD_EXPIRED: &str = "password_expired";
 /// Too many wrong passwords: throttled (HTTP 429 with Retry-After) (R42).
 pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";

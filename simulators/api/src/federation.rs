@@ -76,13 +76,19 @@ pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
 /// The claims of an ID token that the control plane checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdTokenClaims {
+    /// Issuer: the provider's base URL.
     pub iss: String,
     /// The client id the token was issued to.
     pub aud: String,
+    /// Subject: the user's id at the provider.
     pub sub: String,
+    /// The user's email, matched against the directory's.
     pub email: String,
+    /// The nonce of the sign-in it answers.
     pub nonce: String,
+    /// Issued at, in seconds since the Unix epoch.
     pub iat: i64,
+    /// Expires at, in seconds since the Unix epoch.
     pub exp: i64,
 }
 
@@ -98,23 +104,36 @@ pub fn sign_id_token(claims: &IdTokenClaims, secret: &str) -> String {
 /// What an ID token must say to be accepted.
 #[derive(Debug, Clone)]
 pub struct Expected<'a> {
+    /// The expected issuer.
     pub issuer: &'a str,
+    /// The expected audience.
     pub client_id: &'a str,
+    /// The key of the HS256 signature.
     pub client_secret: &'a str,
+    /// The nonce of this sign-in.
     pub nonce: &'a str,
+    /// The email the sign-in is for.
     pub email: &'a str,
 }
 
 /// Why an ID token was refused; [`TokenProblem::reason`] goes into the audit log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenProblem {
+    /// Not three base64url parts of JSON.
     Malformed,
+    /// Signed with another algorithm than HS256.
     UnsupportedAlgorithm,
+    /// The signature does not match the client secret.
     BadSignature,
+    /// Issued by another provider.
     WrongIssuer,
+    /// Issued for another client.
     WrongAudience,
+    /// Past its expiry.
     Expired,
+    /// Issued for another sign-in.
     NonceMismatch,
+    /// Issued for another user.
     EmailMismatch,
 }
 

@@ -18,8 +18,10 @@ pub const SECRET_BYTES: usize = 20;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MfaError {
     #[error("the MFA secret is not base32")]
+    /// The secret is not base32.
     NotBase32,
     #[error("the MFA secret is shorter than 128 bits")]
+    /// The secret is shorter than TOTP allows.
     TooShort,
 }
 
@@ -37,6 +39,15 @@ pub fn encode_secret(bytes: &[u8]) -> String {
         Secret::Encoded(s) => s.trim_end_matches('=').to_string(),
         Secret::Raw(_) => String::new(),
     }
+}
+
+/// Seconds since the Unix epoch (0 if the clock is set before it): the time TOTP codes are
+/// computed for, by the control plane that checks them and by the harness that types them.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// The code an authenticator app shows at `unix_secs` for `secret`.

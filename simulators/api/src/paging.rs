@@ -21,6 +21,7 @@ pub const MAX_LIMIT: usize = 1000;
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
+    /// The page's items, in creation order.
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; absent on the last one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,7 +31,9 @@ pub struct Page<T> {
 /// `limit` and `cursor` of a list request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListQuery {
+    /// Items per page, 1 to 1000 (default 100).
     pub limit: Option<usize>,
+    /// Where the page starts: the previous page's `next_cursor`.
     pub cursor: Option<String>,
 }
 

@@ -7,11 +7,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Os {
+    /// macOS: the login window.
     Macos,
+    /// Windows: the credential provider.
     Windows,
 }
 
 impl Os {
+    /// The wire name: `macos` or `windows`.
     pub fn as_str(self) -> &'static str {
         match self {
             Os::Macos => "macos",
@@ -44,8 +47,10 @@ impl std::str::FromStr for Os {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionLevel {
+    /// Local administrator accounts.
     Administrator,
     #[default]
+    /// Standard (non-admin) accounts.
     Standard,
 }
 
@@ -53,9 +58,12 @@ pub enum PermissionLevel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum UserState {
+    /// Created but not activated yet: may not sign in (R41).
     Staged,
     #[default]
+    /// May sign in.
     Active,
+    /// Shut out by the admin (R41, R63).
     Suspended,
 }
 
@@ -64,8 +72,11 @@ pub enum UserState {
 #[serde(rename_all = "snake_case")]
 pub enum JoinState {
     #[default]
+    /// In no domain.
     Workgroup,
+    /// Joined to an on-premises Active Directory domain.
     ActiveDirectory,
+    /// Joined to Microsoft Entra ID.
     EntraId,
 }
 
@@ -87,16 +98,22 @@ pub enum Mdm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowsSsapMode {
+    /// Only the first user of a device may provision.
     FirstUserOnly,
+    /// Several users may provision the same device.
     MultipleUsers,
 }
 
 /// Org-wide SSAP settings (R01, R02, R06). Both toggles are off for a new org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgSettings {
+    /// SSAP on the macOS login window.
     pub macos_ssap: bool,
+    /// SSAP on the Windows credential provider.
     pub windows_ssap: bool,
+    /// Whether provisioned accounts are administrators or standard.
     pub permission_level: PermissionLevel,
+    /// Whether the local password follows the directory password.
     pub password_sync: bool,
 }
 
@@ -116,12 +133,16 @@ impl Default for OrgSettings {
 #[serde(deny_unknown_fields)]
 pub struct OrgSettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The macOS toggle, if changed.
     pub macos_ssap: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The Windows toggle, if changed.
     pub windows_ssap: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The permission level, if changed.
     pub permission_level: Option<PermissionLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Password sync, if changed.
     pub password_sync: Option<bool>,
 }
 
@@ -129,6 +150,7 @@ pub struct OrgSettingsPatch {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
+    /// The org's display name.
     pub name: String,
 }
 
@@ -136,9 +158,13 @@ pub struct NewOrg {
 /// connect key an agent presents to register a device.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrgCreated {
+    /// The new org's id.
     pub org_id: String,
+    /// Its display name.
     pub name: String,
+    /// The admin API key (`x-api-key`); shown once.
     pub api_key: String,
+    /// The connect key agents register with (`x-connect-key`); shown once.
     pub connect_key: String,
 }
 
@@ -146,26 +172,36 @@ pub struct OrgCreated {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Where they sign in with; unique in the org.
     pub email: String,
+    /// The directory username, from which local names derive.
     pub username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The local account name to use instead of one derived from `username`.
     pub system_username: Option<String>,
     #[serde(default)]
+    /// First name.
     pub firstname: String,
     #[serde(default)]
+    /// Last name.
     pub lastname: String,
     /// `None`: the user has no password assigned (R41).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     #[serde(default)]
+    /// Lifecycle state.
     pub state: UserState,
     #[serde(default)]
+    /// Locked after wrong passwords (R42).
     pub locked: bool,
     #[serde(default)]
+    /// The directory password must be changed before signing in (R47).
     pub password_expired: bool,
     #[serde(default)]
+    /// MFA asked at the next login (R45).
     pub mfa_enforced: bool,
     #[serde(default)]
+    /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,
     /// Signs in through the org's identity provider (R46): needs no directory password.
     #[serde(default)]
@@ -177,37 +213,57 @@ pub struct NewUser {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New lifecycle state.
     pub state: Option<UserState>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Lock or unlock.
     pub locked: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Mark the password expired or not.
     pub password_expired: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Enforce MFA or not.
     pub mfa_enforced: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Mark an authenticator enrolled or not.
     pub mfa_enrolled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A new directory password.
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A new local account name.
     pub system_username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Sign in through the org's identity provider or not (R46).
     pub federated: Option<bool>,
 }
 
 /// A directory user as the admin API shows it; the password never leaves the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
+    /// The user's id.
     pub id: String,
+    /// Sign-in email.
     pub email: String,
+    /// Directory username.
     pub username: String,
+    /// Local account name set by the admin, if any.
     pub system_username: Option<String>,
+    /// First name.
     pub firstname: String,
+    /// Last name.
     pub lastname: String,
+    /// Whether a directory password is set (the password itself is never returned).
     pub has_password: bool,
+    /// Lifecycle state.
     pub state: UserState,
+    /// Locked after wrong passwords (R42).
     pub locked: bool,
+    /// The password must be changed before signing in (R47).
     pub password_expired: bool,
+    /// MFA asked at the next login (R45).
     pub mfa_enforced: bool,
+    /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,
     /// Signs in through the org's identity provider (R46). Defaults to false so replies of
     /// control planes without federation still parse.
@@ -232,6 +288,7 @@ impl User {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceFacts {
+    /// macOS or Windows.
     pub os: Os,
     /// "Pro", "Enterprise", "Home", "Server" on Windows; "" on macOS.
     #[serde(default)]
@@ -239,29 +296,39 @@ pub struct DeviceFacts {
     /// "x86_64" or "arm64".
     pub architecture: String,
     #[serde(default)]
+    /// Domain join (Windows; workgroup elsewhere).
     pub join_state: JoinState,
     /// Defaults to no MDM so agents that do not report it still register (R48).
     #[serde(default)]
     pub mdm: Mdm,
+    /// The device's name on the network.
     pub hostname: String,
+    /// Hardware serial number.
     pub serial: String,
+    /// MAC address of the primary interface.
     pub mac: String,
+    /// IP address of the primary interface.
     pub ip: String,
+    /// OS version, e.g. "14.4" or "10.0.22631".
     pub os_version: String,
 }
 
 /// A device the control plane knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Device {
+    /// The device's id.
     pub id: String,
     #[serde(flatten)]
+    /// What its agent reported.
     pub facts: DeviceFacts,
 }
 
 /// Answer to a registration: the credential the agent presents from then on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeviceRegistered {
+    /// The new device's id.
     pub device_id: String,
+    /// The device's own credential (`x-device-key`); shown once.
     pub device_credential: String,
 }
 
@@ -279,6 +346,7 @@ pub enum BindSource {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssociation {
+    /// The user to bind.
     pub user_id: String,
     /// Defaults to the org's permission level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -288,15 +356,25 @@ pub struct NewAssociation {
 /// A user-to-device association as both the admin and the device see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Association {
+    /// The device.
     pub device_id: String,
+    /// The user bound to it.
     pub user_id: String,
+    /// The user's directory username.
     pub username: String,
+    /// The local account name the admin set, if any.
     pub system_username: Option<String>,
+    /// "First Last", for the login window's tile.
     pub display_name: String,
+    /// Administrator or standard account.
     pub permission: PermissionLevel,
+    /// Admin bind or self-service.
     pub source: BindSource,
+    /// Whether the local password follows the directory password.
     pub password_sync: bool,
+    /// MFA asked at the next login (R45).
     pub mfa_enforced: bool,
+    /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,
     /// The local account name the endpoint created, as sent with the provisioning request;
     /// `None` for admin binds (the endpoint derives the name itself) and from control planes
@@ -314,6 +392,7 @@ pub struct Association {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginWindowText {
+    /// The text, as the login window shows it.
     pub text: String,
 }
 
@@ -321,6 +400,7 @@ pub struct LoginWindowText {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsSsapPolicy {
+    /// Which Windows SSAP mode the policy sets.
     pub mode: WindowsSsapMode,
 }
 
@@ -334,7 +414,9 @@ pub struct LoginWindowConfig {
     /// Whether Sign in with JumpCloud may be offered: toggle on, supported device, and zero
     /// managed users or a Windows policy allowing more (R11, R18, R30, R03).
     pub offer_sign_in: bool,
+    /// The login-window text policy, if one is bound.
     pub login_window_text: Option<String>,
+    /// Users already bound to the device.
     pub managed_users: Vec<Association>,
     /// Name of the org's identity provider when one is set up (R46): only then does the web
     /// view ask how an email signs in, so orgs without federation pay no extra request.
@@ -348,21 +430,32 @@ pub struct LoginWindowConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthenticateRequest {
+    /// The email typed at the login window.
     pub email: String,
+    /// The directory password typed.
     pub password: String,
 }
 
 /// A successful authentication: a short-lived ticket that provisioning redeems.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthenticateResponse {
+    /// Single-use ticket for `provision` (valid ten minutes, this device only).
     pub ticket: String,
+    /// The signed-in user's id.
     pub user_id: String,
+    /// Their directory username.
     pub username: String,
+    /// The local account name the admin set, if any.
     pub system_username: Option<String>,
+    /// "First Last", for the new tile.
     pub display_name: String,
+    /// The account's permission level.
     pub permission: PermissionLevel,
+    /// Whether the local password follows the directory password.
     pub password_sync: bool,
+    /// MFA asked at the next login (R45).
     pub mfa_enforced: bool,
+    /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,
 }
 
@@ -370,6 +463,7 @@ pub struct AuthenticateResponse {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProvisionRequest {
+    /// The ticket `authenticate` returned.
     pub ticket: String,
     /// The local account name the endpoint will create (already checked against the OS rules).
     pub local_name: String,
@@ -383,7 +477,9 @@ pub struct ProvisionRequest {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttemptReport {
+    /// The email of the attempt.
     pub email: String,
+    /// Why the endpoint refused it (name collision, invalid name, offline).
     pub reason: String,
 }
 
@@ -391,6 +487,7 @@ pub struct AttemptReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MfaEnrollRequest {
+    /// The user's directory password, proving who enrolls.
     pub password: String,
 }
 
@@ -398,7 +495,9 @@ pub struct MfaEnrollRequest {
 /// authenticator app keeps, and the same as an `otpauth://` URI (see [`crate::mfa`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MfaEnrollment {
+    /// The TOTP secret (base32) the authenticator keeps.
     pub secret: String,
+    /// The same as an `otpauth://` URI.
     pub otpauth_uri: String,
 }
 
@@ -406,22 +505,28 @@ pub struct MfaEnrollment {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MfaVerifyRequest {
+    /// The user at the prompt.
     pub user_id: String,
+    /// The code they typed.
     pub code: String,
 }
 
 /// One line of the audit log (R07).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
+    /// Position in the org's log, increasing.
     pub seq: i64,
+    /// When, in milliseconds since the Unix epoch.
     pub at_ms: i64,
     /// "admin", "device:<id>" or "operator".
     pub actor: String,
     /// e.g. "settings.update", "user.create", "association.create", "provision".
     pub action: String,
+    /// What it was done to: an email, a device, a setting.
     pub target: String,
     /// "success" or "refused".
     pub outcome: String,
+    /// Why it was refused (a refusal code or the endpoint's reason).
     pub reason: Option<String>,
 }
 
@@ -437,7 +542,9 @@ pub struct IdentityProviderConfig {
     pub name: String,
     /// Base URL of the provider, also the `iss` its ID tokens carry.
     pub issuer: String,
+    /// The client id registered at the provider.
     pub client_id: String,
+    /// The client secret; also the key of the ID tokens' HS256 signature.
     pub client_secret: String,
 }
 
@@ -445,8 +552,11 @@ pub struct IdentityProviderConfig {
 /// control plane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityProvider {
+    /// The provider's name, as the web view shows it.
     pub name: String,
+    /// Base URL of its `/authorize` and `/token` endpoints.
     pub issuer: String,
+    /// The client id registered at the provider.
     pub client_id: String,
 }
 
@@ -456,7 +566,9 @@ pub struct IdentityProvider {
 #[serde(rename_all = "snake_case")]
 pub enum SignInPurpose {
     #[default]
+    /// Signing in to get an account provisioned.
     Provision,
+    /// Logging in to an account already bound to the device.
     Login,
 }
 
@@ -464,8 +576,10 @@ pub enum SignInPurpose {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInMethodRequest {
+    /// The email typed.
     pub email: String,
     #[serde(default)]
+    /// Provisioning or logging in.
     pub purpose: SignInPurpose,
 }
 
@@ -473,7 +587,9 @@ pub struct SignInMethodRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignInKind {
+    /// The directory password, through `authenticate`.
     Password,
+    /// The org's identity provider (R46).
     Federated,
 }
 
@@ -482,14 +598,19 @@ pub enum SignInKind {
 /// with the code and is single-use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInMethod {
+    /// Password or federated.
     pub method: SignInKind,
     #[serde(default)]
+    /// Federated: the provider's name.
     pub identity_provider: Option<String>,
     #[serde(default)]
+    /// Federated: where the web view goes.
     pub authorize_url: Option<String>,
     #[serde(default)]
+    /// Federated: the single-use OAuth state to send back.
     pub state: Option<String>,
     #[serde(default)]
+    /// Federated: where the provider redirects with the code.
     pub redirect_uri: Option<String>,
 }
 
@@ -497,14 +618,19 @@ pub struct SignInMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FederatedSignIn {
+    /// The code the provider redirected with.
     pub code: String,
+    /// The state `sign_in_method` gave.
     pub state: String,
+    /// The redirect URI the code was issued for.
     pub redirect_uri: String,
 }
 
 /// Every error body of the API: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
+    /// A refusal code from [`crate::codes`], for programs.
     pub code: String,
+    /// A sentence for people.
     pub message: String,
 }

@@ -21,14 +21,18 @@
 //!   `POST /api/device/sign-in-method`, `POST /api/device/authenticate/federated`,
 //!   `POST /api/device/login/federated` (federated sign-in, R46: see `routes::federation`)
 
+#![warn(missing_docs)]
+
 mod auth;
 mod db;
+mod embedded;
 mod error;
 mod routes;
 mod rules;
 mod sql;
 mod storage;
 
+pub use embedded::EmbeddedServer;
 pub use storage::Database;
 
 use std::net::SocketAddr;
@@ -70,7 +74,7 @@ pub enum HashCost {
 /// Why the server could not start, naming the path or address involved.
 #[derive(Debug, thiserror::Error)]
 #[error("control plane could not start: {0}")]
-pub struct StartError(String);
+pub struct StartError(pub(crate) String);
 
 /// Shared by every handler.
 #[derive(Clone)]

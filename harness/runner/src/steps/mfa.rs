@@ -38,13 +38,6 @@ async fn enrolls(w: &mut SsapWorld, name: String) -> StepResult {
     enroll(w, &name).await
 }
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// Types a code into the MFA prompt's "Verification code" and clicks Verify; on success goes
 /// through the setup prompts, as a login does. Asserts nothing about the outcome.
 async fn submit_code(w: &mut SsapWorld, step: &Step, name: &str, code: String) -> StepResult {
@@ -68,7 +61,7 @@ async fn enters_current_code(w: &mut SsapWorld, #[step] step: &Step, name: Strin
     let Some(secret) = w.person(&name)?.mfa_secret.clone() else {
         fail!("{name:?} has not enrolled in MFA in the User Portal, so has no authenticator");
     };
-    let code = mfa::code_at(&secret, unix_now())
+    let code = mfa::code_at(&secret, mfa::unix_now())
         .with_context(|| format!("computing {name:?}'s authenticator code"))?;
     submit_code(w, step, &name, code).await
 }
@@ -89,7 +82,7 @@ async fn enters_wrong_code(w: &mut SsapWorld, #[step] step: &Step, name: String)
     let Some(secret) = w.person(&name)?.mfa_secret.clone() else {
         fail!("{name:?} has not enrolled in MFA in the User Portal, so has no authenticator");
     };
-    let now = unix_now();
+    let now = mfa::unix_now();
     let taken: Vec<String> = (0..3)
         .filter_map(|i| {
             mfa::code_at(

@@ -38,10 +38,6 @@ fn new_totp_secret() -> String {
     mfa::encode_secret(&bytes)
 }
 
-fn unix_secs() -> u64 {
-    (db::now_ms().max(0) / 1000) as u64
-}
-
 /// `POST /api/portal/users/{id}/mfa/enroll`: the user, signed in to the User Portal with their
 /// directory password, enrolls in TOTP MFA. Enrolling again replaces the secret.
 pub(crate) async fn enroll(
@@ -111,7 +107,7 @@ pub(crate) async fn verify(
     if req.code.len() > 32 {
         return Err(ApiError::bad_request("code must be at most 32 characters"));
     }
-    let now = unix_secs();
+    let now = mfa::unix_now();
     let (a, throttle) = (auth.clone(), state.throttle);
     let verdict = state
         .storage

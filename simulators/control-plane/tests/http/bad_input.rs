@@ -413,7 +413,7 @@ async fn odd_directory_names_are_refused_with_a_reason_or_kept_distinct() {
     );
 
     // Names the directory holds as distinct users; the endpoint decides what each OS can hold
-    // (simulators/endpoint/tests/odd_names.rs).
+    // (simulators/endpoint/tests/devices/odd_names.rs).
     for (username, email) in [
         ("h\u{430}nk", "cyrillic@acme.test"),
         ("hank.", "trailing-dot@acme.test"),

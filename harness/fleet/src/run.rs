@@ -1,0 +1,524 @@
+//! The run itself: setup (an org and a user per device, not measured), the measured flow of
+//! every device (closed or open model, optionally through the delayed path), verification,
+//! and the floor.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use ssap_api::{AdminClient, ExchangeLog, Http, OperatorClient, OrgSettingsPatch, Os};
+use ssap_endpoint::Endpoint;
+use ssap_shard::Shard;
+
+use crate::arrivals::Arrivals;
+use crate::control_plane::Connected;
+use crate::delay_proxy::{self, PathDelay};
+use crate::flow::{self, DeviceRecord};
+use crate::naming::FleetNames;
+use crate::options::{ms, FleetOptions};
+use crate::progress::ProgressMode;
+use crate::report::FleetReport;
+use crate::summary::FleetSummary;
+use crate::timing::{DeviceTiming, FlowTimes, LatencyRow, Live, RequestTimes, Sample};
+use crate::verify::{self, SeenUsers, Tally};
+use crate::{floor, progress, stats, timing};
+
+/// A fleet run's summary and what the report draws.
+#[derive(Debug, Clone)]
+pub struct FleetRun {
+    /// The figures and the verdict.
+    pub summary: FleetSummary,
+    /// The flow sampled every 100 ms.
+    pub timeline: Vec<Sample>,
+    /// Latency distributions: the device flow, then each request kind.
+    pub latency: Vec<LatencyRow>,
+}
+
+impl FleetRun {
+    /// The report of this run as `opts` asked for it.
+    pub fn report(&self, opts: &FleetOptions) -> FleetReport {
+        FleetReport {
+            parameters: opts.parameters(),
+            buckets: FleetReport::buckets_of(&self.summary),
+            summary: self.summary.clone(),
+            timeline: self.timeline.clone(),
+            latency: self.latency.clone(),
+        }
+    }
+}
+
+/// Runs a fleet: setup, the measured flow, verification, optionally the floor.
+pub async fn run(opts: FleetOptions) -> anyhow::Result<FleetSummary> {
+    Ok(run_detailed(opts).await?.summary)
+}
+
+/// [`run`], keeping the timeline and latency distributions for the report.
+pub async fn run_detailed(opts: FleetOptions) -> anyhow::Result<FleetRun> {
+    anyhow::ensure!(opts.devices > 0, "--devices must be at least 1");
+    anyhow::ensure!(opts.concurrency > 0, "--concurrency must be at least 1");
+    opts.arrivals().validate()?;
+    anyhow::ensure!(
+        !opts.ramp || opts.rate.is_some(),
+        "--ramp needs --rate (the rate it ramps up to)"
+    );
+    anyhow::ensure!(
+        opts.jitter.is_zero() || !opts.rtt.is_zero(),
+        "--jitter needs --rtt"
+    );
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&opts.windows_share),
+        "--windows-share must be between 0 and 1, got {}",
+        opts.windows_share
+    );
+    let cp = Connected::open(&opts.control_plane).await?;
+    let result = run_on(&cp, &opts).await;
+    cp.shutdown().await;
+    result
+}
+
+/// Shared by the flow workers.
+struct FlowCtx {
+    http: Http,
+    /// Set with a delayed path: each device opens its own connections to this URL, as a
+    /// laptop would, instead of sharing the pool of `http`.
+    own_connections: Option<String>,
+    http_timeout: Duration,
+    observer: Arc<RequestTimes>,
+    connect_key: String,
+    names: FleetNames,
+    next: AtomicU64,
+    end: u64,
+    times: Mutex<FlowTimes>,
+    live: Arc<Live>,
+    done: Arc<AtomicU64>,
+    /// Whether the first device of each OS (macOS, Windows) has been taken for counting.
+    calibrating: [AtomicBool; 2],
+    /// Per OS: (HTTP requests, storage jobs) of one device's flow.
+    calibration: Mutex<[Option<(u64, u64)>; 2]>,
+}
+
+fn os_slot(os: Os) -> usize {
+    match os {
+        Os::Macos => 0,
+        Os::Windows => 1,
+    }
+}
+
+async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun> {
+    let slice = match opts.shard {
+        Some(s) => s.slice(opts.devices),
+        None => 0..opts.devices,
+    };
+    let shard = opts.shard.unwrap_or(Shard { index: 1, count: 1 });
+    let names = FleetNames::new(opts.seed, opts.windows_share);
+    let http = Http::new(&cp.url, opts.http_timeout)
+        .with_context(|| format!("connecting to the control plane at {}", cp.url))?;
+
+    // Setup: not measured.
+    let setup_started = Instant::now();
+    let (admin, connect_key) = org(cp, opts, &http, &names, shard).await?;
+    create_users(&admin, &names, slice.clone(), opts).await?;
+    let setup_seconds = setup_started.elapsed().as_secs_f64();
+
+    // The devices' path to the control plane: direct, or through the delay proxy.
+    let proxy = if opts.rtt.is_zero() {
+        None
+    } else {
+        let upstream = upstream_addr(&cp.url).await?;
+        Some(
+            delay_proxy::DelayProxy::start(
+                upstream,
+                PathDelay {
+                    rtt: opts.rtt,
+                    jitter: opts.jitter,
+                    seed: opts.seed,
+                },
+            )
+            .await?,
+        )
+    };
+    let observer = Arc::new(RequestTimes::default());
+    let device_url = proxy.as_ref().map_or_else(|| cp.url.clone(), |p| p.url());
+    let device_http = Http::new(&device_url, opts.http_timeout)
+        .with_context(|| format!("connecting to the control plane at {device_url}"))?
+        .with_observer(observer.clone());
+
+    // The measured flow.
+    let arrivals = opts.arrivals();
+    let n = slice.len() as u64;
+    let progress = progress::Progress::start(opts.progress, "flow", n);
+    let ctx = Arc::new(FlowCtx {
+        http: device_http,
+        own_connections: proxy.as_ref().map(|p| p.url()),
+        http_timeout: opts.http_timeout,
+        observer: observer.clone(),
+        connect_key,
+        names: names.clone(),
+        next: AtomicU64::new(u64::from(slice.start)),
+        end: u64::from(slice.end),
+        times: Mutex::new(FlowTimes::new()?),
+        live: Arc::new(Live::default()),
+        done: progress.counter(),
+        calibrating: [AtomicBool::new(false), AtomicBool::new(false)],
+        calibration: Mutex::new([None, None]),
+    });
+    let baseline_rss = stats::current_rss_bytes().unwrap_or(0);
+    let flow_started = Instant::now();
+    let sampler = timing::Sampler::start(ctx.live.clone(), flow_started);
+    let records = match arrivals {
+        Arrivals::Closed { concurrency } => closed_model(&ctx, concurrency, n).await?,
+        Arrivals::Open { .. } => open_model(&ctx, arrivals, slice.clone(), flow_started).await?,
+    };
+    let seconds = flow_started.elapsed().as_secs_f64();
+    let timeline = sampler.finish().await;
+    progress.finish().await;
+    let proxy_stats = proxy.map(|p| p.shutdown());
+
+    // Verification, `concurrency` calls in flight.
+    let verify_started = Instant::now();
+    let progress = progress::Progress::start(opts.progress, "verify", n);
+    let seen = Arc::new(SeenUsers::default());
+    let mut checks = Vec::with_capacity(opts.concurrency);
+    for records in split(records, opts.concurrency) {
+        let (admin, seen, done) = (admin.clone(), seen.clone(), progress.counter());
+        checks.push(tokio::spawn(async move {
+            verify::verify(&admin, &records, &seen, &done).await
+        }));
+    }
+    let mut tally = Tally::default();
+    for c in checks {
+        tally.merge(c.await.context("a verification worker panicked")?);
+    }
+    progress.finish().await;
+    let verify_seconds = verify_started.elapsed().as_secs_f64();
+
+    let macos = slice.clone().filter(|&i| names.os(i) == Os::Macos).count() as u64;
+    let windows = slice.len() as u64 - macos;
+    let calibration = *ctx
+        .calibration
+        .lock()
+        .map_err(|_| anyhow::anyhow!("calibration lock poisoned"))?;
+    let [mac_cal, win_cal] = calibration.map(|c| c.unwrap_or((0, 0)));
+
+    let floor = if opts.floor {
+        let http_trips = macos * mac_cal.0 + windows * win_cal.0;
+        let jobs = macos * mac_cal.1 + windows * win_cal.1;
+        if opts.progress != ProgressMode::Off {
+            eprintln!(
+                "floor: {http_trips} bare HTTP round trips and {jobs} bare SQLite transactions"
+            );
+        }
+        Some(
+            floor::measure(
+                &cp.url,
+                opts.concurrency,
+                opts.http_timeout,
+                http_trips,
+                jobs,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+
+    let times = ctx
+        .times
+        .lock()
+        .map_err(|_| anyhow::anyhow!("latency lock poisoned"))?
+        .clone();
+    let l = &times.latency;
+    let mut latency = vec![
+        LatencyRow::of(
+            if arrivals.offset(0, 1).is_some() {
+                "device flow, from due"
+            } else {
+                "device flow"
+            },
+            l,
+            0,
+        ),
+        LatencyRow::of("device flow, from start", &times.service, 0),
+    ];
+    latency.extend(observer.rows());
+    let devices = n;
+    let peak = stats::peak_rss_bytes().unwrap_or(0);
+    let summary = FleetSummary {
+        devices,
+        macos,
+        windows,
+        provisioned: tally.provisioned,
+        refused: tally.refused,
+        refused_by_reason: tally.reasons,
+        duplicates: tally.duplicates,
+        half_made: tally.half_made,
+        mismatched: tally.mismatched,
+        unverified: tally.unverified,
+        incomplete: tally.incomplete,
+        seconds,
+        provisions_per_sec: stats::per_sec(tally.provisioned, seconds),
+        p50_ms: l.quantile_ms(0.50),
+        p95_ms: l.quantile_ms(0.95),
+        p99_ms: l.quantile_ms(0.99),
+        p999_ms: l.quantile_ms(0.999),
+        max_ms: l.quantile_ms(1.0),
+        service_p50_ms: times.service.quantile_ms(0.50),
+        service_p99_ms: times.service.quantile_ms(0.99),
+        model: arrivals.name().to_string(),
+        offered_rate: arrivals.offered_rate(n),
+        achieved_rate: stats::per_sec(l.len(), seconds),
+        late_starts: times.late_starts,
+        max_start_lag_ms: ms(times.max_start_lag),
+        peak_in_flight: ctx.live.peak_in_flight.load(Ordering::Relaxed),
+        rss_bytes_per_in_flight: timing::bytes_per_in_flight(&timeline, baseline_rss),
+        rtt_ms: ms(opts.rtt),
+        jitter_ms: ms(opts.jitter),
+        proxy: proxy_stats,
+        peak_rss_bytes: peak,
+        rss_bytes_per_device: peak / devices.max(1),
+        http_requests_per_macos: mac_cal.0,
+        http_requests_per_windows: win_cal.0,
+        setup_seconds,
+        verify_seconds,
+        concurrency: opts.concurrency as u64,
+        seed: opts.seed,
+        shard: shard.to_string(),
+        control_plane: opts.control_plane.to_string(),
+        floor_ratio: floor
+            .as_ref()
+            .filter(|f| f.seconds > 0.0)
+            .map(|f| seconds / f.seconds),
+        floor,
+    };
+    Ok(FleetRun {
+        summary,
+        timeline,
+        latency,
+    })
+}
+
+/// The control plane's socket address, for the delay proxy to forward to.
+async fn upstream_addr(url: &str) -> anyhow::Result<std::net::SocketAddr> {
+    let host_port = url
+        .strip_prefix("http://")
+        .ok_or_else(|| anyhow::anyhow!("--rtt needs an http:// control plane, got {url}"))?;
+    let host = host_port.split('/').next().unwrap_or(host_port);
+    let host_port = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
+    let mut addrs = tokio::net::lookup_host(host_port.as_str())
+        .await
+        .with_context(|| format!("resolving {host_port} for the delay proxy"))?;
+    let first = addrs.next();
+    first.ok_or_else(|| anyhow::anyhow!("{host_port} resolves to no address"))
+}
+
+/// Closed model: `concurrency` workers, each taking the next device when its last one ends.
+async fn closed_model(
+    ctx: &Arc<FlowCtx>,
+    concurrency: usize,
+    n: u64,
+) -> anyhow::Result<Vec<DeviceRecord>> {
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..(concurrency as u64).min(n.max(1)) {
+        let ctx = ctx.clone();
+        workers.push(tokio::spawn(async move { flow_worker(&ctx).await }));
+    }
+    let mut records = Vec::with_capacity(n as usize);
+    for w in workers {
+        records.extend(w.await.context("a fleet worker panicked")?);
+    }
+    Ok(records)
+}
+
+/// Open model: device `k` of the slice starts at its scheduled offset from `t0`, whether or
+/// not the earlier ones have finished; its latency counts from that offset.
+async fn open_model(
+    ctx: &Arc<FlowCtx>,
+    arrivals: Arrivals,
+    slice: std::ops::Range<u32>,
+    t0: Instant,
+) -> anyhow::Result<Vec<DeviceRecord>> {
+    let n = slice.len() as u64;
+    let mut set = tokio::task::JoinSet::new();
+    let mut records = Vec::with_capacity(slice.len());
+    for (k, i) in slice.enumerate() {
+        let due = t0 + arrivals.offset(k as u64, n).unwrap_or_default();
+        tokio::time::sleep_until(due.into()).await;
+        let ctx = ctx.clone();
+        set.spawn(async move { device(&ctx, i, due).await });
+        // Keep only the records, not the finished tasks.
+        while let Some(r) = set.try_join_next() {
+            records.push(r.context("a device task panicked")?);
+        }
+    }
+    while let Some(r) = set.join_next().await {
+        records.push(r.context("a device task panicked")?);
+    }
+    Ok(records)
+}
+
+/// Splits the records into about `parts` owned slices for the verification workers.
+pub(crate) fn split(mut records: Vec<DeviceRecord>, parts: usize) -> Vec<Vec<DeviceRecord>> {
+    let per = records.len().div_ceil(parts.max(1)).max(1);
+    let mut out = Vec::new();
+    while !records.is_empty() {
+        let rest = records.split_off(per.min(records.len()));
+        out.push(std::mem::replace(&mut records, rest));
+    }
+    out
+}
+
+/// The org to run in (created unless its keys were given), with SSAP on for both OSes.
+async fn org(
+    cp: &Connected,
+    opts: &FleetOptions,
+    http: &Http,
+    names: &FleetNames,
+    shard: Shard,
+) -> anyhow::Result<(AdminClient, String)> {
+    let (api_key, connect_key) = match &opts.org {
+        Some(k) => (k.api_key.clone(), k.connect_key.clone()),
+        None => {
+            let token = cp.operator_token.clone().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the control plane at {} needs an operator token (SSAP_OPERATOR_TOKEN) to \
+                     create the fleet's org, or the keys of an existing org",
+                    cp.url
+                )
+            })?;
+            let created = OperatorClient::new(http.clone(), token)
+                .create_org(&format!("fleet {} shard {shard}", names.tag()))
+                .await
+                .context("creating the fleet's org")?;
+            (created.api_key, created.connect_key)
+        }
+    };
+    let admin = AdminClient::new(http.clone(), api_key);
+    admin
+        .update_settings(&OrgSettingsPatch {
+            macos_ssap: Some(true),
+            windows_ssap: Some(true),
+            ..Default::default()
+        })
+        .await
+        .context("turning SSAP on for macOS and Windows")?;
+    Ok((admin, connect_key))
+}
+
+/// One directory user per device of the slice, `concurrency` requests in flight.
+async fn create_users(
+    admin: &AdminClient,
+    names: &FleetNames,
+    slice: std::ops::Range<u32>,
+    opts: &FleetOptions,
+) -> anyhow::Result<()> {
+    let progress = progress::Progress::start(opts.progress, "setup", slice.len() as u64);
+    let next = Arc::new(AtomicU64::new(u64::from(slice.start)));
+    let end = u64::from(slice.end);
+    let mut workers = Vec::new();
+    for _ in 0..opts.concurrency.min(slice.len().max(1)) {
+        let (admin, names, next, done) = (
+            admin.clone(),
+            names.clone(),
+            next.clone(),
+            progress.counter(),
+        );
+        workers.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= end {
+                    return anyhow::Ok(());
+                }
+                // `i < end <= u32::MAX`.
+                let i = i as u32;
+                admin
+                    .create_user(&names.new_user(i))
+                    .await
+                    .with_context(|| format!("creating the user {}", names.email(i)))?;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    let mut result = Ok(());
+    for w in workers {
+        let r = w.await.context("a setup worker panicked").and_then(|r| r);
+        if result.is_ok() {
+            result = r;
+        }
+    }
+    progress.finish().await;
+    result
+}
+
+/// Takes devices until none are left; only one endpoint per worker is alive at a time.
+async fn flow_worker(ctx: &FlowCtx) -> Vec<DeviceRecord> {
+    let mut records = Vec::new();
+    loop {
+        let i = ctx.next.fetch_add(1, Ordering::Relaxed);
+        if i >= ctx.end {
+            return records;
+        }
+        // `i < end <= u32::MAX`.
+        records.push(device(ctx, i as u32, Instant::now()).await);
+    }
+}
+
+/// Device `i`'s whole flow, due at `due`; records its times and outcome.
+async fn device(ctx: &FlowCtx, i: u32, due: Instant) -> DeviceRecord {
+    let started = Instant::now();
+    ctx.live.enter();
+    let spec = ctx.names.spec(i);
+    let os = spec.os;
+    let slot = os_slot(os);
+    // A laptop on the internet has its own connections (and pays their handshakes).
+    let base = match &ctx.own_connections {
+        Some(url) => match Http::new(url, ctx.http_timeout) {
+            Ok(h) => h.with_observer(ctx.observer.clone()),
+            Err(e) => {
+                ctx.live.leave();
+                ctx.done.fetch_add(1, Ordering::Relaxed);
+                return DeviceRecord {
+                    index: i,
+                    os,
+                    device_id: None,
+                    local_name: None,
+                    user_id: None,
+                    managed_accounts: 0,
+                    stopped: Some(format!("no HTTP client: {e}").into()),
+                };
+            }
+        },
+        None => ctx.http.clone(),
+    };
+    // The first device of each OS counts its requests for the floor.
+    let log = (!ctx.calibrating[slot].swap(true, Ordering::Relaxed)).then(ExchangeLog::default);
+    let http = match &log {
+        Some(l) => base.with_log(l.clone()),
+        None => base,
+    };
+    let mut ep = Endpoint::new(spec, http, ctx.connect_key.clone());
+    let rec = flow::run_device(&mut ep, &ctx.names, i).await;
+    drop(ep);
+    let finished = Instant::now();
+    ctx.live.leave();
+    if let Ok(mut t) = ctx.times.lock() {
+        t.record(&DeviceTiming {
+            scheduled: due,
+            started,
+            finished,
+        });
+    }
+    if let Some(log) = log {
+        let exchanges = log.snapshot();
+        let jobs = exchanges.iter().map(floor::storage_jobs).sum();
+        if let Ok(mut c) = ctx.calibration.lock() {
+            c[slot] = Some((exchanges.len() as u64, jobs));
+        }
+    }
+    ctx.done.fetch_add(1, Ordering::Relaxed);
+    rec
+}

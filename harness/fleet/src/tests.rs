@@ -1,0 +1,174 @@
+//! Unit tests of the options, the summary and the run's bookkeeping.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ssap_api::Os;
+
+use crate::flow::DeviceRecord;
+use crate::run::split;
+use crate::{stats, ControlPlane, FleetOptions, FleetSummary, OrgKeys};
+
+fn summary() -> FleetSummary {
+    FleetSummary {
+        devices: 4,
+        macos: 2,
+        windows: 2,
+        provisioned: 4,
+        refused: 0,
+        refused_by_reason: BTreeMap::new(),
+        duplicates: 0,
+        half_made: 0,
+        mismatched: 0,
+        unverified: 0,
+        incomplete: 0,
+        seconds: 2.0,
+        provisions_per_sec: stats::per_sec(4, 2.0),
+        p50_ms: 1.0,
+        p95_ms: 2.0,
+        p99_ms: 3.0,
+        p999_ms: 4.0,
+        max_ms: 5.0,
+        service_p50_ms: 1.0,
+        service_p99_ms: 3.0,
+        model: "closed".into(),
+        offered_rate: None,
+        achieved_rate: 2.0,
+        late_starts: 0,
+        max_start_lag_ms: 0.0,
+        peak_in_flight: 4,
+        rss_bytes_per_in_flight: 100,
+        rtt_ms: 0.0,
+        jitter_ms: 0.0,
+        proxy: None,
+        peak_rss_bytes: 4096,
+        rss_bytes_per_device: 1024,
+        http_requests_per_macos: 5,
+        http_requests_per_windows: 5,
+        setup_seconds: 1.0,
+        verify_seconds: 1.0,
+        concurrency: 32,
+        seed: 1,
+        shard: "1/1".into(),
+        control_plane: "embedded".into(),
+        floor: None,
+        floor_ratio: None,
+    }
+}
+
+#[test]
+fn passes_only_when_every_device_was_provisioned_exactly_once() {
+    assert!(summary().passed());
+    let failing = [
+        FleetSummary {
+            provisioned: 3,
+            refused: 1,
+            ..summary()
+        },
+        FleetSummary {
+            half_made: 1,
+            provisioned: 3,
+            ..summary()
+        },
+        FleetSummary {
+            duplicates: 1,
+            provisioned: 3,
+            ..summary()
+        },
+        FleetSummary {
+            incomplete: 1,
+            ..summary()
+        },
+    ];
+    for s in failing {
+        assert!(!s.passed(), "{}", s.render_text());
+        assert!(s.render_text().contains("verdict: FAIL"));
+    }
+}
+
+#[test]
+fn the_command_reruns_the_same_fleet_without_secrets() {
+    let opts = FleetOptions {
+        devices: 5000,
+        seed: 9,
+        rate: Some(800.0),
+        ramp: true,
+        rtt: Duration::from_millis(100),
+        jitter: Duration::from_millis(20),
+        control_plane: ControlPlane::Remote {
+            url: "http://10.0.0.1:8080".into(),
+            operator_token: Some("op-secret-token".into()),
+        },
+        org: Some(OrgKeys {
+            api_key: "ssap_ak_secret".into(),
+            connect_key: "ssap_ck_secret".into(),
+        }),
+        ..Default::default()
+    };
+    let c = opts.command();
+    assert_eq!(
+        c,
+        "SSAP_ORG_API_KEY=... SSAP_ORG_CONNECT_KEY=... ssap-harness fleet --devices 5000 \
+         --seed 9 --rate 800 --ramp --rtt 100 --jitter 20 --control-plane http://10.0.0.1:8080"
+    );
+    assert!(!c.contains("secret"));
+    let closed = FleetOptions {
+        concurrency: 64,
+        ..Default::default()
+    };
+    assert_eq!(
+        closed.command(),
+        "ssap-harness fleet --devices 1000 --seed 1 --concurrency 64"
+    );
+    assert_eq!(closed.parameters().model, "closed");
+    assert_eq!(opts.parameters().model, "open (ramp)");
+}
+
+#[test]
+fn running_out_of_descriptors_is_blamed_on_the_generator() {
+    assert!(!summary().render_text().contains("file descriptors"));
+    let s = FleetSummary {
+        provisioned: 3,
+        refused: 1,
+        refused_by_reason: BTreeMap::from([(
+            "registration refused: tcp open error: Too many open files (os error 24)".into(),
+            1,
+        )]),
+        ..summary()
+    };
+    assert!(
+        s.render_text().contains("ran out of file descriptors"),
+        "{}",
+        s.render_text()
+    );
+}
+
+#[test]
+fn records_split_into_owned_parts_without_loss() {
+    let rec = |index| DeviceRecord {
+        index,
+        os: Os::Macos,
+        device_id: None,
+        local_name: None,
+        user_id: None,
+        managed_accounts: 0,
+        stopped: None,
+    };
+    let parts = split((0..10).map(rec).collect(), 3);
+    assert_eq!(parts.len(), 3);
+    let all: Vec<u32> = parts.iter().flatten().map(|r| r.index).collect();
+    assert_eq!(all, (0..10).collect::<Vec<_>>());
+    assert!(split(Vec::new(), 4).is_empty());
+    assert_eq!(split((0..2).map(rec).collect(), 32).len(), 2);
+}
+
+#[test]
+fn the_json_line_names_every_figure() {
+    let line = summary().to_json_line().expect("json");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("parses");
+    assert_eq!(v["provisions_per_sec"], 2.0);
+    assert_eq!(v["floor_ratio"], serde_json::Value::Null);
+    assert!(summary()
+        .render_text()
+        .contains("not part of the measured flow"));
+}

@@ -1,0 +1,138 @@
+//! `ssap-harness fleet`: the load mode.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ssap_shard::Shard;
+
+/// Flags of `ssap-harness fleet`.
+#[derive(clap::Args)]
+pub(crate) struct FleetArgs {
+    /// Devices in the fleet (all shards together).
+    #[arg(long)]
+    devices: u32,
+    /// Share of Windows devices, 0 to 1 (the rest are Macs).
+    #[arg(long, default_value_t = 0.5)]
+    windows_share: f64,
+    /// Closed model: device flows in flight at once; the next device starts when one ends
+    /// (for throughput runs). Also the admin calls in flight during setup and verification.
+    #[arg(long, default_value_t = ssap_fleet::DEFAULT_CONCURRENCY)]
+    concurrency: usize,
+    /// Open model: start R devices per second on a schedule, whether or not earlier ones have
+    /// finished, as real endpoints do. Latency then counts from each device's scheduled start,
+    /// so an overloaded server shows up in the percentiles (and in "late starts").
+    #[arg(long, value_name = "R")]
+    rate: Option<f64>,
+    /// With --rate: grow the rate linearly from 0 to R over the run (which then lasts 2N/R s).
+    #[arg(long, requires = "rate")]
+    ramp: bool,
+    /// Round-trip time in ms between every device and the control plane: devices connect
+    /// through a loopback proxy that delays bytes by rtt/2 each way (and a new connection by
+    /// one round trip), and each device opens its own connections. Thousands of devices in
+    /// flight need thousands of descriptors: see `ulimit -n`.
+    #[arg(long, value_name = "MS", default_value_t = 0.0)]
+    rtt: f64,
+    /// With --rtt: each round trip varies uniformly by ±MS/2 (seeded by --seed).
+    #[arg(long, value_name = "MS", default_value_t = 0.0, requires = "rtt")]
+    jitter: f64,
+    /// Where fleet.json and fleet.html go.
+    #[arg(long, default_value = "reports/fleet")]
+    report_dir: PathBuf,
+    /// `embedded` or the URL of a running control plane.
+    #[arg(long, default_value = "embedded")]
+    control_plane: String,
+    /// Print the summary as one JSON object on the last line of stdout.
+    #[arg(long)]
+    json: bool,
+    /// Also time as many bare HTTP round trips and SQLite transactions as the flow made, and
+    /// print the flow's cost as a ratio to that floor.
+    #[arg(long)]
+    floor: bool,
+    /// Run only slice I of N (1-based), e.g. 2/4, for several machines on one control plane.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// Seed of the fleet's names; slices of one fleet must share it.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Operator token of a remote control plane (creates the fleet's org).
+    #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
+    operator_token: Option<String>,
+    /// Admin API key of an existing org to run in (with --org-connect-key), so shards share
+    /// it. The same variables as `run` takes for one org.
+    #[arg(
+        long = "org-api-key",
+        alias = "api-key",
+        env = "SSAP_ORG_API_KEY",
+        hide_env_values = true,
+        requires = "connect_key"
+    )]
+    api_key: Option<String>,
+    /// Connect key of that org.
+    #[arg(
+        long = "org-connect-key",
+        alias = "connect-key",
+        env = "SSAP_ORG_CONNECT_KEY",
+        hide_env_values = true,
+        requires = "api_key"
+    )]
+    connect_key: Option<String>,
+}
+
+/// Runs the fleet; exit 0 when every device was provisioned exactly once.
+pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
+    let control_plane = match args.control_plane.as_str() {
+        "embedded" => ssap_fleet::ControlPlane::Embedded,
+        url if url.starts_with("http://") || url.starts_with("https://") => {
+            ssap_fleet::ControlPlane::Remote {
+                url: url.to_string(),
+                operator_token: args.operator_token,
+            }
+        }
+        other => anyhow::bail!(
+            "--control-plane {other:?}: expected `embedded` or a URL like http://127.0.0.1:8080"
+        ),
+    };
+    let org = match (args.api_key, args.connect_key) {
+        (Some(api_key), Some(connect_key)) => Some(ssap_fleet::OrgKeys {
+            api_key,
+            connect_key,
+        }),
+        _ => None,
+    };
+    let millis = |name: &str, ms: f64| -> anyhow::Result<std::time::Duration> {
+        anyhow::ensure!(
+            ms.is_finite() && (0.0..=600_000.0).contains(&ms),
+            "--{name} must be between 0 and 600000 ms, got {ms}"
+        );
+        Ok(std::time::Duration::from_secs_f64(ms / 1000.0))
+    };
+    let options = ssap_fleet::FleetOptions {
+        devices: args.devices,
+        windows_share: args.windows_share,
+        concurrency: args.concurrency,
+        rate: args.rate,
+        ramp: args.ramp,
+        rtt: millis("rtt", args.rtt)?,
+        jitter: millis("jitter", args.jitter)?,
+        control_plane,
+        org,
+        floor: args.floor,
+        shard: args.shard,
+        seed: args.seed,
+        ..Default::default()
+    };
+    let run = ssap_fleet::run_detailed(options.clone()).await?;
+    let summary = &run.summary;
+    print!("{}", summary.render_text());
+    let files = run.report(&options).write(&args.report_dir)?;
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    println!("reports: {}", names.join(", "));
+    if args.json {
+        println!("{}", summary.to_json_line()?);
+    }
+    Ok(if summary.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
