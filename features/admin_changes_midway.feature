@@ -17,6 +17,7 @@ Feature: Admin changes in the middle of a scenario
     And "Jim Halpert" signs in with JumpCloud using password "Sales-2023!"
     Then the local account "jim.halpert" is an administrator
     And the local account "pam.beesly" is a standard user
+    And the device has 2 managed local accounts
     And the control plane shows 2 users bound to the device
 
   @R06 @macos

@@ -30,7 +30,7 @@ Feature: Local account names and collisions
     And "Hank Declan" has the system username "hank"
     And a macOS device at the login window
     And the device has a local account "hank" for "Hank the Local"
-    When "Hank Declan" signs in with JumpCloud using password "Paper-2023!"
+    When "Hank Declan" starts signing in with JumpCloud using password "Paper-2023!"
     Then the login window says "Account already exists"
     And the local account "hank" is unchanged and not managed
     And the device holds only the local accounts the scenario created

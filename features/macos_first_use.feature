@@ -45,7 +45,7 @@ Feature: macOS first-use provisioning
     And a directory user "Hank Declan" with username "<directory username>" and password "Paper-2023!"
     And a macOS device at the login window
     And the device has a local account "hank" for "Hank the Local"
-    When "Hank Declan" signs in with JumpCloud using password "Paper-2023!"
+    When "Hank Declan" starts signing in with JumpCloud using password "Paper-2023!"
     Then the login window says "Account already exists"
     And the login window says "Hank Declan"
     And the login window says "Contact your admin"

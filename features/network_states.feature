@@ -56,3 +56,15 @@ Feature: Network states a real fleet has
     And "Pam Beesly" signs in with JumpCloud using password "Reception-2023!"
     Then "Pam Beesly" is logged in
     And the control plane shows "Pam Beesly" bound to the device by self-service
+
+  @R12 @R13 @macos
+  Scenario: A Mac on Wi-Fi and Ethernet stays online whatever happens to the Wi-Fi
+    Given the macOS SSAP toggle is on
+    And a macOS device at the login window
+    And an Ethernet cable is plugged in
+    When the Wi-Fi network "Office" goes out of range
+    Then the indicator is a green Wi-Fi indicator
+    When the Wi-Fi network "Cafe" with password "latte-pass" comes in range without internet
+    And they join the Wi-Fi network "Cafe" with password "latte-pass"
+    Then the device is joined to the Wi-Fi network "Cafe"
+    And the indicator is a green Wi-Fi indicator

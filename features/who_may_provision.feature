@@ -12,7 +12,7 @@ Feature: Who may provision
     And the control plane shows no user bound to the device
     And the directory has no user with the email "nobody@example.test"
     And the audit log records "authenticate" with outcome "refused" and reason "unknown_user"
-    And the audit log records no "provision"
+    And the audit log records no "provision" for "nobody@example.test"
 
     @macos
     Examples: macOS

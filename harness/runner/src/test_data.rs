@@ -428,15 +428,4 @@ mod tests {
             "audit actions without a description in AUDIT_WHEN: {missing:?}"
         );
     }
-
-    #[test]
-    fn the_lock_threshold_is_read_from_the_control_plane() {
-        let lock = constant(
-            &root(),
-            "simulators/control-plane/src/routes/device/sign_in.rs",
-            "LOCK_AFTER",
-        )
-        .expect("found");
-        assert_eq!(lock, "5");
-    }
 }

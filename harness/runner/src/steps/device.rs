@@ -92,8 +92,9 @@ async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
 /// The whole self-service flow of the device's OS, clicked through screen by screen (on
 /// Windows with the password re-confirmed and the default PIN). Where it ends differs as the
 /// OSes do: a Mac is back at the login window with the new account's tile (then `logs in with
-/// password`); Windows signs the user in after the PIN. A refusal on the way fails the step
-/// (use `starts signing in` to look at a refusal).
+/// password`); Windows signs the user in after the PIN. Fails unless the device then holds a
+/// managed local account bound to the user: a refusal on the way fails the step with what
+/// the screen says (use `starts signing in` to look at a refusal).
 #[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)"$"#)]
 async fn sign_in_with_jumpcloud(
     w: &mut SsapWorld,
@@ -105,11 +106,31 @@ async fn sign_in_with_jumpcloud(
     if w.device()?.os() == Os::Windows {
         windows_after_web_view(w, step, &password, DEFAULT_PIN).await?;
     }
+    let user_id = w.person(&name)?.user.id.clone();
+    let device = w.device()?;
+    let bound = device
+        .accounts()
+        .all()
+        .iter()
+        .any(|a| a.managed && a.jumpcloud_user_id.as_deref() == Some(user_id.as_str()));
+    if !bound {
+        let screen = device.screen();
+        fail!(
+            "{name:?} did not get a local account: the sign-in stopped at {:?}{}",
+            screen.title,
+            screen
+                .error_text()
+                .or(screen.message_text())
+                .map(|t| format!(" saying {t:?}"))
+                .unwrap_or_default()
+        );
+    }
     Ok(())
 }
 
 /// Logs in to the user's provisioned account at the login window, then clicks through the
-/// OS's first-login setup prompts (R20).
+/// OS's first-login setup prompts (R20). Ends wherever the OS leads: the desktop, an MFA
+/// prompt, or a refusal on screen; it asserts none of them (`"X" is logged in` does).
 #[when(regex = r#"^"([^"]+)" logs in with password "([^"]*)"$"#)]
 async fn log_in(
     w: &mut SsapWorld,
@@ -418,7 +439,8 @@ fn windows_finish(password: &str, pin: &str) -> Vec<Action> {
 /// The PIN the Windows flow uses when a step does not name one.
 pub const DEFAULT_PIN: &str = "482916";
 
-/// Windows: sign in to the user's account with the PIN created during provisioning.
+/// Windows: sign in to the user's account with the PIN created during provisioning. Ends at
+/// the desktop or at a refusal on screen; it asserts neither (`"X" is logged in` does).
 #[when(regex = r#"^"([^"]+)" signs in to Windows with PIN "([^"]*)"$"#)]
 async fn sign_in_pin(
     w: &mut SsapWorld,
