@@ -8,6 +8,7 @@
 pub mod client;
 pub mod codes;
 pub mod federation;
+pub mod input;
 pub mod mfa;
 pub mod openapi;
 pub mod paging;

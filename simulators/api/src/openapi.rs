@@ -4,8 +4,9 @@
 //!
 //! The validator here is deliberately small: it understands the subset of JSON Schema the
 //! document uses (`$ref`, `type`, `nullable`, `enum`, `required`, `properties`,
-//! `additionalProperties: false`, `items`, `minLength`/`maxLength`, `minimum`) and nothing
-//! more. A full JSON-Schema crate would pull a large dependency tree into every crate that
+//! `additionalProperties: false`, `minProperties`, `items`, `minLength`/`maxLength`,
+//! `pattern`, `minimum`) and nothing more (`format` is documentation to it: every format the
+//! document names is implied by a `pattern` beside it). A full JSON-Schema crate would pull a large dependency tree into every crate that
 //! links the API for what is, here, a few dozen flat objects.
 
 use serde_json::Value;
@@ -242,6 +243,11 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
     match v {
         Value::Object(map) => {
             let props = schema.get("properties").and_then(Value::as_object);
+            if let Some(min) = schema.get("minProperties").and_then(Value::as_u64) {
+                if (map.len() as u64) < min {
+                    out.push(format!("{at}: fewer than {min} properties"));
+                }
+            }
             for name in schema
                 .get("required")
                 .and_then(Value::as_array)
@@ -282,6 +288,13 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
             if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
                 if n > max {
                     out.push(format!("{at}: longer than {max} characters"));
+                }
+            }
+            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                match regex::Regex::new(p) {
+                    Ok(re) if re.is_match(text) => {}
+                    Ok(_) => out.push(format!("{at}: {text:?} does not match {p}")),
+                    Err(e) => out.push(format!("{at}: the pattern {p} does not compile: {e}")),
                 }
             }
         }
@@ -568,6 +581,77 @@ mod tests {
                 redirect_uri: crate::federation::REDIRECT_URI.into(),
             },
         );
+    }
+
+    /// The document states every rule of `crate::input`: each text field of a request body
+    /// has the lengths and pattern of its rule, no string of a request body is left without
+    /// one, patches need a property, and every request body refuses unknown properties (as
+    /// the types do, `deny_unknown_fields`).
+    #[test]
+    fn the_document_states_every_input_rule() {
+        use crate::input::{Shape, FIELDS, PATCHES, UNCHECKED};
+        let d = doc();
+        let mut problems = Vec::new();
+        for (name, prop, rule) in FIELDS {
+            let Some(s) = schema(&d, name).and_then(|s| s.pointer(&format!("/properties/{prop}")))
+            else {
+                problems.push(format!("{name}.{prop}: not in the document"));
+                continue;
+            };
+            let mut want = serde_json::Map::new();
+            want.insert("type".into(), "string".into());
+            if rule.min > 0 {
+                want.insert("minLength".into(), rule.min.into());
+            }
+            if let Some(max) = rule.max {
+                want.insert("maxLength".into(), max.into());
+            }
+            if let Some(p) = rule.pattern() {
+                want.insert("pattern".into(), p.into());
+            }
+            if rule.shape == Shape::HttpUrl {
+                want.insert("format".into(), "uri".into());
+            }
+            let got: serde_json::Map<String, Value> = s
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| ["type", "minLength", "maxLength", "pattern", "format"].contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if got != want {
+                problems.push(format!(
+                    "{name}.{prop}: the document says {}, the rule is {}",
+                    Value::Object(got),
+                    Value::Object(want)
+                ));
+            }
+        }
+        let requests: std::collections::BTreeSet<String> =
+            operations(&d).into_iter().filter_map(|o| o.request).collect();
+        for name in &requests {
+            let Some(s) = schema(&d, name) else {
+                problems.push(format!("request schema {name} is missing"));
+                continue;
+            };
+            if s.get("additionalProperties") != Some(&Value::Bool(false)) {
+                problems.push(format!("{name}: unknown properties are refused, say additionalProperties: false"));
+            }
+            let min_props = s.get("minProperties").and_then(Value::as_u64);
+            let want_min = PATCHES.contains(&name.as_str()).then_some(1);
+            if min_props != want_min {
+                problems.push(format!("{name}: minProperties is {min_props:?}, the rule {want_min:?}"));
+            }
+            for (prop, ps) in s["properties"].as_object().into_iter().flatten() {
+                let is_string = ps.get("type").and_then(Value::as_str) == Some("string");
+                let ruled = FIELDS.iter().any(|(n, p, _)| n == name && p == prop)
+                    || UNCHECKED.iter().any(|(n, p)| n == name && p == prop);
+                if is_string && !ruled {
+                    problems.push(format!("{name}.{prop}: a request string without a rule in ssap_api::input"));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
     }
 
     #[test]

@@ -11,7 +11,6 @@ use ssap_api::{
     UserState,
 };
 
-use super::require_text;
 use crate::auth::{digest, new_id, new_secret, verify_password_async, ConnectAuth, DeviceAuth};
 use crate::db::{self, UserRow};
 use crate::error::{ApiError, ApiJson};
@@ -92,31 +91,11 @@ pub(crate) fn user_state_refusal(row: &UserRow) -> Option<ApiError> {
     None
 }
 
-fn validate_facts(f: &DeviceFacts) -> Result<(), ApiError> {
-    require_text("hostname", &f.hostname, 255)?;
-    require_text("architecture", &f.architecture, 64)?;
-    for (name, v) in [
-        ("edition", &f.edition),
-        ("serial", &f.serial),
-        ("mac", &f.mac),
-        ("ip", &f.ip),
-        ("os_version", &f.os_version),
-    ] {
-        if v.chars().count() > 255 {
-            return Err(ApiError::bad_request(format!(
-                "{name} is longer than 255 characters"
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub(crate) async fn register(
     auth: ConnectAuth,
     State(state): State<AppState>,
     ApiJson(facts): ApiJson<DeviceFacts>,
 ) -> Result<(StatusCode, Json<DeviceRegistered>), ApiError> {
-    validate_facts(&facts)?;
     let reg = DeviceRegistered {
         device_id: new_id(),
         device_credential: new_secret("ssap_dk"),
@@ -203,11 +182,6 @@ pub(crate) async fn authenticate(
     ApiJson(req): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
     let email = req.email.trim().to_string();
-    if email.is_empty() || email.chars().count() > 254 || req.password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "email must be 1 to 254 characters and password at most 1024 bytes",
-        ));
-    }
 
     let (a, e, throttle) = (auth.clone(), email.clone(), state.throttle);
     let candidate = state
@@ -438,8 +412,6 @@ pub(crate) async fn provision(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<ProvisionRequest>,
 ) -> Result<Json<Association>, ApiError> {
-    require_text("idempotency_key", &req.idempotency_key, 200)?;
-    require_text("local_name", &req.local_name, 256)?;
     if req.ticket.is_empty() || req.ticket.len() > 512 {
         return Err(ticket_invalid());
     }
@@ -573,10 +545,6 @@ pub(crate) async fn report_attempt(
     State(state): State<AppState>,
     ApiJson(report): ApiJson<AttemptReport>,
 ) -> Result<StatusCode, ApiError> {
-    require_text("reason", &report.reason, 200)?;
-    if report.email.chars().count() > 254 {
-        return Err(ApiError::bad_request("email is longer than 254 characters"));
-    }
     state
         .storage
         .run(move |c| {
