@@ -157,6 +157,62 @@ impl Text {
     }
 }
 
+impl Text {
+    /// Values this rule refuses, each with the words the refusal must hold: one per thing the
+    /// rule says (empty, blank, too long, a control character, the shape). For tests that
+    /// hold an implementation (the server, the mock's model) to the rules.
+    pub fn refused_examples(&self) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        if self.min > 0 {
+            out.push((String::new(), "must not be empty"));
+        }
+        if !self.blank_ok {
+            out.push((" \u{3000}\u{a0} ".to_string(), "must not be empty"));
+        }
+        let (head, filler) = match self.shape {
+            Shape::Free => ("", "x"),
+            Shape::Email => ("a@", "b"),
+            Shape::HttpUrl => ("http://a/", "b"),
+        };
+        if let Some(max) = self.max {
+            let long = format!("{head}{}", filler.repeat(max + 1 - head.len()));
+            out.push((long, "is longer than"));
+        }
+        let with = |c: char| match self.shape {
+            Shape::Free => format!("a{c}b"),
+            Shape::Email => format!("a{c}@b"),
+            Shape::HttpUrl => format!("http://a/{c}"),
+        };
+        match self.chars {
+            Chars::Any => {}
+            Chars::Line => {
+                out.push((with('\0'), "control character"));
+                out.push((with('\n'), "control character"));
+                out.push((with('\u{85}'), "control character"));
+            }
+            Chars::Lines => {
+                out.push((with('\u{1b}'), "control character"));
+                out.push((with('\u{7f}'), "control character"));
+            }
+        }
+        match self.shape {
+            Shape::Free => {}
+            Shape::Email => out.push(("no-at-sign".to_string(), "not an email")),
+            Shape::HttpUrl => {
+                for bad in [
+                    "ftp://idp.test",
+                    "http://idp.1",
+                    "http://idp.test:65536",
+                    "0",
+                ] {
+                    out.push((bad.to_string(), "not an http(s) base URL"));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Control characters (Unicode Cc) as the inside of a regex class.
 const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
 /// The same but tab, line feed and carriage return.
@@ -557,6 +613,21 @@ mod tests {
     }
 
     #[test]
+    fn refused_examples_are_refused_with_their_words() {
+        for (schema, field, t) in FIELDS {
+            for (value, says) in t.refused_examples() {
+                let e = t
+                    .check(field, &value)
+                    .expect_err(&format!("{schema}.{field}: {value:?}"));
+                assert!(
+                    e.0.contains(says) && e.0.contains(field),
+                    "{schema}.{field}: {e}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn urls_in_and_out() {
         for ok in [
             "http://idp.test",
@@ -591,7 +662,10 @@ mod tests {
     fn messages_name_the_field_and_the_rule() {
         let e = |t: Text, v: &str| t.check("f", v).expect_err(v).0;
         assert_eq!(e(USERNAME, "   "), "f must not be empty");
-        assert_eq!(e(USERNAME, &"x".repeat(129)), "f is longer than 128 characters");
+        assert_eq!(
+            e(USERNAME, &"x".repeat(129)),
+            "f is longer than 128 characters"
+        );
         assert!(e(USERNAME, "a\u{1b}").contains("control character"));
         assert!(e(EMAIL, "nope").contains("not an email"));
         assert!(LOGIN_WINDOW_TEXT.check("text", "two\nlines\ttab\r").is_ok());

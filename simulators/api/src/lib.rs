@@ -7,6 +7,7 @@
 
 pub mod client;
 pub mod codes;
+pub mod conformance;
 pub mod federation;
 pub mod input;
 pub mod mfa;

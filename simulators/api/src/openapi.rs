@@ -616,7 +616,9 @@ mod tests {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .filter(|(k, _)| ["type", "minLength", "maxLength", "pattern", "format"].contains(&k.as_str()))
+                .filter(|(k, _)| {
+                    ["type", "minLength", "maxLength", "pattern", "format"].contains(&k.as_str())
+                })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if got != want {
@@ -627,27 +629,35 @@ mod tests {
                 ));
             }
         }
-        let requests: std::collections::BTreeSet<String> =
-            operations(&d).into_iter().filter_map(|o| o.request).collect();
+        let requests: std::collections::BTreeSet<String> = operations(&d)
+            .into_iter()
+            .filter_map(|o| o.request)
+            .collect();
         for name in &requests {
             let Some(s) = schema(&d, name) else {
                 problems.push(format!("request schema {name} is missing"));
                 continue;
             };
             if s.get("additionalProperties") != Some(&Value::Bool(false)) {
-                problems.push(format!("{name}: unknown properties are refused, say additionalProperties: false"));
+                problems.push(format!(
+                    "{name}: unknown properties are refused, say additionalProperties: false"
+                ));
             }
             let min_props = s.get("minProperties").and_then(Value::as_u64);
             let want_min = PATCHES.contains(&name.as_str()).then_some(1);
             if min_props != want_min {
-                problems.push(format!("{name}: minProperties is {min_props:?}, the rule {want_min:?}"));
+                problems.push(format!(
+                    "{name}: minProperties is {min_props:?}, the rule {want_min:?}"
+                ));
             }
             for (prop, ps) in s["properties"].as_object().into_iter().flatten() {
                 let is_string = ps.get("type").and_then(Value::as_str) == Some("string");
                 let ruled = FIELDS.iter().any(|(n, p, _)| n == name && p == prop)
                     || UNCHECKED.iter().any(|(n, p)| n == name && p == prop);
                 if is_string && !ruled {
-                    problems.push(format!("{name}.{prop}: a request string without a rule in ssap_api::input"));
+                    problems.push(format!(
+                        "{name}.{prop}: a request string without a rule in ssap_api::input"
+                    ));
                 }
             }
         }
