@@ -1,7 +1,7 @@
 //! Holds a running control plane (the reference server, the mock's model, a remote one) to the
 //! rules of [`crate::input`] over HTTP: for every text field of every request body, one request
-//! per thing its rule refuses (from a body that is otherwise valid), then `null` in every field
-//! that may be left out, an empty patch and an unknown property for every body. Each must be
+//! per thing its rule refuses (from a body that is otherwise valid), then `null` in every
+//! property the document gives a body, an empty patch and an unknown property for every body. Each must be
 //! answered 400 `bad_request` with a sentence naming the field; a reply of another status is a
 //! rule the implementation does not keep although the document states it.
 //!
@@ -305,6 +305,7 @@ fn cases(user_id: &str, device_id: &str) -> Vec<Case> {
 /// Every way the control plane at `base` fails to refuse what the rules of [`crate::input`]
 /// refuse; empty when it keeps them all. `Err`: the probe could not set itself up.
 pub async fn rule_violations(base: &str, operator_token: &str) -> Result<Vec<String>, String> {
+    let doc = crate::openapi::document()?;
     let (probe, user_id, device_id) = setup(base, operator_token).await?;
     let cases = cases(&user_id, &device_id);
     let mut problems = Vec::new();
@@ -339,14 +340,13 @@ pub async fn rule_violations(base: &str, operator_token: &str) -> Result<Vec<Str
                 problems.push(p);
             }
         }
-        // `null` is no value of any field (the document makes none of them nullable).
-        for field in case
-            .body
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(k, _)| k.clone())
-        {
+        // `null` is no value of any property the document gives the body (it makes none of
+        // them nullable), whether the property is required or may be left out.
+        let properties = crate::openapi::schema(&doc, case.schema)
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .ok_or_else(|| format!("{}: not a schema of the document", case.schema))?;
+        for field in properties.keys() {
             let mut body = case.body.clone();
             body[&field] = Value::Null;
             if let Some(p) = probe
