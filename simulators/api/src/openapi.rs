@@ -3,7 +3,7 @@
 //! check themselves against it.
 //!
 //! The validator here is deliberately small: it understands the subset of JSON Schema the
-//! document uses (`$ref`, `type`, `nullable`, `enum`, `required`, `properties`,
+//! document uses (`$ref`, `allOf`, `type`, `nullable`, `enum`, `required`, `properties`,
 //! `additionalProperties: false`, `minProperties`, `items`, `minLength`/`maxLength`,
 //! `pattern`, `minimum`) and nothing more (`format` is documentation to it: every format the
 //! document names is implied by a `pattern` beside it). A full JSON-Schema crate would pull a large dependency tree into every crate that
@@ -127,6 +127,15 @@ pub fn response_schema<'a>(
     op: &Operation,
     status: u16,
 ) -> Result<Option<&'a Value>, String> {
+    Ok(documented_response(doc, op, status)?.pointer("/content/application~1json/schema"))
+}
+
+/// The response object the document gives for `status` of an operation, `$ref` followed.
+fn documented_response<'a>(
+    doc: &'a Value,
+    op: &Operation,
+    status: u16,
+) -> Result<&'a Value, String> {
     let item = doc
         .get("paths")
         .and_then(|p| p.get(&op.path))
@@ -144,7 +153,7 @@ pub fn response_schema<'a>(
     if let Some(r) = resp.get("$ref").and_then(Value::as_str) {
         resp = resolve(doc, r)?;
     }
-    Ok(resp.pointer("/content/application~1json/schema"))
+    Ok(resp)
 }
 
 fn resolve<'a>(doc: &'a Value, reference: &str) -> Result<&'a Value, String> {
@@ -169,6 +178,17 @@ pub fn validate_response(
     let op = find_operation(doc, method, path)
         .ok_or_else(|| format!("{method} {path} is not an operation of the document"))?;
     let Some(schema) = response_schema(doc, &op, status)? else {
+        // A text answer (`/healthz`): the body as a string against its schema.
+        if let Some(text) =
+            documented_response(doc, &op, status)?.pointer("/content/text~1plain/schema")
+        {
+            let errors = validate(doc, text, &Value::String(body.to_string()), strict);
+            return if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} -> {status}: {}", op.key(), errors.join("; ")))
+            };
+        }
         return if body.trim().is_empty() {
             Ok(())
         } else {
@@ -208,6 +228,27 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
         }
         return;
     }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // Every part holds; what counts as a documented property is what any part names.
+        for part in parts {
+            check(doc, part, v, at, false, out);
+        }
+        if let (true, Value::Object(map)) = (strict, v) {
+            let named: Vec<&String> = parts
+                .iter()
+                .filter_map(|p| match p.get("$ref").and_then(Value::as_str) {
+                    Some(r) => resolve(doc, r).ok(),
+                    None => Some(p),
+                })
+                .filter_map(|p| p.get("properties").and_then(Value::as_object))
+                .flat_map(|props| props.keys())
+                .collect();
+            for k in map.keys().filter(|k| !named.contains(k)) {
+                out.push(format!("{at}: property {k:?} is not in the document"));
+            }
+        }
+        return;
+    }
     if v.is_null() {
         if schema.get("nullable").and_then(Value::as_bool) != Some(true)
             && schema.get("type").is_some()
@@ -224,8 +265,11 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
             ));
         }
     }
-    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
-        return;
+    let ty = match schema.get("type").and_then(Value::as_str) {
+        Some(ty) => ty,
+        // `properties` alone (a part of an `allOf`) speaks of objects.
+        None if v.is_object() && schema.get("properties").is_some() => "object",
+        None => return,
     };
     let fits = match ty {
         "object" => v.is_object(),
@@ -755,6 +799,27 @@ mod tests {
             "/api/device/login-window",
             401,
             r#"{"code":"unauthorized","message":"m"}"#,
+            true
+        )
+        .is_ok());
+        // Each refusal says which codes it may carry.
+        let e = validate_response(
+            &d,
+            "POST",
+            "/api/device/provision",
+            409,
+            r#"{"code":"conflict","message":"m","extra":1}"#,
+            true,
+        )
+        .expect_err("conflict is no code of provision's 409");
+        assert!(e.contains("\"conflict\" is not one of"), "{e}");
+        assert!(e.contains("\"extra\" is not in the document"), "{e}");
+        assert!(validate_response(
+            &d,
+            "POST",
+            "/api/device/provision",
+            409,
+            r#"{"code":"idempotency_mismatch","message":"m"}"#,
             true
         )
         .is_ok());

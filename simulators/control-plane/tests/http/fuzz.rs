@@ -323,6 +323,12 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
                 op.method
             )));
         }
+        // Every answer is one the document gives the operation: the status, and for a refusal
+        // a code that status may carry.
+        if let Err(e) = openapi::validate_response(&doc, &op.method, &op.path, status, &text, true)
+        {
+            return Err(TestCaseError::fail(format!("{} {path}: {e}", op.method)));
+        }
         Ok(())
     });
     if let Err(e) = result {
