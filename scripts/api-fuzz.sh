@@ -5,7 +5,7 @@
 # be refused as malformed, one it calls invalid must be refused, every reply (status, headers,
 # body) must be documented, and every credential must be enforced.
 #
-#   scripts/api-fuzz.sh                      # SSAP_API_FUZZ_EXAMPLES (default 50) examples per operation
+#   scripts/api-fuzz.sh                      # SSAP_API_FUZZ_EXAMPLES (default 100) examples per operation
 #   SSAP_API_FUZZ_EXAMPLES=500 scripts/api-fuzz.sh
 #
 # What it starts: `ssap-harness serve` on loopback over a temporary SQLite file, then two orgs
@@ -34,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 schemathesis_version="4.32.5"
-examples="${SSAP_API_FUZZ_EXAMPLES:-50}"
+examples="${SSAP_API_FUZZ_EXAMPLES:-100}"
 junit="${SSAP_API_FUZZ_JUNIT:-target/api-fuzz-junit.xml}"
 bin="target/release/ssap-harness"
 cargo build --release --quiet
