@@ -368,7 +368,7 @@ async fn real_replies_validate_against_the_document() {
 #[tokio::test]
 async fn the_server_keeps_every_input_rule_the_document_states() {
     let env = Env::new().await;
-    let problems = ssap_api::conformance::rule_violations(&env.server.url(), OPERATOR_TOKEN)
+    let problems = ssap_api::conformance::rule_violations(env.server.url(), OPERATOR_TOKEN)
         .await
         .expect("the probe sets itself up");
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
