@@ -9,12 +9,11 @@
 
 pub mod client;
 pub mod codes;
+pub mod conformance;
 pub mod federation;
+pub mod input;
 pub mod limits;
 pub mod mfa;
-// The contract document is being revised apart from this change; its two field docs go
-// with that revision.
-#[allow(missing_docs)]
 pub mod openapi;
 pub mod paging;
 pub mod types;

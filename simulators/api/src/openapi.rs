@@ -3,9 +3,10 @@
 //! check themselves against it.
 //!
 //! The validator here is deliberately small: it understands the subset of JSON Schema the
-//! document uses (`$ref`, `type`, `nullable`, `enum`, `required`, `properties`,
-//! `additionalProperties: false`, `items`, `minLength`/`maxLength`, `minimum`) and nothing
-//! more. A full JSON-Schema crate would pull a large dependency tree into every crate that
+//! document uses (`$ref`, `allOf`, `type`, `nullable`, `enum`, `required`, `properties`,
+//! `additionalProperties: false`, `minProperties`, `items`, `minLength`/`maxLength`,
+//! `pattern`, `minimum`) and nothing more (`format` is documentation to it: every format the
+//! document names is implied by a `pattern` beside it). A full JSON-Schema crate would pull a large dependency tree into every crate that
 //! links the API for what is, here, a few dozen flat objects.
 
 use serde_json::Value;
@@ -25,7 +26,9 @@ pub fn document() -> Result<Value, String> {
 /// `/api/admin/devices/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operation {
+    /// The HTTP method, upper case.
     pub method: String,
+    /// The path template, as the document writes it.
     pub path: String,
     /// Names of the security schemes that admit it (empty: no auth).
     pub security: Vec<String>,
@@ -126,6 +129,15 @@ pub fn response_schema<'a>(
     op: &Operation,
     status: u16,
 ) -> Result<Option<&'a Value>, String> {
+    Ok(documented_response(doc, op, status)?.pointer("/content/application~1json/schema"))
+}
+
+/// The response object the document gives for `status` of an operation, `$ref` followed.
+fn documented_response<'a>(
+    doc: &'a Value,
+    op: &Operation,
+    status: u16,
+) -> Result<&'a Value, String> {
     let item = doc
         .get("paths")
         .and_then(|p| p.get(&op.path))
@@ -143,7 +155,7 @@ pub fn response_schema<'a>(
     if let Some(r) = resp.get("$ref").and_then(Value::as_str) {
         resp = resolve(doc, r)?;
     }
-    Ok(resp.pointer("/content/application~1json/schema"))
+    Ok(resp)
 }
 
 fn resolve<'a>(doc: &'a Value, reference: &str) -> Result<&'a Value, String> {
@@ -168,6 +180,17 @@ pub fn validate_response(
     let op = find_operation(doc, method, path)
         .ok_or_else(|| format!("{method} {path} is not an operation of the document"))?;
     let Some(schema) = response_schema(doc, &op, status)? else {
+        // A text answer (`/healthz`): the body as a string against its schema.
+        if let Some(text) =
+            documented_response(doc, &op, status)?.pointer("/content/text~1plain/schema")
+        {
+            let errors = validate(doc, text, &Value::String(body.to_string()), strict);
+            return if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} -> {status}: {}", op.key(), errors.join("; ")))
+            };
+        }
         return if body.trim().is_empty() {
             Ok(())
         } else {
@@ -207,6 +230,27 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
         }
         return;
     }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // Every part holds; what counts as a documented property is what any part names.
+        for part in parts {
+            check(doc, part, v, at, false, out);
+        }
+        if let (true, Value::Object(map)) = (strict, v) {
+            let named: Vec<&String> = parts
+                .iter()
+                .filter_map(|p| match p.get("$ref").and_then(Value::as_str) {
+                    Some(r) => resolve(doc, r).ok(),
+                    None => Some(p),
+                })
+                .filter_map(|p| p.get("properties").and_then(Value::as_object))
+                .flat_map(|props| props.keys())
+                .collect();
+            for k in map.keys().filter(|k| !named.contains(k)) {
+                out.push(format!("{at}: property {k:?} is not in the document"));
+            }
+        }
+        return;
+    }
     if v.is_null() {
         if schema.get("nullable").and_then(Value::as_bool) != Some(true)
             && schema.get("type").is_some()
@@ -223,8 +267,11 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
             ));
         }
     }
-    let Some(ty) = schema.get("type").and_then(Value::as_str) else {
-        return;
+    let ty = match schema.get("type").and_then(Value::as_str) {
+        Some(ty) => ty,
+        // `properties` alone (a part of an `allOf`) speaks of objects.
+        None if v.is_object() && schema.get("properties").is_some() => "object",
+        None => return,
     };
     let fits = match ty {
         "object" => v.is_object(),
@@ -242,6 +289,11 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
     match v {
         Value::Object(map) => {
             let props = schema.get("properties").and_then(Value::as_object);
+            if let Some(min) = schema.get("minProperties").and_then(Value::as_u64) {
+                if (map.len() as u64) < min {
+                    out.push(format!("{at}: fewer than {min} properties"));
+                }
+            }
             for name in schema
                 .get("required")
                 .and_then(Value::as_array)
@@ -282,6 +334,13 @@ fn check(doc: &Value, schema: &Value, v: &Value, at: &str, strict: bool, out: &m
             if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
                 if n > max {
                     out.push(format!("{at}: longer than {max} characters"));
+                }
+            }
+            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                match regex::Regex::new(p) {
+                    Ok(re) if re.is_match(text) => {}
+                    Ok(_) => out.push(format!("{at}: {text:?} does not match {p}")),
+                    Err(e) => out.push(format!("{at}: the pattern {p} does not compile: {e}")),
                 }
             }
         }
@@ -570,6 +629,87 @@ mod tests {
         );
     }
 
+    /// The document states every rule of `crate::input`: each text field of a request body
+    /// has the lengths and pattern of its rule, no string of a request body is left without
+    /// one, patches need a property, and every request body refuses unknown properties (as
+    /// the types do, `deny_unknown_fields`).
+    #[test]
+    fn the_document_states_every_input_rule() {
+        use crate::input::{Shape, FIELDS, PATCHES, UNCHECKED};
+        let d = doc();
+        let mut problems = Vec::new();
+        for (name, prop, rule) in FIELDS {
+            let Some(s) = schema(&d, name).and_then(|s| s.pointer(&format!("/properties/{prop}")))
+            else {
+                problems.push(format!("{name}.{prop}: not in the document"));
+                continue;
+            };
+            let mut want = serde_json::Map::new();
+            want.insert("type".into(), "string".into());
+            if rule.min > 0 {
+                want.insert("minLength".into(), rule.min.into());
+            }
+            if let Some(max) = rule.max {
+                want.insert("maxLength".into(), max.into());
+            }
+            if let Some(p) = rule.pattern() {
+                want.insert("pattern".into(), p.into());
+            }
+            if rule.shape == Shape::HttpUrl {
+                want.insert("format".into(), "uri".into());
+            }
+            let got: serde_json::Map<String, Value> = s
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| {
+                    ["type", "minLength", "maxLength", "pattern", "format"].contains(&k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if got != want {
+                problems.push(format!(
+                    "{name}.{prop}: the document says {}, the rule is {}",
+                    Value::Object(got),
+                    Value::Object(want)
+                ));
+            }
+        }
+        let requests: std::collections::BTreeSet<String> = operations(&d)
+            .into_iter()
+            .filter_map(|o| o.request)
+            .collect();
+        for name in &requests {
+            let Some(s) = schema(&d, name) else {
+                problems.push(format!("request schema {name} is missing"));
+                continue;
+            };
+            if s.get("additionalProperties") != Some(&Value::Bool(false)) {
+                problems.push(format!(
+                    "{name}: unknown properties are refused, say additionalProperties: false"
+                ));
+            }
+            let min_props = s.get("minProperties").and_then(Value::as_u64);
+            let want_min = PATCHES.contains(&name.as_str()).then_some(1);
+            if min_props != want_min {
+                problems.push(format!(
+                    "{name}: minProperties is {min_props:?}, the rule {want_min:?}"
+                ));
+            }
+            for (prop, ps) in s["properties"].as_object().into_iter().flatten() {
+                let is_string = ps.get("type").and_then(Value::as_str) == Some("string");
+                let ruled = FIELDS.iter().any(|(n, p, _)| n == name && p == prop)
+                    || UNCHECKED.iter().any(|(n, p)| n == name && p == prop);
+                if is_string && !ruled {
+                    problems.push(format!(
+                        "{name}.{prop}: a request string without a rule in ssap_api::input"
+                    ));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    }
+
     #[test]
     fn every_schema_is_used_by_a_type_test_and_every_ref_resolves() {
         let d = doc();
@@ -661,6 +801,27 @@ mod tests {
             "/api/device/login-window",
             401,
             r#"{"code":"unauthorized","message":"m"}"#,
+            true
+        )
+        .is_ok());
+        // Each refusal says which codes it may carry.
+        let e = validate_response(
+            &d,
+            "POST",
+            "/api/device/provision",
+            409,
+            r#"{"code":"conflict","message":"m","extra":1}"#,
+            true,
+        )
+        .expect_err("conflict is no code of provision's 409");
+        assert!(e.contains("\"conflict\" is not one of"), "{e}");
+        assert!(e.contains("\"extra\" is not in the document"), "{e}");
+        assert!(validate_response(
+            &d,
+            "POST",
+            "/api/device/provision",
+            409,
+            r#"{"code":"idempotency_mismatch","message":"m"}"#,
             true
         )
         .is_ok());

@@ -1,7 +1,18 @@
 //! Request and response bodies of the control-plane API, shared by the reference server,
 //! the simulated endpoints and the step library so that all three agree on one contract.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A request field that may be left out but, when given, holds a value: `null` is refused as
+/// a bad request, as the document makes none of these fields nullable (serde alone would read
+/// it as absent, and a patch of nulls as a change of nothing).
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
 
 /// Which operating system a device runs; SSAP has one toggle per OS (R01).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -132,17 +143,33 @@ impl Default for OrgSettings {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrgSettingsPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The macOS toggle, if changed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub macos_ssap: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The Windows toggle, if changed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub windows_ssap: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The permission level, if changed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub permission_level: Option<PermissionLevel>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Password sync, if changed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password_sync: Option<bool>,
 }
 
@@ -176,8 +203,12 @@ pub struct NewUser {
     pub email: String,
     /// The directory username, from which local names derive.
     pub username: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The local account name to use instead of one derived from `username`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_username: Option<String>,
     #[serde(default)]
     /// First name.
@@ -186,7 +217,11 @@ pub struct NewUser {
     /// Last name.
     pub lastname: String,
     /// `None`: the user has no password assigned (R41).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password: Option<String>,
     #[serde(default)]
     /// Lifecycle state.
@@ -212,29 +247,61 @@ pub struct NewUser {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// New lifecycle state.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<UserState>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Lock or unlock.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locked: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Mark the password expired or not.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password_expired: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Enforce MFA or not.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mfa_enforced: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Mark an authenticator enrolled or not.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mfa_enrolled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// A new directory password.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub password: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// A new local account name.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub system_username: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// Sign in through the org's identity provider or not (R46).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub federated: Option<bool>,
 }
 
@@ -349,7 +416,11 @@ pub struct NewAssociation {
     /// The user to bind.
     pub user_id: String,
     /// Defaults to the org's permission level.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub permission: Option<PermissionLevel>,
 }
 

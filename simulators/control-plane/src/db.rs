@@ -192,7 +192,7 @@ fn user_row(r: &Row) -> Result<UserRow, ApiError> {
     })
 }
 
-/// Ids, emails and keys are stored only without control characters (`require_text`), so one
+/// Ids, emails and keys are stored only without control characters (`ssap_api::input`), so one
 /// that has any (a path segment like `%00`) is not found without asking the database, which
 /// for PostgreSQL could not even compare text holding NUL.
 fn never_stored(s: &str) -> bool {

@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use ssap_api::input::Validate;
 use ssap_api::{codes, ApiErrorBody};
 
 /// Largest request body accepted, in bytes.
@@ -80,10 +81,11 @@ impl IntoResponse for ApiError {
 }
 
 /// JSON body extractor that refuses with an `ApiErrorBody` (axum's own `Json` answers in plain
-/// text), saying what was wrong: content type, size, syntax, unknown or missing field.
+/// text), saying what was wrong: content type, size, syntax, unknown, missing or null field,
+/// or a rule of the wire (`ssap_api::input`, the rules the document states).
 pub(crate) struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+impl<T: DeserializeOwned + Validate, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -126,9 +128,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 ApiError::bad_request(format!("the request body could not be read: {rej}"))
             }
         })?;
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+        let body: T = serde_json::from_slice(&bytes).map_err(|e| {
             ApiError::bad_request(format!("the JSON body is not valid for this route: {e}"))
-        })
+        })?;
+        body.validate()
+            .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        Ok(ApiJson(body))
     }
 }
 

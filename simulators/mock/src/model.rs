@@ -16,6 +16,7 @@ use std::sync::Mutex;
 
 use serde::de::DeserializeOwned;
 use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
+use ssap_api::input::Validate;
 use ssap_api::{
     codes, Association, AttemptReport, AuditEvent, AuthenticateRequest, AuthenticateResponse,
     BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
@@ -187,9 +188,13 @@ fn page_of<T: serde::Serialize>(
     ))
 }
 
-fn body<T: DeserializeOwned>(req: &Request) -> Result<T, Reply> {
-    serde_json::from_slice(&req.body)
-        .map_err(|e| bad_request(format!("the JSON body is not valid for this route: {e}")))
+/// The request's JSON body, refused as the server refuses it: not the type, or breaking a rule
+/// of the wire (`ssap_api::input`, the rules the document states).
+fn body<T: DeserializeOwned + Validate>(req: &Request) -> Result<T, Reply> {
+    let body: T = serde_json::from_slice(&req.body)
+        .map_err(|e| bad_request(format!("the JSON body is not valid for this route: {e}")))?;
+    body.validate().map_err(|e| bad_request(e.to_string()))?;
+    Ok(body)
 }
 
 fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {

@@ -434,6 +434,18 @@ async fn the_model_speaks_the_documented_contract() {
         .contains(codes::METHOD_NOT_ALLOWED));
 }
 
+/// The model keeps every rule the document states of a request body, as the server does
+/// (`ssap_api::conformance`): each broken once, answered 400 `bad_request` naming the field.
+#[tokio::test]
+async fn the_model_keeps_every_input_rule_the_document_states() {
+    let mock = MockControlPlane::start(&fixtures()).await.expect("mock");
+    let token = mock.operator_token().expect("model token").to_string();
+    let problems = ssap_api::conformance::rule_violations(&mock.url(), &token)
+        .await
+        .expect("the probe sets itself up");
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
 #[tokio::test]
 async fn status_and_retry_after_reach_the_client_then_the_stub_runs_out() {
     let s = setup(Duration::from_secs(5)).await;

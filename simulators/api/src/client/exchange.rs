@@ -70,8 +70,10 @@ pub fn redact_json(text: &str) -> String {
         match v {
             serde_json::Value::Object(map) => {
                 let oauth = map.contains_key("redirect_uri");
+                // An ApiErrorBody's `code` is a public refusal code, not an MFA or OAuth code.
+                let refusal = map.len() == 2 && map.contains_key("message");
                 for (k, val) in map.iter_mut() {
-                    let secret = SECRET_KEYS.contains(&k.as_str())
+                    let secret = (SECRET_KEYS.contains(&k.as_str()) && !(refusal && k == "code"))
                         || (oauth && OAUTH_SECRET_KEYS.contains(&k.as_str()));
                     if secret && !val.is_null() {
                         *val = serde_json::Value::String("[redacted]".into());

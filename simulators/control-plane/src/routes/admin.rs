@@ -10,7 +10,6 @@ use ssap_api::{
 };
 use ssap_api::{AuditFilter, ListQuery, Page};
 
-use super::require_text;
 use crate::auth::{hash_password_async, new_id, AdminAuth};
 use crate::db::{self, enum_text};
 use crate::error::{ApiError, ApiJson, ApiPath};
@@ -96,47 +95,11 @@ pub(crate) async fn update_settings(
     Ok(Json(s))
 }
 
-fn validate_new_user(u: &NewUser) -> Result<(), ApiError> {
-    require_text("email", &u.email, 254)?;
-    if !u.email.contains('@') {
-        return Err(ApiError::bad_request(format!(
-            "email {:?} is not an email address",
-            u.email
-        )));
-    }
-    require_text("username", &u.username, 128)?;
-    if let Some(s) = &u.system_username {
-        require_text("system_username", s, 128)?;
-    }
-    if u.firstname.chars().count() > 128 || u.lastname.chars().count() > 128 {
-        return Err(ApiError::bad_request(
-            "firstname and lastname must be at most 128 characters",
-        ));
-    }
-    if let Some(p) = &u.password {
-        validate_password(p)?;
-    }
-    Ok(())
-}
-
-fn validate_password(p: &str) -> Result<(), ApiError> {
-    if p.is_empty() {
-        return Err(ApiError::bad_request(
-            "password must not be empty; omit it to create a user without a password",
-        ));
-    }
-    if p.len() > 1024 {
-        return Err(ApiError::bad_request("password is longer than 1024 bytes"));
-    }
-    Ok(())
-}
-
 pub(crate) async fn create_user(
     auth: AdminAuth,
     State(state): State<AppState>,
     ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    validate_new_user(&new)?;
     let hash = match &new.password {
         Some(p) => Some(hash_password_async(state.hash_cost, p.clone()).await?),
         None => None,
@@ -234,16 +197,6 @@ pub(crate) async fn update_user(
     ApiPath(id): ApiPath<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<User>, ApiError> {
-    if let Some(p) = &patch.password {
-        validate_password(p)?;
-    }
-    if let Some(s) = &patch.system_username {
-        if s.chars().count() > 128 {
-            return Err(ApiError::bad_request(
-                "system_username is longer than 128 characters",
-            ));
-        }
-    }
     let new_hash = match &patch.password {
         Some(p) => Some(hash_password_async(state.hash_cost, p.clone()).await?),
         None => None,
@@ -460,7 +413,6 @@ pub(crate) async fn set_login_window_text(
     ApiPath(device_id): ApiPath<String>,
     ApiJson(body): ApiJson<LoginWindowText>,
 ) -> Result<StatusCode, ApiError> {
-    require_text("text", &body.text, 2000)?;
     state
         .storage
         .run(move |c| {

@@ -118,35 +118,3 @@ async fn openapi() -> impl IntoResponse {
         ssap_api::openapi::DOCUMENT,
     )
 }
-
-/// Refuses an empty or overlong text field with a sentence naming it.
-pub(crate) fn require_text(
-    field: &str,
-    value: &str,
-    max: usize,
-) -> Result<(), crate::error::ApiError> {
-    if value.trim().is_empty() {
-        return Err(crate::error::ApiError::bad_request(format!(
-            "{field} must not be empty"
-        )));
-    }
-    if value.chars().count() > max {
-        return Err(crate::error::ApiError::bad_request(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    // Names, emails, keys and ids are one line of printable text: a control character (NUL,
-    // ESC, CR/LF, ...) is a mistake or an attack (log and header injection). Only the
-    // login-window text may span lines.
-    let multiline = field == "text";
-    if let Some(c) = value
-        .chars()
-        .find(|&c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
-    {
-        return Err(crate::error::ApiError::bad_request(format!(
-            "{field} contains a control character ({:?})",
-            c
-        )));
-    }
-    Ok(())
-}

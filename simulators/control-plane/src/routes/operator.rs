@@ -5,7 +5,6 @@ use axum::http::{header, request::Parts, StatusCode};
 use axum::Json;
 use ssap_api::{NewOrg, OrgCreated, OrgSettings};
 
-use super::require_text;
 use crate::auth::{constant_time_eq, digest, new_id, new_secret};
 use crate::db;
 use crate::error::{ApiError, ApiJson};
@@ -47,7 +46,6 @@ pub(crate) async fn create_org(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewOrg>,
 ) -> Result<(StatusCode, Json<OrgCreated>), ApiError> {
-    require_text("name", &body.name, 200)?;
     let created = OrgCreated {
         org_id: new_id(),
         name: body.name.trim().to_string(),

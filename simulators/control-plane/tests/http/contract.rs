@@ -361,3 +361,15 @@ async fn real_replies_validate_against_the_document() {
         .collect();
     assert!(missing.is_empty(), "operations not exercised: {missing:?}");
 }
+
+/// Every rule the document states of a request body (`ssap_api::input`: lengths, characters,
+/// shapes, no null, no unknown property, no empty patch) is one the server keeps: each broken
+/// once, from an otherwise valid body, and answered 400 `bad_request` naming the field.
+#[tokio::test]
+async fn the_server_keeps_every_input_rule_the_document_states() {
+    let env = Env::new().await;
+    let problems = ssap_api::conformance::rule_violations(env.server.url(), OPERATOR_TOKEN)
+        .await
+        .expect("the probe sets itself up");
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}

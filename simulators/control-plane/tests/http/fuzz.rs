@@ -111,8 +111,9 @@ struct Case {
     op: usize,
     /// 0: the operation's own credential, 1..=4: another audience's, 5: none, 6: garbage.
     cred: u8,
-    /// Replaces the `{id}` of the path when set.
-    id: Option<String>,
+    /// Replaces the `{id}` of the path when set: any bytes, %-escaped (so also ones that are
+    /// not UTF-8).
+    id: Option<Vec<u8>>,
     body: Body,
     json_type: bool,
 }
@@ -128,7 +129,13 @@ fn case(ops: usize) -> impl Strategy<Value = Case> {
     (
         0..ops,
         prop_oneof![6 => Just(0u8), 1 => 1u8..=6],
-        proptest::option::weighted(0.1, any::<String>()),
+        proptest::option::weighted(
+            0.1,
+            prop_oneof![
+                any::<String>().prop_map(String::into_bytes),
+                prop::collection::vec(any::<u8>(), 0..32),
+            ],
+        ),
         body,
         prop::bool::weighted(0.9),
     )
@@ -254,7 +261,7 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
         let op = &ops[c.op];
         let id = match &c.id {
             Some(s) => s
-                .bytes()
+                .iter()
                 .map(|b| format!("%{b:02X}"))
                 .collect::<String>()
                 .chars()
@@ -322,6 +329,12 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
                 "{} {path} answered {status} without an ApiErrorBody: {text:?}",
                 op.method
             )));
+        }
+        // Every answer is one the document gives the operation: the status, and for a refusal
+        // a code that status may carry.
+        if let Err(e) = openapi::validate_response(&doc, &op.method, &op.path, status, &text, true)
+        {
+            return Err(TestCaseError::fail(format!("{} {path}: {e}", op.method)));
         }
         Ok(())
     });

@@ -10,7 +10,6 @@ use super::refusals::{refusal_error, user_state_refusal, REFUSED, SUCCESS};
 use crate::auth::{digest, DeviceAuth};
 use crate::db;
 use crate::error::{ApiError, ApiJson};
-use crate::routes::require_text;
 use crate::rules;
 use crate::sql::{args, Sql};
 use crate::AppState;
@@ -31,8 +30,6 @@ pub(crate) async fn provision(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<ProvisionRequest>,
 ) -> Result<Json<Association>, ApiError> {
-    require_text("idempotency_key", &req.idempotency_key, 200)?;
-    require_text("local_name", &req.local_name, 256)?;
     if req.ticket.is_empty() || req.ticket.len() > 512 {
         return Err(ticket_invalid());
     }
@@ -166,10 +163,6 @@ pub(crate) async fn report_attempt(
     State(state): State<AppState>,
     ApiJson(report): ApiJson<AttemptReport>,
 ) -> Result<StatusCode, ApiError> {
-    require_text("reason", &report.reason, 200)?;
-    if report.email.chars().count() > 254 {
-        return Err(ApiError::bad_request("email is longer than 254 characters"));
-    }
     state
         .storage
         .run(move |c| {

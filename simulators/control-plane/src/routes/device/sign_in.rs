@@ -40,11 +40,6 @@ pub(crate) async fn authenticate(
     ApiJson(req): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
     let email = req.email.trim().to_string();
-    if email.is_empty() || email.chars().count() > 254 || req.password.len() > 1024 {
-        return Err(ApiError::bad_request(
-            "email must be 1 to 254 characters and password at most 1024 bytes",
-        ));
-    }
 
     let (a, e, throttle) = (auth.clone(), email.clone(), state.throttle);
     let candidate = state
