@@ -62,6 +62,7 @@ impl Bed {
                     database: path.into(),
                     operator_token: OPERATOR.into(),
                     hash_cost: HashCost::Test,
+                    virtual_clock: false,
                 },
                 ([127, 0, 0, 1], 0).into(),
             )

@@ -81,6 +81,7 @@ async fn shards_share_one_control_plane_and_one_org_without_colliding() {
             database: dir.path().join("cp.db").into(),
             operator_token: OPERATOR.into(),
             hash_cost: HashCost::Test,
+            virtual_clock: false,
         },
         ([127, 0, 0, 1], 0).into(),
     )

@@ -480,6 +480,16 @@ impl Validate for NewAssociation {
     }
 }
 
+impl Validate for ClockAdvance {
+    fn validate(&self) -> Result<(), InputError> {
+        let max = crate::limits::MAX_CLOCK_ADVANCE_SECS;
+        if self.seconds == 0 || self.seconds > max {
+            return Err(InputError(format!("seconds must be 1 to {max}")));
+        }
+        Ok(())
+    }
+}
+
 impl Validate for LoginWindowText {
     fn validate(&self) -> Result<(), InputError> {
         LOGIN_WINDOW_TEXT.check("text", &self.text)

@@ -13,3 +13,10 @@ pub const THROTTLE_MAX_FAILURES: usize = 10;
 
 /// The window of [`THROTTLE_MAX_FAILURES`], in seconds.
 pub const THROTTLE_WINDOW_SECS: u64 = 60;
+
+/// How long a sign-in ticket (password or identity provider, R46) may be used to provision or
+/// log in, in seconds; the federated sign-in state lives as long.
+pub const TICKET_TTL_SECS: u64 = 600;
+
+/// The most one `POST /api/admin/clock/advance` may move an org's virtual clock: a year.
+pub const MAX_CLOCK_ADVANCE_SECS: u64 = 365 * 24 * 60 * 60;

@@ -467,6 +467,24 @@ pub struct LoginWindowText {
     pub text: String,
 }
 
+/// How far to move an org's virtual clock (`POST /api/admin/clock/advance`), so a test can
+/// let time pass without waiting: throttle windows end, tickets and sign-in states expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockAdvance {
+    /// Seconds to move forward, 1 to [`crate::limits::MAX_CLOCK_ADVANCE_SECS`].
+    pub seconds: u64,
+}
+
+/// An org's virtual clock: how far it runs ahead of the wall clock. Only a control plane
+/// started for testing has one (the embedded one, `serve --virtual-clock`, the mock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualClock {
+    /// Seconds the org's clock is ahead of the wall clock.
+    pub offset_seconds: u64,
+}
+
 /// Windows SSAP policy body (R03).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -35,6 +35,7 @@ impl EmbeddedServer {
             database: dir.path().join("control-plane.db").into(),
             operator_token: token.clone(),
             hash_cost: HashCost::Test,
+            virtual_clock: true,
         };
         let server = start(config, ([127, 0, 0, 1], 0).into()).await?;
         Ok(Self {

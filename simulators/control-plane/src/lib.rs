@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod clock;
 mod db;
 mod embedded;
 mod error;
@@ -58,6 +59,9 @@ pub struct Config {
     pub operator_token: String,
     /// Password-hash cost: `Default` in real deployments, `Test` where speed matters more.
     pub hash_cost: HashCost,
+    /// Gives every org a clock an admin can move forward (`/api/admin/clock`), so tests let
+    /// time pass without waiting. Never for a real deployment.
+    pub virtual_clock: bool,
 }
 
 /// Cost of argon2id password hashing. Configurable because a safe cost makes every test and
@@ -89,6 +93,8 @@ pub(crate) struct AppState {
     pub throttle: auth::Throttle,
     /// Client of identity providers' token endpoints (R46): bounded, follows no redirects.
     pub idp_http: reqwest::Client,
+    /// The clock time-bound rules read, per org.
+    pub clock: clock::Clock,
 }
 
 /// A started server. Call [`RunningServer::shutdown`] to stop it cleanly; dropping it leaves
@@ -186,6 +192,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
             ssap_api::limits::THROTTLE_MAX_FAILURES,
         ),
         idp_http,
+        clock: clock::Clock::new(config.virtual_clock),
     };
     let app = routes::router(state);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();

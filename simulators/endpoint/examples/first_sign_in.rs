@@ -19,6 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         database: dir.path().join("cp.sqlite").into(),
         operator_token: "example-operator-token".into(),
         hash_cost: HashCost::Test,
+        virtual_clock: false,
     };
     let server = ssap_control_plane::start(config, "127.0.0.1:0".parse()?).await?;
     let http = Http::new(server.url(), Duration::from_secs(10))?;

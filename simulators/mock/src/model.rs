@@ -22,7 +22,7 @@ use ssap_api::{
     BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
     LoginWindowText, MfaEnrollRequest, MfaEnrollment, MfaVerifyRequest, NewAssociation, NewOrg,
     NewUser, OrgCreated, OrgSettings, OrgSettingsPatch, Os, PermissionLevel, ProvisionRequest,
-    User, UserPatch, UserState, WindowsSsapMode, WindowsSsapPolicy,
+    User, UserPatch, UserState, WindowsSsapMode, WindowsSsapPolicy, ClockAdvance, VirtualClock,
 };
 use ssap_api::{federation, mfa, paging, AuditFilter, ListQuery, Page};
 use ssap_api::{
@@ -52,9 +52,9 @@ struct DeviceRec {
     credential: String,
     login_window_text: Option<String>,
     windows_mode: Option<WindowsSsapMode>,
-    /// Failed sign-ins from this device (R42). The model's clock does not pass, so its
-    /// throttle window never ends: after the limit, the device stays throttled.
-    sign_in_failures: usize,
+    /// When this device's failed sign-ins within the throttle window happened (R42), in the
+    /// org's time (ms).
+    sign_in_failures: Vec<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +72,8 @@ struct Ticket {
     device_id: String,
     user_id: String,
     used: bool,
+    /// In the org's time (ms).
+    expires_ms: i64,
 }
 
 #[derive(Debug, Default)]
@@ -90,6 +92,9 @@ struct Org {
     /// Federated sign-in (R46): the org's identity provider and pending states by value.
     idp: Option<IdentityProviderConfig>,
     fed_states: HashMap<String, FedState>,
+    /// How far the org's virtual clock runs ahead of the wall clock (ms), moved by
+    /// `POST /api/admin/clock/advance`, as on a reference server started for testing.
+    clock_offset_ms: i64,
 }
 
 /// A pending federated sign-in of the model.
@@ -100,6 +105,8 @@ struct FedState {
     purpose: SignInPurpose,
     nonce: String,
     used: bool,
+    /// In the org's time (ms).
+    expires_ms: i64,
 }
 
 #[derive(Debug, Default)]
@@ -292,24 +299,48 @@ fn state_refusal(u: &UserRec) -> Option<Reply> {
     None
 }
 
-/// 429 once the device has used up its failed sign-ins (R42), as the reference server.
-fn throttled(dev: &DeviceRec) -> Option<Reply> {
-    (dev.sign_in_failures >= THROTTLE_MAX_FAILURES).then(|| {
+const THROTTLE_WINDOW_MS: i64 = THROTTLE_WINDOW_SECS as i64 * 1000;
+const TICKET_TTL_MS: i64 = ssap_api::limits::TICKET_TTL_SECS as i64 * 1000;
+
+/// 429 once the device has used up its failed sign-ins in the sliding window (R42), as the
+/// reference server: Retry-After is when the oldest of the counted failures leaves it.
+fn throttled(dev: &DeviceRec, now_ms: i64) -> Option<Reply> {
+    let mut recent: Vec<i64> = dev
+        .sign_in_failures
+        .iter()
+        .copied()
+        .filter(|&t| t > now_ms - THROTTLE_WINDOW_MS)
+        .collect();
+    if recent.len() < THROTTLE_MAX_FAILURES {
+        return None;
+    }
+    recent.sort_unstable_by(|a, b| b.cmp(a));
+    let oldest = recent[THROTTLE_MAX_FAILURES - 1];
+    let wait_ms = (THROTTLE_WINDOW_MS - (now_ms - oldest)).max(0);
+    let wait = ((wait_ms + 999) / 1000).max(1);
+    Some(
         Reply::error(
             429,
             codes::TOO_MANY_ATTEMPTS,
-            &format!(
-                "Too many failed sign-ins on this device; try again in {THROTTLE_WINDOW_SECS} seconds"
-            ),
+            &format!("Too many failed sign-ins on this device; try again in {wait} seconds"),
         )
-        .with_header(
-            http::header::RETRY_AFTER,
-            http::HeaderValue::from(THROTTLE_WINDOW_SECS),
-        )
-    })
+        .with_header(http::header::RETRY_AFTER, http::HeaderValue::from(wait)),
+    )
+}
+
+/// Counts one failed sign-in of a device and forgets those that left the window.
+fn record_failure(dev: &mut DeviceRec, now_ms: i64) {
+    dev.sign_in_failures
+        .retain(|&t| t > now_ms - THROTTLE_WINDOW_MS);
+    dev.sign_in_failures.push(now_ms);
 }
 
 impl Org {
+    /// The org's time in ms: the wall clock plus its virtual clock's lead.
+    fn now_ms(&self) -> i64 {
+        wall_ms().saturating_add(self.clock_offset_ms)
+    }
+
     fn audit(
         &mut self,
         clock: &mut i64,
@@ -466,7 +497,7 @@ impl Model {
                     credential: credential.clone(),
                     login_window_text: None,
                     windows_mode: None,
-                    sign_in_failures: 0,
+                    sign_in_failures: Vec::new(),
                 });
                 Ok(Reply::json(
                     201,
@@ -824,6 +855,25 @@ impl Model {
                         .map(|e| (e.seq, e.clone())),
                 )
             }
+            AdminRoute::Clock => Ok(Reply::json(
+                200,
+                &VirtualClock {
+                    offset_seconds: u64::try_from(org.clock_offset_ms / 1000).unwrap_or(0),
+                },
+            )),
+            AdminRoute::AdvanceClock => {
+                let a: ClockAdvance = body(req)?;
+                let step = i64::try_from(a.seconds).unwrap_or(i64::MAX);
+                org.clock_offset_ms = org
+                    .clock_offset_ms
+                    .saturating_add(step.saturating_mul(1000));
+                Ok(Reply::json(
+                    200,
+                    &VirtualClock {
+                        offset_seconds: u64::try_from(org.clock_offset_ms / 1000).unwrap_or(0),
+                    },
+                ))
+            }
             AdminRoute::GetIdp => match &org.idp {
                 Some(p) => Ok(Reply::json(200, &public_idp(p))),
                 None => Err(Reply::error(
@@ -886,7 +936,7 @@ impl Model {
             "authenticate" => {
                 let r: AuthenticateRequest = body(req)?;
                 let email = r.email.trim().to_string();
-                if let Some(e) = throttled(&dev) {
+                if let Some(e) = throttled(&dev, org.now_ms()) {
                     let code = refusal_code(&e);
                     org.audit(clock, &actor, "authenticate", &email, false, Some(&code));
                     return Err(e);
@@ -916,7 +966,8 @@ impl Model {
                         false,
                         Some("unknown_user"),
                     );
-                    org.devices[d].sign_in_failures += 1;
+                    let now = org.now_ms();
+                    record_failure(&mut org.devices[d], now);
                     return Err(invalid());
                 };
                 if org.users[u].user.federated {
@@ -955,7 +1006,8 @@ impl Model {
                     if lock {
                         org.audit(clock, &actor, "user.lock", &email, true, None);
                     }
-                    org.devices[d].sign_in_failures += 1;
+                    let now = org.now_ms();
+                    record_failure(&mut org.devices[d], now);
                     return Err(invalid());
                 }
                 if let Some(e) = state_refusal(&org.users[u]) {
@@ -973,6 +1025,7 @@ impl Model {
                         device_id: device_id.clone(),
                         user_id: user.id.clone(),
                         used: false,
+                        expires_ms: org.now_ms() + TICKET_TTL_MS,
                     },
                 );
                 org.audit(clock, &actor, "authenticate", &email, true, None);
@@ -1042,7 +1095,7 @@ impl Model {
                 };
                 let u = org.user(&t.user_id).map_err(|_| ticket_invalid())?;
                 let email = org.users[u].user.email.clone();
-                if t.used {
+                if t.used || t.expires_ms <= org.now_ms() {
                     org.audit(
                         clock,
                         &actor,
@@ -1138,6 +1191,7 @@ impl Model {
                         purpose: r.purpose,
                         nonce: nonce.clone(),
                         used: false,
+                        expires_ms: org.now_ms() + TICKET_TTL_MS,
                     },
                 );
                 let url = format!(
@@ -1166,7 +1220,7 @@ impl Model {
             }
             "mfa" => {
                 let r: MfaVerifyRequest = body(req)?;
-                if let Some(e) = throttled(&dev) {
+                if let Some(e) = throttled(&dev, org.now_ms()) {
                     return Err(e);
                 }
                 if !org
@@ -1177,7 +1231,7 @@ impl Model {
                     return Err(not_found("association"));
                 }
                 let u = org.user(&r.user_id)?;
-                let now = wall_secs();
+                let now = u64::try_from(org.now_ms() / 1000).unwrap_or(0);
                 let rec = &mut org.users[u];
                 let verdict = match &rec.mfa {
                     None => Err("not_enrolled"),
@@ -1198,7 +1252,8 @@ impl Model {
                     }
                     Err(reason) => {
                         org.audit(clock, &actor, "mfa.verify", &email, false, Some(reason));
-                        org.devices[d].sign_in_failures += 1;
+                        let now = org.now_ms();
+                        record_failure(&mut org.devices[d], now);
                         Err(Reply::error(
                             401,
                             codes::MFA_CODE_INVALID,
@@ -1276,7 +1331,10 @@ impl Model {
                 Err(e)
             };
             let Some(s) = spent.filter(|s| {
-                !s.used && s.purpose == purpose && fed.redirect_uri == federation::REDIRECT_URI
+                !s.used
+                    && s.expires_ms > org.now_ms()
+                    && s.purpose == purpose
+                    && fed.redirect_uri == federation::REDIRECT_URI
             }) else {
                 return refuse(org, clock, state_invalid());
             };
@@ -1381,6 +1439,7 @@ impl Model {
                         device_id: device_id.clone(),
                         user_id: user.id.clone(),
                         used: false,
+                        expires_ms: org.now_ms() + TICKET_TTL_MS,
                     },
                 );
                 org.audit(clock, &actor, action, &email, true, Some(&how));
@@ -1599,6 +1658,8 @@ enum AdminRoute {
     GetIdp,
     SetIdp,
     ClearIdp,
+    Clock,
+    AdvanceClock,
 }
 
 fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
@@ -1621,6 +1682,8 @@ fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
         ("PUT", ["devices", id, "policies", "windows-ssap"]) => SetWindows(s(id)),
         ("DELETE", ["devices", id, "policies", "windows-ssap"]) => ClearWindows(s(id)),
         ("GET", ["audit"]) => Audit,
+        ("GET", ["clock"]) => Clock,
+        ("POST", ["clock", "advance"]) => AdvanceClock,
         ("GET", ["identity-provider"]) => GetIdp,
         ("PUT", ["identity-provider"]) => SetIdp,
         ("DELETE", ["identity-provider"]) => ClearIdp,
@@ -1628,11 +1691,10 @@ fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
     })
 }
 
-/// Seconds since the epoch, for TOTP codes (R45): the authenticator app and every control plane
-/// read the same wall clock.
-fn wall_secs() -> u64 {
+/// Milliseconds since the epoch: an org's time is this plus its virtual clock's lead.
+fn wall_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }

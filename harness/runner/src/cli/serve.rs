@@ -32,6 +32,11 @@ pub(crate) struct ServeArgs {
     /// Password hash cost: `default` (safe) or `test` (cheap, for test and load runs only).
     #[arg(long, default_value = "default", value_parser = ["default", "test"])]
     hash_cost: String,
+    /// Give every org a clock its admin can move forward (`POST /api/admin/clock/advance`),
+    /// so scenarios with `When N seconds pass` run against this server. For test servers
+    /// only: it lets an admin end throttle windows and expire tickets at will.
+    #[arg(long)]
+    virtual_clock: bool,
 }
 
 /// Serves until Ctrl-C or SIGTERM.
@@ -55,6 +60,7 @@ pub(crate) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             HashCost::Default
         },
+        virtual_clock: args.virtual_clock,
     };
     let server = ssap_control_plane::start(config, args.listen)
         .await

@@ -61,7 +61,8 @@ async fn enters_current_code(w: &mut SsapWorld, #[step] step: &Step, name: Strin
     let Some(secret) = w.person(&name)?.mfa_secret.clone() else {
         fail!("{name:?} has not enrolled in MFA in the User Portal, so has no authenticator");
     };
-    let code = mfa::code_at(&secret, mfa::unix_now())
+    let now = super::time::control_plane_now_secs(w).await?;
+    let code = mfa::code_at(&secret, now)
         .with_context(|| format!("computing {name:?}'s authenticator code"))?;
     submit_code(w, step, &name, code).await
 }
@@ -82,7 +83,7 @@ async fn enters_wrong_code(w: &mut SsapWorld, #[step] step: &Step, name: String)
     let Some(secret) = w.person(&name)?.mfa_secret.clone() else {
         fail!("{name:?} has not enrolled in MFA in the User Portal, so has no authenticator");
     };
-    let now = mfa::unix_now();
+    let now = super::time::control_plane_now_secs(w).await?;
     let taken: Vec<String> = (0..3)
         .filter_map(|i| {
             mfa::code_at(

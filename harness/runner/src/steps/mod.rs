@@ -10,6 +10,7 @@
 //! - [`isolation`]: a second org against this scenario's device.
 //! - [`mfa`]: MFA enrolment in the User Portal and codes from the user's authenticator (R45).
 //! - [`network`]: networks in and out of range, without internet, cables (R12, R13).
+//! - [`time`]: time passing on the control plane's virtual clock (throttle windows, tickets).
 
 pub mod admin;
 pub mod device;
@@ -20,6 +21,7 @@ pub mod isolation;
 pub mod mfa;
 pub mod network;
 pub mod screen;
+pub mod time;
 
 use std::fmt;
 

@@ -225,6 +225,22 @@ impl AdminClient {
         }
     }
 
+    /// The org's virtual clock; 404 `not_found` from a control plane that has none.
+    pub async fn clock(&self) -> Result<VirtualClock, ApiError> {
+        self.call(Method::GET, "/api/admin/clock", NO_BODY).await
+    }
+
+    /// Moves the org's virtual clock `seconds` forward; 404 `not_found` from a control plane
+    /// that has none.
+    pub async fn advance_clock(&self, seconds: u64) -> Result<VirtualClock, ApiError> {
+        self.call(
+            Method::POST,
+            "/api/admin/clock/advance",
+            Some(&ClockAdvance { seconds }),
+        )
+        .await
+    }
+
     /// The org's whole audit log, oldest first (all pages).
     pub async fn audit(&self) -> Result<Vec<AuditEvent>, ApiError> {
         self.all("/api/admin/audit", "").await

@@ -34,7 +34,7 @@ use crate::sql::Sql;
 use crate::AppState;
 
 /// How long a federated sign-in may take between the authorize URL and the code.
-const STATE_TTL_MS: i64 = 10 * 60 * 1000;
+const STATE_TTL_MS: i64 = TICKET_TTL_MS;
 
 fn public(p: &IdentityProviderConfig) -> IdentityProvider {
     IdentityProvider {
@@ -154,6 +154,7 @@ pub(crate) async fn sign_in_method(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<SignInMethodRequest>,
 ) -> Result<Json<SignInMethod>, ApiError> {
+    let now = state.clock.now_ms(&auth.org);
     let email = req.email.trim().to_string();
     let st = new_secret("ssap_st");
     let nonce = new_secret("ssap_nc");
@@ -189,7 +190,7 @@ pub(crate) async fn sign_in_method(
                 purpose_text(purpose),
                 &nonce,
                 REDIRECT_URI,
-                db::now_ms() + STATE_TTL_MS,
+                now + STATE_TTL_MS,
             )?;
             let url = format!(
                 "{}/authorize?{}",
@@ -245,13 +246,14 @@ async fn audit_refusal(
     reason: &str,
     counts_as_failure: bool,
 ) -> Result<(), ApiError> {
+    let now = state.clock.now_ms(&auth.org);
     let (a, t, r) = (auth.clone(), target.to_string(), reason.to_string());
     let throttle = state.throttle;
     state
         .storage
         .run(move |c| {
             if counts_as_failure {
-                throttle.record_failure(c, &a.device, db::now_ms())?;
+                throttle.record_failure(c, &a.device, now)?;
             }
             db::audit(
                 c,
@@ -274,6 +276,7 @@ async fn redeem(
     req: FederatedSignIn,
     purpose: SignInPurpose,
 ) -> Result<Redeemed, ApiError> {
+    let now = state.clock.now_ms(&auth.org);
     let st_digest = digest(&req.state);
     let (a, throttle) = (auth.clone(), state.throttle);
     let redirect_uri = req.redirect_uri.clone();
@@ -293,7 +296,7 @@ async fn redeem(
                 Ok(Err(err))
             };
             // Before the state is spent: a throttled attempt leaves it usable.
-            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
+            if let Some(wait) = throttle.check(c, &a.device, now)? {
                 return refuse(c, "federated sign-in", too_many_attempts(wait));
             }
             let Some(s) = db::take_federation_state(c, &st_digest, &a.org, &a.device)? else {
@@ -303,7 +306,7 @@ async fn redeem(
                 .map(|r| r.user.email)
                 .unwrap_or_else(|| "federated sign-in".to_string());
             if s.used
-                || s.expires_ms <= db::now_ms()
+                || s.expires_ms <= now
                 || s.purpose != purpose_text(purpose)
                 || s.redirect_uri != redirect_uri
             {
@@ -421,6 +424,7 @@ pub(crate) async fn authenticate_federated(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<FederatedSignIn>,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
+    let now = state.clock.now_ms(&auth.org);
     let r = redeem(&state, &auth, req, SignInPurpose::Provision).await?;
     let ticket = new_secret("ssap_tk");
     let ticket_digest = digest(&ticket);
@@ -459,7 +463,7 @@ pub(crate) async fn authenticate_federated(
             if let Err(e) = rules::eligibility(&d.device.facts, &settings, d.windows_mode, count) {
                 return refuse(c, refusal_error(e, d.device.facts.os));
             }
-            let expires = db::now_ms() + TICKET_TTL_MS;
+            let expires = now + TICKET_TTL_MS;
             db::insert_ticket(
                 c,
                 &ticket_digest,

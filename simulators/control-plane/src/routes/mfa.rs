@@ -101,12 +101,13 @@ pub(crate) async fn verify(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<MfaVerifyRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let now = mfa::unix_now();
+    let now = state.clock.now_ms(&auth.org);
+    let now_secs = state.clock.now_secs(&auth.org);
     let (a, throttle) = (auth.clone(), state.throttle);
     let verdict = state
         .storage
         .run(move |c| {
-            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
+            if let Some(wait) = throttle.check(c, &a.device, now)? {
                 return Ok(Err(too_many_attempts(wait)));
             }
             if db::association(c, &a.org, &a.device, &req.user_id)?.is_none() {
@@ -120,7 +121,7 @@ pub(crate) async fn verify(
             let stored = db::mfa_secret(c, &a.org, &req.user_id)?;
             let outcome = match stored {
                 None => Err("not_enrolled"),
-                Some((secret, last)) => match mfa::matching_step(&secret, &req.code, now) {
+                Some((secret, last)) => match mfa::matching_step(&secret, &req.code, now_secs) {
                     Ok(Some(step)) if step as i64 > last => Ok(step as i64),
                     Ok(Some(_)) => Err("replayed_code"),
                     Ok(None) | Err(_) => Err("wrong_code"),
@@ -134,7 +135,7 @@ pub(crate) async fn verify(
                     Ok(Ok(true))
                 }
                 Err(reason) => {
-                    throttle.record_failure(c, &a.device, db::now_ms())?;
+                    throttle.record_failure(c, &a.device, now)?;
                     db::audit(
                         c,
                         &a.org,

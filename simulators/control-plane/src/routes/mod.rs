@@ -1,6 +1,7 @@
 //! The HTTP routes, exactly those `ssap_api::client` calls, plus `/healthz` and `/openapi.json`.
 
 mod admin;
+mod clock;
 mod device;
 mod federation;
 mod mfa;
@@ -69,6 +70,8 @@ fn table() -> Table {
         put(admin::set_windows_policy).delete(admin::clear_windows_policy),
     )
     .route("/api/admin/audit", get(admin::audit))
+    .route("/api/admin/clock", get(clock::clock))
+    .route("/api/admin/clock/advance", post(clock::advance))
     .route(
         "/api/admin/identity-provider",
         get(federation::identity_provider)

@@ -41,6 +41,7 @@ async fn before_proof_every_refusal_is_the_same_and_only_the_audit_knows_why() {
             database: database(&dir.path().join("cp.sqlite")),
             operator_token: OPERATOR_TOKEN.into(),
             hash_cost: HashCost::Default,
+            virtual_clock: false,
         },
         addr,
     )

@@ -9,6 +9,7 @@ fn config(db: std::path::PathBuf) -> Config {
         database: db.into(),
         operator_token: OPERATOR_TOKEN.into(),
         hash_cost: HashCost::Test,
+        virtual_clock: false,
     }
 }
 

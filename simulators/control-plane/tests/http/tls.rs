@@ -17,6 +17,7 @@ async fn start_with(database: Database) -> Result<ssap_control_plane::RunningSer
             database,
             operator_token: OPERATOR_TOKEN.into(),
             hash_cost: HashCost::Test,
+            virtual_clock: false,
         },
         addr,
     )

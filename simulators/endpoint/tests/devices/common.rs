@@ -27,6 +27,7 @@ pub async fn env() -> Env {
             database: dir.path().join("cp.sqlite").into(),
             operator_token: OPERATOR.into(),
             hash_cost: HashCost::Test,
+            virtual_clock: false,
         },
         "127.0.0.1:0".parse().expect("addr"),
     )

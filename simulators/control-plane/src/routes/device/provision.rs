@@ -34,7 +34,7 @@ pub(crate) async fn provision(
         return Err(ticket_invalid());
     }
     let ticket_digest = digest(&req.ticket);
-    let now = db::now_ms();
+    let now = state.clock.now_ms(&auth.org);
     let a = state
         .storage
         .run(move |c| provision_tx(c, &auth, &ticket_digest, &req, now))

@@ -16,7 +16,7 @@ use crate::sql::Sql;
 use crate::AppState;
 
 /// How long an authentication ticket may be redeemed.
-pub(crate) const TICKET_TTL_MS: i64 = 10 * 60 * 1000;
+pub(crate) const TICKET_TTL_MS: i64 = ssap_api::limits::TICKET_TTL_SECS as i64 * 1000;
 /// The lock threshold of the contract, as stored counters count (R42).
 const LOCK_AFTER: i64 = ssap_api::limits::LOCK_AFTER_WRONG_PASSWORDS as i64;
 
@@ -39,13 +39,14 @@ pub(crate) async fn authenticate(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<AuthenticateResponse>, ApiError> {
+    let now = state.clock.now_ms(&auth.org);
     let email = req.email.trim().to_string();
 
     let (a, e, throttle) = (auth.clone(), email.clone(), state.throttle);
     let candidate = state
         .storage
         .run(move |c| {
-            if let Some(wait) = throttle.check(c, &a.device, db::now_ms())? {
+            if let Some(wait) = throttle.check(c, &a.device, now)? {
                 db::audit(
                     c,
                     &a.org,
@@ -119,7 +120,7 @@ pub(crate) async fn authenticate(
             state
                 .storage
                 .run(move |c| {
-                    throttle.record_failure(c, &auth.device, db::now_ms())?;
+                    throttle.record_failure(c, &auth.device, now)?;
                     failed_sign_in(c, &auth, user_id.as_deref(), &email, reason)?;
                     Ok(())
                 })
@@ -164,7 +165,7 @@ pub(crate) async fn authenticate(
             }
             row.failed_attempts = 0;
             db::update_user(c, &auth.org, &row)?;
-            let expires = db::now_ms() + TICKET_TTL_MS;
+            let expires = now + TICKET_TTL_MS;
             db::insert_ticket(
                 c,
                 &ticket_digest,

@@ -1,0 +1,47 @@
+//! `GET /api/admin/clock` and `POST /api/admin/clock/advance`: an org's virtual clock, on a
+//! server started for testing (see `crate::clock`). Not audited: moving a test clock changes
+//! nothing in the directory, and the audit log keeps wall-clock times anyway.
+
+use axum::extract::State;
+use axum::Json;
+use ssap_api::{ClockAdvance, VirtualClock};
+
+use crate::auth::AdminAuth;
+use crate::error::{ApiError, ApiJson};
+use crate::AppState;
+
+fn no_clock() -> ApiError {
+    ApiError::not_found(
+        "this control plane has no virtual clock: only one started for testing has \
+         (embedded, `serve --virtual-clock`, the mock)",
+    )
+}
+
+fn reading(offset_ms: i64) -> Json<VirtualClock> {
+    Json(VirtualClock {
+        offset_seconds: u64::try_from(offset_ms / 1000).unwrap_or(0),
+    })
+}
+
+pub(crate) async fn clock(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<VirtualClock>, ApiError> {
+    state
+        .clock
+        .offset_ms(&auth.org)
+        .map(reading)
+        .ok_or_else(no_clock)
+}
+
+pub(crate) async fn advance(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<ClockAdvance>,
+) -> Result<Json<VirtualClock>, ApiError> {
+    state
+        .clock
+        .advance(&auth.org, req.seconds)
+        .map(reading)
+        .ok_or_else(no_clock)
+}
