@@ -77,7 +77,7 @@ Feature: Time passing
     Then the screen says "Sign-in expired"
     And "Pam Beesly" has no local account and no association on the device
     And "Pam Beesly" is not logged in
-    And the audit log records "provision" with outcome "refused" and reason "ticket_invalid"
+    And the audit log records "provision" for "Pam Beesly" with outcome "refused" and reason "ticket_invalid"
 
   @R45
   Scenario Outline: An hour later the authenticator's new code opens the login and the old one does not (<os>)

@@ -119,6 +119,13 @@ pub enum Action {
     },
     /// The admin lists the users.
     ReadUsers,
+    /// Time passes on the control plane's clock for the org: 61 s ends every throttle window
+    /// (R42), an hour expires every ticket issued before.
+    TimePasses {
+        /// Seconds: 61 or 3601, well clear of the 60 s and 600 s edges, so the wall time an
+        /// exploration itself takes cannot tip a comparison either way.
+        seconds: u32,
+    },
     /// The admin reads the audit log.
     ReadAudit,
 }
@@ -271,7 +278,10 @@ pub fn random_action(rng: &mut StdRng) -> Action {
         78..=80 => Action::ReportAttempt { device, user },
         81..=87 => Action::ReadLoginWindow { device },
         88..=93 => Action::ReadAssociations { device },
-        94..=96 => Action::ReadUsers,
+        94..=95 => Action::ReadUsers,
+        96 => Action::TimePasses {
+            seconds: if rng.gen_bool(0.7) { 61 } else { 3601 },
+        },
         _ => Action::ReadAudit,
     }
 }
@@ -306,6 +316,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 17, "{kinds:?}");
+        assert_eq!(kinds.len(), 18, "{kinds:?}");
     }
 }

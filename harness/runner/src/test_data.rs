@@ -174,13 +174,14 @@ fn networks(out: &mut String) {
 
 fn thresholds(out: &mut String) {
     use ssap_api::limits::{
-        LOCK_AFTER_WRONG_PASSWORDS, THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_SECS,
+        LOCK_AFTER_WRONG_PASSWORDS, THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_SECS, TICKET_TTL_SECS,
     };
     let (lock, failures, window) = (
         LOCK_AFTER_WRONG_PASSWORDS,
         THROTTLE_MAX_FAILURES,
         format!("{THROTTLE_WINDOW_SECS} s"),
     );
+    let ticket = TICKET_TTL_SECS;
     let _ = write!(
         out,
         "### Thresholds\n\n\
@@ -189,7 +190,11 @@ fn thresholds(out: &mut String) {
          - **Device throttle**: after {failures} failed sign-ins from one device within \
          {window}, its next sign-ins are refused with HTTP 429 `too_many_attempts` and \
          Retry-After; the count is stored, so several servers sharing a database count together \
-         (R42). The mock's clock does not pass: a device it throttled stays throttled.\n\
+         (R42). The window slides: a failure stops counting {window} after it happened.\n\
+         - **Sign-in lifetime**: a sign-in (its ticket) must be used to make the account within \
+         {ticket} s, else the device shows \"Sign-in expired\" (`ticket_invalid`).\n\
+         - **Time**: `When N seconds pass` moves the control plane's clock for the scenario's \
+         org (embedded and mock mode, `serve --virtual-clock`); audit times stay real.\n\
          - **Provisioning retries**: a device sends one provisioning request at most {} times \
          (same idempotency key) before it shows the error.\n\
          - **Local names**: macOS short names up to {} characters, Windows account names up to {}.\n\n",

@@ -504,6 +504,8 @@ mod tests {
         );
         agrees("Association", &assoc());
         agrees("LoginWindowText", &LoginWindowText { text: "t".into() });
+        agrees("ClockAdvance", &ClockAdvance { seconds: 61 });
+        agrees("VirtualClock", &VirtualClock { offset_seconds: 61 });
         agrees(
             "WindowsSsapPolicy",
             &WindowsSsapPolicy {

@@ -45,7 +45,9 @@ impl Clock {
     pub fn advance(&self, org: &str, seconds: u64) -> Option<i64> {
         let offsets = self.offsets.as_ref()?;
         let mut map = offsets.lock().unwrap_or_else(PoisonError::into_inner);
-        let step = i64::try_from(seconds).unwrap_or(i64::MAX).saturating_mul(1000);
+        let step = i64::try_from(seconds)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
         let offset = map.entry(org.to_string()).or_insert(0);
         *offset = offset.saturating_add(step);
         Some(*offset)

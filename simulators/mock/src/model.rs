@@ -3,10 +3,10 @@
 //! This is NOT the reference server. It is a small, separate implementation of the contract
 //! (`ssap_api` types, `simulators/api/openapi.json`), kept to what scenarios need: orgs,
 //! settings, users, devices, associations, the two policies, the audit log, authentication,
-//! provisioning with idempotency keys, and attempt reports. What it leaves out, on purpose:
-//! persistence, password hashing (passwords are compared as given), ticket expiry, and the
-//! per-device sign-in throttle (429). A scenario that needs those runs against the reference
-//! server (`--control-plane embedded`).
+//! provisioning with idempotency keys, attempt reports, the per-device sign-in throttle (429)
+//! and ticket expiry on a per-org virtual clock. What it leaves out, on purpose: persistence and
+//! password hashing (passwords are compared as given). A scenario that needs those runs
+//! against the reference server (`--control-plane embedded`).
 //!
 //! Requests are handled one at a time (wiremock holds its mock set locked while a responder
 //! runs), so every handler sees and changes a consistent state under one mutex.
@@ -19,10 +19,10 @@ use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
 use ssap_api::input::Validate;
 use ssap_api::{
     codes, Association, AttemptReport, AuditEvent, AuthenticateRequest, AuthenticateResponse,
-    BindSource, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
+    BindSource, ClockAdvance, Device, DeviceFacts, DeviceRegistered, JoinState, LoginWindowConfig,
     LoginWindowText, MfaEnrollRequest, MfaEnrollment, MfaVerifyRequest, NewAssociation, NewOrg,
     NewUser, OrgCreated, OrgSettings, OrgSettingsPatch, Os, PermissionLevel, ProvisionRequest,
-    User, UserPatch, UserState, WindowsSsapMode, WindowsSsapPolicy, ClockAdvance, VirtualClock,
+    User, UserPatch, UserState, VirtualClock, WindowsSsapMode, WindowsSsapPolicy,
 };
 use ssap_api::{federation, mfa, paging, AuditFilter, ListQuery, Page};
 use ssap_api::{

@@ -368,6 +368,20 @@ async fn the_model_speaks_the_documented_contract() {
         .await;
     assert_eq!(bad.err().and_then(|e| e.status()), Some(400));
 
+    // Last, as it moves the org's time: the virtual clock read, moved, a move of nothing refused.
+    assert_eq!(admin.clock().await.expect("clock").offset_seconds, 0);
+    assert_eq!(
+        admin
+            .advance_clock(61)
+            .await
+            .expect("advance")
+            .offset_seconds,
+        61
+    );
+    assert_eq!(
+        admin.advance_clock(0).await.err().and_then(|e| e.status()),
+        Some(400)
+    );
     let doc = openapi::document().expect("doc");
     let mut seen = BTreeSet::new();
     let mut problems = Vec::new();

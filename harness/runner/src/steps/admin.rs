@@ -477,25 +477,41 @@ async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
-/// Asserts the audit log holds an event with that action and outcome (and reason, if given); action names are under Test data. Screen unchanged.
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it (action names and targets are under Test data). Screen unchanged.
 #[then(
-    regex = r#"^the audit log records "([^"]+)" with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
+    regex = r#"^the audit log records "([^"]+)"(?: for "([^"]+)")? with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]
 async fn audit_records(
     w: &mut SsapWorld,
     action: String,
+    target: String,
     outcome: String,
     reason: String,
 ) -> StepResult {
+    let target = if target.is_empty() {
+        None
+    } else {
+        Some(match w.person(&target) {
+            Ok(p) => p.user.email.clone(),
+            Err(_) => w.real_email(&target),
+        })
+    };
     let events = w.admin().await?.audit().await?;
     let found = events.iter().any(|e| {
         e.action == action
             && e.outcome == outcome
+            && target
+                .as_deref()
+                .is_none_or(|t| e.target.eq_ignore_ascii_case(t))
             && (reason.is_empty() || e.reason.as_deref() == Some(reason.as_str()))
     });
     if !found {
         fail!(
-            "no {action:?} {outcome:?} event{} in the audit log; it holds:\n{}",
+            "no {action:?}{} {outcome:?} event{} in the audit log; it holds:\n{}",
+            target
+                .as_deref()
+                .map(|t| format!(" for {t:?}"))
+                .unwrap_or_default(),
             if reason.is_empty() {
                 String::new()
             } else {

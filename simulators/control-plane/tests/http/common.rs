@@ -39,7 +39,7 @@ pub async fn start_on(db: &Path) -> RunningServer {
             database: database(db),
             operator_token: OPERATOR_TOKEN.into(),
             hash_cost: HashCost::Test,
-            virtual_clock: false,
+            virtual_clock: true,
         },
         addr,
     )

@@ -333,6 +333,18 @@ async fn real_replies_validate_against_the_document() {
     );
     admin.audit().await.expect("audit");
 
+    // The virtual clock of a test server: read, moved, a move of nothing refused.
+    assert_eq!(admin.clock().await.expect("clock").offset_seconds, 0);
+    assert_eq!(
+        admin
+            .advance_clock(61)
+            .await
+            .expect("advance")
+            .offset_seconds,
+        61
+    );
+    assert_eq!(code(admin.advance_clock(0).await).0, 400);
+
     let doc = openapi::document().expect("document");
     let exchanges = log.snapshot();
     let mut problems = Vec::new();

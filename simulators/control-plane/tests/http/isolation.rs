@@ -228,6 +228,9 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             NotFound,
         ),
         ("GET /api/admin/audit", OwnOrg(200)),
+        // B's own clock: A's does not move.
+        ("GET /api/admin/clock", OwnOrg(200)),
+        ("POST /api/admin/clock/advance", OwnOrg(200)),
         // B's own identity provider: set, read, removed (document order: DELETE, GET, PUT).
         ("DELETE /api/admin/identity-provider", OwnOrg(204)),
         ("GET /api/admin/identity-provider", OwnOrg(404)),
@@ -331,6 +334,7 @@ async fn every_documented_route_is_isolated() {
             "NewAssociation" => serde_json::json!({"user_id": a_free.id}),
             "LoginWindowText" => serde_json::json!({"text": "B was here"}),
             "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
+            "ClockAdvance" => serde_json::json!({"seconds": 61}),
             "DeviceFacts" => serde_json::to_value(windows()).ok()?,
             "AuthenticateRequest" => {
                 serde_json::json!({"email": "free@a.test", "password": PASSWORD})

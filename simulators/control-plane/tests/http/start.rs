@@ -43,3 +43,28 @@ async fn start_errors_name_the_path_or_address() {
     empty.operator_token = " ".into();
     assert!(start(empty, addr).await.is_err());
 }
+
+/// A server not started for testing has no virtual clock: reading or moving it is 404
+/// `not_found`, so an admin of a real deployment cannot end throttle windows or expire
+/// tickets at will.
+#[tokio::test]
+async fn only_a_test_server_has_a_virtual_clock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let server = start(config(dir.path().join("c.sqlite")), addr)
+        .await
+        .expect("server starts");
+    let http = http(&server);
+    let org = ssap_api::OperatorClient::new(http.clone(), OPERATOR_TOKEN)
+        .create_org("No clock")
+        .await
+        .expect("org");
+    let admin = ssap_api::AdminClient::new(http, org.api_key);
+    for result in [admin.clock().await, admin.advance_clock(61).await] {
+        match result {
+            Err(e) => assert_eq!(e.status(), Some(404), "{e}"),
+            Ok(c) => panic!("a clock answered: {c:?}"),
+        }
+    }
+    server.shutdown().await;
+}
