@@ -72,7 +72,7 @@ Feature: macOS login window
   Scenario: On Ethernet the indicator is still a Wi-Fi indicator
     Given the macOS SSAP toggle is on
     And a macOS device at the login window
-    And the device is on Ethernet with Wi-Fi off
+    When the device is on Ethernet with Wi-Fi off
     Then the indicator is a green Wi-Fi indicator
 
   @smoke @R14 @R16
@@ -117,7 +117,6 @@ Feature: macOS login window
     Given the macOS SSAP toggle is on
     And a macOS device at the login window
     And the login-window-text policy "Login troubleshooting tip: Connect to hotspot or Wi-Fi" is bound to the device
-    When the device restarts
     Then the login window shows the text "Login troubleshooting tip: Connect to hotspot or Wi-Fi"
 
   @smoke @R21

@@ -188,9 +188,7 @@ Feature: Admin settings and policies
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a macOS device at the login window
     When "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
-    And they type "Local-Only-1" into "New password"
-    And they type "Local-Only-1" into "Verify password"
-    And they click "Create Account"
+    And "Holly Flax" creates the local password "Local-Only-1"
     Then the password "Local-Only-1" opens the local account "holly.flax"
     And the password "Sabre-2023!" does not open the local account "holly.flax"
 
@@ -201,12 +199,8 @@ Feature: Admin settings and policies
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
     When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
-    And they type "Local-Only-1" into "New password"
-    And they type "Local-Only-1" into "Confirm password"
-    And they click "Next"
-    And they type "975310" into "PIN"
-    And they type "975310" into "Confirm PIN"
-    And they click "OK"
+    And "Pam Beesly" creates the local password "Local-Only-1"
+    And "Pam Beesly" creates the PIN "975310"
     Then "Pam Beesly" is logged in
     And the password "Local-Only-1" opens the local account "pam.beesly"
     And the password "Reception-2023!" does not open the local account "pam.beesly"

@@ -40,9 +40,7 @@ Feature: Time passing
     And a macOS device at the login window
     When "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
     And 601 seconds pass
-    And they type "Local-Only-1" into "New password"
-    And they type "Local-Only-1" into "Verify password"
-    And they click "Create Account"
+    And "Holly Flax" creates the local password "Local-Only-1"
     Then the screen says "Sign-in expired"
     And "Holly Flax" has no local account and no association on the device
     And the audit log records "provision" with outcome "refused" and reason "ticket_invalid"
@@ -55,9 +53,7 @@ Feature: Time passing
     And a macOS device at the login window
     When "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
     And 598 seconds pass
-    And they type "Local-Only-1" into "New password"
-    And they type "Local-Only-1" into "Verify password"
-    And they click "Create Account"
+    And "Holly Flax" creates the local password "Local-Only-1"
     Then the device has a managed local account "holly.flax" for "Holly Flax"
 
   @R60 @windows
@@ -67,13 +63,9 @@ Feature: Time passing
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
     When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
-    And they type "Local-Only-1" into "New password"
-    And they type "Local-Only-1" into "Confirm password"
-    And they click "Next"
+    And "Pam Beesly" creates the local password "Local-Only-1"
     And 601 seconds pass
-    And they type "975310" into "PIN"
-    And they type "975310" into "Confirm PIN"
-    And they click "OK"
+    And "Pam Beesly" creates the PIN "975310"
     Then the screen says "Sign-in expired"
     And "Pam Beesly" has no local account and no association on the device
     And "Pam Beesly" is not logged in

@@ -131,6 +131,8 @@ Feature: Who may provision
     And the screen does not say "<message>"
     And the device has no local account for "Holly Flax"
     And the audit log records "authenticate" with outcome "refused" and reason "<reason>"
+    When someone tries to sign in with JumpCloud as "nobody@example.test" and as "Holly Flax" using password "wrong-password"
+    Then both attempts end at the same screen
 
     @macos
     Examples: macOS

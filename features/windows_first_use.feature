@@ -32,11 +32,9 @@ Feature: Windows first-use provisioning through the credential provider
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
     When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
-    And they type "not-my-password" into "Password"
-    And they click "Next"
+    And "Pam Beesly" re-confirms the password "not-my-password"
     Then the screen says "The password is incorrect. Try again."
-    When they type "Reception-2023!" into "Password"
-    And they click "Next"
+    When "Pam Beesly" re-confirms the password "Reception-2023!"
     Then the screen offers "OK"
     And the screen says "Set up a PIN"
 
@@ -46,16 +44,11 @@ Feature: Windows first-use provisioning through the credential provider
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
     When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
-    And they type "Reception-2023!" into "Password"
-    And they click "Next"
-    And they type "<pin>" into "PIN"
-    And they type "<pin>" into "Confirm PIN"
-    And they click "OK"
+    And "Pam Beesly" re-confirms the password "Reception-2023!"
+    And "Pam Beesly" creates the PIN "<pin>"
     Then the screen says "Your PIN must be at least 6 characters"
     And the device has no local account for "Pam Beesly"
-    When they type "246801" into "PIN"
-    And they type "246801" into "Confirm PIN"
-    And they click "OK"
+    When "Pam Beesly" creates the PIN "246801"
     Then "Pam Beesly" is logged in
 
     Examples:

@@ -91,6 +91,9 @@ pub struct SsapWorld {
     /// The scenario's own mock identity provider (R46), started only by a federation step
     /// and dropped (stopped) with the World.
     idp: Option<ssap_mock::MockIdp>,
+    /// The screens two sign-in attempts ended at (R62), for `both attempts end at the same
+    /// screen`: (who, what the screen said) each.
+    pub compared_attempts: Option<[(String, String); 2]>,
 }
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later
@@ -128,6 +131,7 @@ impl SsapWorld {
             screens: Vec::new(),
             log: String::new(),
             locals: Vec::new(),
+            compared_attempts: None,
             control: None,
             tags: Vec::new(),
             idp: None,

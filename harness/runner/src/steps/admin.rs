@@ -204,8 +204,15 @@ async fn unbind(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
-/// Binds a login-window-text policy with that text to the current device; shown at the next presentation. Screen unchanged.
+/// Binds a login-window-text policy with that text to the current device, which then presents its login window anew (as after a restart), so the text shows from here on.
 #[given(regex = r#"^the login-window-text policy "([^"]*)" is bound to the device$"#)]
+async fn login_window_text_bound(w: &mut SsapWorld, text: String) -> StepResult {
+    login_window_text(w, text).await?;
+    w.device_mut()?.reboot().await?;
+    Ok(())
+}
+
+/// Binds a login-window-text policy with that text to the current device; the login window shows it at its next presentation (a restart or a sign-out). Screen unchanged.
 #[when(regex = r#"^the admin sets the login-window text "([^"]*)" on the device$"#)]
 async fn login_window_text(w: &mut SsapWorld, text: String) -> StepResult {
     let device_id = w.device_id()?;

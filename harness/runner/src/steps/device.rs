@@ -314,8 +314,9 @@ async fn internet_up(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Plugs the current device into Ethernet and turns its Wi-Fi off.
+/// Plugs the current device into Ethernet and turns its Wi-Fi off; the screen shows it at its next refresh.
 #[given(regex = r"^the device is on Ethernet with Wi-Fi off$")]
+#[when(regex = r"^the device is on Ethernet with Wi-Fi off$")]
 async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     let net = w.device_mut()?.network_mut();
     net.set_ethernet(true);
@@ -384,7 +385,7 @@ pub(crate) async fn web_view(
     password: &str,
 ) -> StepResult {
     let email = w.person(name)?.user.email.clone();
-    let mut script = Vec::new();
+    let mut script = from_the_login_window(w)?;
     script.push(Action::Click("Sign in with JumpCloud".into()));
     if w.device()?.os() == Os::Windows {
         script.push(Action::Click("Click here to sign in".into()));
@@ -408,6 +409,19 @@ pub(crate) async fn web_view(
         ],
     )
     .await
+}
+
+/// A sign-in starts at the login window: a web view left open (a password page, a refusal on
+/// screen) is cancelled first, as a user would.
+fn from_the_login_window(w: &SsapWorld) -> anyhow::Result<Vec<Action>> {
+    let screen = w.device()?.screen();
+    Ok(
+        if !screen.has_button("Sign in with JumpCloud") && screen.has_button("Cancel") {
+            vec![Action::Click("Cancel".into())]
+        } else {
+            Vec::new()
+        },
+    )
 }
 
 /// Windows after the web view: re-confirm the password where asked (a federated user has
@@ -467,7 +481,19 @@ async fn sign_in_as_email(
     password: String,
 ) -> StepResult {
     let email = w.real_email(&email);
-    let mut script = vec![Action::Click("Sign in with JumpCloud".into())];
+    attempt_as_email(w, step, email, password).await
+}
+
+/// From the login window (an open web view is cancelled first), Sign in with JumpCloud with
+/// this email (as the directory knows it) and password, up to and including Login.
+pub(crate) async fn attempt_as_email(
+    w: &mut SsapWorld,
+    step: &Step,
+    email: String,
+    password: String,
+) -> StepResult {
+    let mut script = from_the_login_window(w)?;
+    script.push(Action::Click("Sign in with JumpCloud".into()));
     if w.device()?.os() == Os::Windows {
         script.push(Action::Click("Click here to sign in".into()));
     }

@@ -2,6 +2,7 @@
 //! and assertions; the behaviour lives in the simulators and the control plane.
 //!
 //! - [`admin`]: org settings, directory users, binds, policies; control-plane assertions.
+//! - [`credentials`]: pages that ask for a local password, a re-confirmed password, a PIN.
 //! - [`device`]: building devices and driving their screens.
 //! - [`screen`]: assertions on what a device shows and holds.
 //! - [`faults`]: scripted control-plane faults (mock mode, or `@faults` via a fault proxy).
@@ -10,9 +11,11 @@
 //! - [`isolation`]: a second org against this scenario's device.
 //! - [`mfa`]: MFA enrolment in the User Portal and codes from the user's authenticator (R45).
 //! - [`network`]: networks in and out of range, without internet, cables (R12, R13).
+//! - [`refusals`]: two sign-in attempts compared (R62).
 //! - [`time`]: time passing on the control plane's virtual clock (throttle windows, tickets).
 
 pub mod admin;
+pub mod credentials;
 pub mod device;
 pub mod faults;
 pub mod federation;
@@ -20,6 +23,7 @@ pub mod fleet;
 pub mod isolation;
 pub mod mfa;
 pub mod network;
+pub mod refusals;
 pub mod screen;
 pub mod time;
 
