@@ -45,9 +45,47 @@ pub fn markdown(root: &Path) -> anyhow::Result<String> {
     thresholds(&mut out);
     refusal_codes(root, &mut out)?;
     audit_actions(root, &mut out)?;
+    sign_in_reasons(&mut out);
     device_calls(&mut out);
     screen_labels(root, &mut out)?;
     Ok(out)
+}
+
+/// The reasons a refused sign-in is audited with: the device shows less than the admin sees.
+fn sign_in_reasons(out: &mut String) {
+    use ssap_api::codes;
+    use ssap_api::federation::TokenProblem;
+    let tokens: Vec<String> = TokenProblem::ALL
+        .iter()
+        .map(|p| format!("`{}`", p.reason()))
+        .collect();
+    let _ = write!(
+        out,
+        "### Why a sign-in was refused, as the audit log says\n\n\
+         Before the password proves who is signing in, the device shows one refusal, \
+         \"Incorrect email or password\" (R62); the `authenticate` event keeps the real reason:\n\n\
+         - `unknown_user`: no directory user has that email.\n\
+         - `{}`: the user has no password.\n\
+         - `wrong_password`: the password is wrong and the user may sign in.\n\
+         - `{}`, `{}`, `{}`, `{}`: the user's state, whether the password was right (the device \
+         then shows the state) or wrong (it does not).\n\
+         - `{}`: the device had used up its failed sign-ins (R42).\n\
+         - a device rule's code (`{}`, `{}`, ...) when the device may not provision at all.\n\n\
+         A federated sign-in (R46) whose answer cannot be trusted shows `{}` on the device; its \
+         event's reason says why: `idp_refused_code` (the provider refused the code) or the ID \
+         token check that failed: {}. A provider that cannot be reached is `{}` on both.\n\n",
+        codes::NO_PASSWORD,
+        codes::USER_STAGED,
+        codes::USER_SUSPENDED,
+        codes::USER_LOCKED,
+        codes::PASSWORD_EXPIRED,
+        codes::TOO_MANY_ATTEMPTS,
+        codes::SSAP_DISABLED,
+        codes::DEVICE_HAS_MANAGED_USERS,
+        codes::FEDERATION_FAILED,
+        tokens.join(", "),
+        codes::IDP_UNAVAILABLE,
+    );
 }
 
 /// The labels `they click` and `they type ... into` take, from the endpoint crate's README

@@ -138,6 +138,18 @@ pub enum TokenProblem {
 }
 
 impl TokenProblem {
+    /// Every problem, in the order the checks run.
+    pub const ALL: [TokenProblem; 8] = [
+        TokenProblem::Malformed,
+        TokenProblem::UnsupportedAlgorithm,
+        TokenProblem::BadSignature,
+        TokenProblem::WrongIssuer,
+        TokenProblem::WrongAudience,
+        TokenProblem::Expired,
+        TokenProblem::NonceMismatch,
+        TokenProblem::EmailMismatch,
+    ];
+
     /// Stable reason text for the audit log ("id_token_expired", ...).
     pub fn reason(self) -> &'static str {
         match self {

@@ -484,7 +484,7 @@ async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
-/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it (action names and targets are under Test data). Screen unchanged.
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock words its own way, so name it only where the scenario runs embedded or remote. Screen unchanged.
 #[then(
     regex = r#"^the audit log records "([^"]+)"(?: for "([^"]+)")? with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]

@@ -89,8 +89,9 @@ async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// The whole self-service flow of the device's OS, clicked through screen by screen (on
-/// Windows with the password re-confirmed and the default PIN). Where it ends differs as the
+/// The whole self-service flow of the device's OS, clicked through screen by screen from the
+/// login window (a web view left open is cancelled first; on Windows with the password
+/// re-confirmed and the default PIN). Where it ends differs as the
 /// OSes do: a Mac is back at the login window with the new account's tile (then `logs in with
 /// password`); Windows signs the user in after the PIN. Fails unless the device then holds a
 /// managed local account bound to the user: a refusal on the way fails the step with what
@@ -286,8 +287,9 @@ async fn sign_in_with_pin(
     windows_after_web_view(w, step, &password, &pin).await
 }
 
-/// Everything up to and including Login in the web view: macOS then provisions; Windows goes
-/// on to re-confirm the password.
+/// Everything from the login window (a web view left open is cancelled first) up to and
+/// including Login in the web view: macOS then provisions, or asks for a local password when
+/// password sync is off; Windows goes on to re-confirm the password.
 #[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
 async fn start_sign_in(
     w: &mut SsapWorld,
@@ -472,7 +474,9 @@ async fn sign_in_pin(
     play(w, step, script).await
 }
 
-/// An attempt with an email the directory may not know (R40).
+/// An attempt with an email the directory may not know (R40), from the login window (a web
+/// view left open is cancelled first) up to and including Login; leaves the screen the
+/// control plane's answer leads to.
 #[when(regex = r#"^someone signs in with JumpCloud as "([^"]+)" using password "([^"]*)"$"#)]
 async fn sign_in_as_email(
     w: &mut SsapWorld,
