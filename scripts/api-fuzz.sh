@@ -80,7 +80,9 @@ schemathesis="$venv/bin/schemathesis"
 
 work="$(mktemp -d)"
 token="api-fuzz-operator-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-"$bin" serve --listen 127.0.0.1:0 --db "$work/api-fuzz.db" --hash-cost test \
+# A test server, with the virtual clock, so GET /api/admin/clock and its advance answer 200
+# (a server without one answers 404 there, as documented).
+"$bin" serve --listen 127.0.0.1:0 --db "$work/api-fuzz.db" --hash-cost test --virtual-clock \
   --operator-token "$token" >"$work/serve.out" 2>"$work/serve.err" &
 server=$!
 cleanup() {

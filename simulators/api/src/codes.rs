@@ -7,9 +7,9 @@ pub const UNAUTHORIZED: &str = "unauthorized";
 pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
 /// The user has no password assigned (R41).
 pub const NO_PASSWORD: &str = "no_password";
-/// R47 states.
+/// The user is staged: created but not yet activated (R47).
 pub const USER_STAGED: &str = "user_staged";
-/// The user is suspended (R41).
+/// The user is suspended (R47).
 pub const USER_SUSPENDED: &str = "user_suspended";
 /// The user is locked (R42).
 pub const USER_LOCKED: &str = "user_locked";

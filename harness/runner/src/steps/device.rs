@@ -289,7 +289,9 @@ async fn sign_in_with_pin(
 
 /// Everything from the login window (a web view left open is cancelled first) up to and
 /// including Login in the web view: macOS then provisions, or asks for a local password when
-/// password sync is off; Windows goes on to re-confirm the password.
+/// password sync is off; Windows goes on to re-confirm the password. A refusal (the control
+/// plane's, or a local name the OS cannot hold or that collides, R39 and R43) shows right after
+/// Login on both OSes.
 #[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
 async fn start_sign_in(
     w: &mut SsapWorld,
@@ -300,7 +302,7 @@ async fn start_sign_in(
     web_view(w, step, &name, &password).await
 }
 
-/// Takes the current device's internet upstream down (links stay up); the screen shows it at its next refresh.
+/// Takes the current device's internet upstream down (links stay up); the indicator on screen turns red at once, as a device's own network check notices.
 #[when(regex = r"^the device loses its internet connection$")]
 async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.network_mut().set_upstream(false);
@@ -327,7 +329,7 @@ async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Opens the Wireless menu, picks the network, types the password and clicks Join; leaves the screen the join leads to.
+/// Opens the Wireless menu and picks the network; where the device asks for its password (a new protected network), types it and clicks Join; a saved or open network joins at the click and the password is not used. Leaves the screen the join leads to.
 #[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
 async fn join_network(
     w: &mut SsapWorld,
@@ -335,13 +337,25 @@ async fn join_network(
     ssid: String,
     password: String,
 ) -> StepResult {
-    let script = vec![
-        Action::Click("Wireless".into()),
-        Action::Click(ssid),
-        Action::Type("Password", password),
-        Action::Click("Join".into()),
-    ];
-    play(w, step, script).await
+    play(
+        w,
+        step,
+        vec![Action::Click("Wireless".into()), Action::Click(ssid)],
+    )
+    .await?;
+    // A saved or open network joins at the click, with no password prompt (R12).
+    if w.device()?.screen().has_field("Password") {
+        play(
+            w,
+            step,
+            vec![
+                Action::Type("Password", password),
+                Action::Click("Join".into()),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Opens the Wireless menu (unless it is open already) and clicks Forget for that network;

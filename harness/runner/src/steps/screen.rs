@@ -44,7 +44,7 @@ async fn says(w: &mut SsapWorld, text: String) -> StepResult {
     Ok(())
 }
 
-/// Asserts the screen shows a user tile with that name, with or without the JumpCloud badge.
+/// Asserts the screen shows a user tile with that name, with or without the JumpCloud badge (R16: the macOS login window badges managed accounts; Windows tiles never carry a badge, so on Windows only "without" can hold).
 #[then(
     regex = r#"^the (?:login window|screen) shows a tile "([^"]+)" (with|without) the JumpCloud badge$"#
 )]
