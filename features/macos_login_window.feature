@@ -130,3 +130,16 @@ Feature: macOS login window
     And the login window says "Nothing was created"
     And the device has no local account for "Holly Flax"
     And the control plane shows no user bound to the device
+
+  @R18
+  Scenario Outline: A Mac joined to <join> never offers Sign in with JumpCloud, and the control plane refuses it too
+    Given the macOS SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a macOS device joined to <join> at the login window
+    Then the login window does not offer "Sign in with JumpCloud"
+    And the control plane refuses to provision "Holly Flax" on the device with "device_not_supported"
+
+    Examples:
+      | join             |
+      | Active Directory |
+      | Entra ID         |

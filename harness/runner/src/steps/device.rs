@@ -235,6 +235,22 @@ async fn windows_device(
     Ok(())
 }
 
+/// Adds a Mac joined to a directory domain, registered and at its login window: such a device
+/// cannot host SSAP (R18), whatever the control plane says.
+#[given(regex = r"^a macOS device joined to (Active Directory|Entra ID) at the login window$")]
+async fn macos_joined_device(w: &mut SsapWorld, #[step] step: &Step, join: String) -> StepResult {
+    let n = w.machines.len() as u32 + 1;
+    let mut spec = DeviceSpec::macos(n);
+    spec.join_state = if join == "Entra ID" {
+        JoinState::EntraId
+    } else {
+        JoinState::ActiveDirectory
+    };
+    w.add_machine(spec).await?;
+    w.snap(step);
+    Ok(())
+}
+
 /// Adds a Windows device whose group policy blocks PIN sign-in, at its login window.
 #[given(regex = r"^a Windows device where a GPO blocks PIN sign-in, at the login window$")]
 async fn windows_gpo_device(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
