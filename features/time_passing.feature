@@ -1,6 +1,8 @@
+@virtual-clock
 Feature: Time passing
   What a clock governs, tested without waiting: the control plane's clock for the scenario's org
-  moves forward with `When N seconds pass` (embedded and mock mode, or `serve --virtual-clock`).
+  moves forward with `When N seconds pass` (embedded and mock mode, or `serve --virtual-clock`;
+  against any other control plane, leave these out with `--tags 'not @virtual-clock'`).
   The sign-in throttle counts failures in a sliding window of 60 seconds (R42); a sign-in is
   good for ten minutes before the account must be made (single-use tickets); MFA codes follow
   the control plane's clock (R45).

@@ -61,7 +61,7 @@ export SSAP_OPERATOR_TOKEN
 # Starts one server on a free port and sets SERVED_URL to its URL (the first stdout line).
 serve() {
   local name="$1" out="$work/serve-$1.out" line=""
-  "$bin" serve --listen 127.0.0.1:0 --hash-cost test >"$out" 2>"$work/serve-$name.err" &
+  "$bin" serve --listen 127.0.0.1:0 --hash-cost test --virtual-clock >"$out" 2>"$work/serve-$name.err" &
   pids+=("$!")
   for _ in $(seq 1 100); do
     line="$(head -n 1 "$out" 2>/dev/null || true)"

@@ -45,11 +45,11 @@ impl Served {
 }
 
 /// Starts `ssap-harness serve` on `listen` (port 0: any) over the SQLite file `db`, with the
-/// operator `token` and the test hash cost, and returns it with the URL its first stdout line
+/// operator `token`, the test hash cost and the virtual clock, and returns it with the URL its first stdout line
 /// names.
 pub fn serve(db: &Path, listen: &str, token: &str) -> (Served, String) {
     let mut child = harness()
-        .args(["serve", "--listen", listen, "--hash-cost", "test", "--db"])
+        .args(["serve", "--listen", listen, "--hash-cost", "test", "--virtual-clock", "--db"])
         .arg(db)
         .env("SSAP_OPERATOR_TOKEN", token)
         .env_remove("SSAP_DATABASE")

@@ -36,6 +36,7 @@ fn serve(db: &Path, stderr: &Path) -> (Served, String, String) {
             "127.0.0.1:0",
             "--hash-cost",
             "test",
+            "--virtual-clock",
             "--db",
         ])
         .arg(db)
