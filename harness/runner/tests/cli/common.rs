@@ -49,7 +49,15 @@ impl Served {
 /// names.
 pub fn serve(db: &Path, listen: &str, token: &str) -> (Served, String) {
     let mut child = harness()
-        .args(["serve", "--listen", listen, "--hash-cost", "test", "--virtual-clock", "--db"])
+        .args([
+            "serve",
+            "--listen",
+            listen,
+            "--hash-cost",
+            "test",
+            "--virtual-clock",
+            "--db",
+        ])
         .arg(db)
         .env("SSAP_OPERATOR_TOKEN", token)
         .env_remove("SSAP_DATABASE")
