@@ -13,6 +13,7 @@ use super::{Answer, AssocRec, Model, Org, State, UserRec};
 use crate::reply::Reply;
 
 impl Model {
+    /// `POST /api/operator/orgs`: a new org with fresh keys, for the operator token only.
     pub(super) fn create_org(&self, st: &mut State, req: &Request) -> Answer {
         let token = header(req, "authorization")
             .and_then(|v| v.split_once(' '))
@@ -52,6 +53,8 @@ impl Model {
         Ok(Reply::json(201, &created))
     }
 
+    /// The admin routes of org `o`: settings, users, devices, associations, policies, audit, clock,
+    /// identity provider.
     pub(super) fn admin(
         &self,
         st: &mut State,
@@ -379,6 +382,7 @@ impl Model {
     }
 }
 
+/// An identity provider as admins may read it: without the client secret.
 fn public_idp(p: &IdentityProviderConfig) -> IdentityProvider {
     IdentityProvider {
         name: p.name.clone(),

@@ -16,6 +16,7 @@ use super::{Answer, AssocRec, DeviceRec, Model, State, Ticket};
 use crate::reply::Reply;
 
 impl Model {
+    /// `POST /api/device/register`: a new device of org `o` and its credential.
     pub(super) fn register(&self, st: &mut State, o: usize, req: &Request) -> Answer {
         let facts: DeviceFacts = body(req)?;
         if facts.hostname.trim().is_empty() {
@@ -52,6 +53,8 @@ impl Model {
         ))
     }
 
+    /// The device routes of device `d` of org `o`: login window, associations, authenticate,
+    /// provision, sign-in method, MFA verify, attempts.
     pub(super) fn device(
         &self,
         st: &mut State,

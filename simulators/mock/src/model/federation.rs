@@ -194,6 +194,8 @@ impl Model {
     }
 }
 
+/// `POST /api/device/sign-in-method` (R46): password, or the IdP's authorize URL with a fresh state
+/// for a federated user.
 pub(super) fn sign_in_method(
     org: &mut Org,
     clock: &mut i64,
@@ -274,6 +276,7 @@ pub(super) fn sign_in_method(
     ))
 }
 
+/// The audit action of a federated sign-in for `p`.
 fn fed_action(p: SignInPurpose) -> &'static str {
     match p {
         SignInPurpose::Provision => "authenticate",
@@ -281,6 +284,7 @@ fn fed_action(p: SignInPurpose) -> &'static str {
     }
 }
 
+/// The 401 for a federated state that is unknown, spent, expired or for another purpose.
 fn state_invalid() -> Reply {
     Reply::error(
         401,

@@ -33,26 +33,34 @@ use crate::reply::Reply;
 use routes::{admin_route, unknown};
 use wire::{header, not_found, unauthorized};
 
+/// A user of an org, with what the server keeps beside the wire `User`.
 #[derive(Debug, Clone)]
 struct UserRec {
     user: User,
+    /// The directory password, compared as given; `None` before the admin sets one.
     password: Option<String>,
+    /// Wrong passwords in a row (R62's lock after `LOCK_AFTER_WRONG_PASSWORDS`).
     failures: u32,
     /// TOTP secret from the User Portal and the last step a login used (R45).
     mfa: Option<(String, u64)>,
 }
 
+/// A registered device, its credential and its per-device policies.
 #[derive(Debug, Clone)]
 struct DeviceRec {
     device: Device,
+    /// The device credential it sends in the device-key header.
     credential: String,
+    /// The login-window-text policy, when set.
     login_window_text: Option<String>,
+    /// The windows-ssap policy, when set: SSAP on whatever the org toggle, one or many users.
     windows_mode: Option<WindowsSsapMode>,
     /// When this device's failed sign-ins within the throttle window happened (R42), in the
     /// org's time (ms).
     sign_in_failures: Vec<i64>,
 }
 
+/// A user bound to a device (an association).
 #[derive(Debug, Clone)]
 struct AssocRec {
     device_id: String,
@@ -63,6 +71,7 @@ struct AssocRec {
     local_name: Option<String>,
 }
 
+/// A ticket from authenticate, redeemed once by provision.
 #[derive(Debug, Clone)]
 struct Ticket {
     device_id: String,
@@ -72,6 +81,7 @@ struct Ticket {
     expires_ms: i64,
 }
 
+/// One org: its keys, settings, directory, devices, audit log and pending sign-ins.
 #[derive(Debug, Default)]
 struct Org {
     id: String,
@@ -105,14 +115,18 @@ struct FedState {
     expires_ms: i64,
 }
 
+/// Everything the model holds, behind `Model`'s mutex.
 #[derive(Debug, Default)]
 struct State {
     orgs: Vec<Org>,
+    /// The sequence of ids handed out (orgs, devices, users).
     next_id: u64,
+    /// The audit log's logical clock: one tick per event.
     clock_ms: i64,
 }
 
 impl State {
+    /// A fresh id: `prefix`, a sequence number and a random part.
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!(
@@ -137,6 +151,7 @@ enum Caller {
     Device(usize, usize),
 }
 
+/// A handler's outcome: the reply either way; `Err` lets `?` return a refusal early.
 type Answer = Result<Reply, Reply>;
 
 impl Org {
@@ -145,6 +160,7 @@ impl Org {
         wall_ms().saturating_add(self.clock_offset_ms)
     }
 
+    /// Appends an audit event, stamped with the next tick of `clock`.
     fn audit(
         &mut self,
         clock: &mut i64,
@@ -166,6 +182,7 @@ impl Org {
         });
     }
 
+    /// The index of a device of this org, or 404.
     fn device(&self, id: &str) -> Result<usize, Reply> {
         self.devices
             .iter()
@@ -173,6 +190,7 @@ impl Org {
             .ok_or_else(|| not_found("device"))
     }
 
+    /// The index of a user of this org, or 404.
     fn user(&self, id: &str) -> Result<usize, Reply> {
         self.users
             .iter()
@@ -180,6 +198,7 @@ impl Org {
             .ok_or_else(|| not_found("user"))
     }
 
+    /// The wire form of an association, with its user's details; `None` if the user is gone.
     fn association(&self, a: &AssocRec) -> Option<Association> {
         let u = self.users.iter().find(|u| u.user.id == a.user_id)?;
         Some(Association {
@@ -198,6 +217,7 @@ impl Org {
         })
     }
 
+    /// A device's associations, in the wire form.
     fn associations(&self, device: &str) -> Vec<Association> {
         self.assocs
             .iter()
@@ -206,6 +226,7 @@ impl Org {
             .collect()
     }
 
+    /// How many users are bound to a device.
     fn managed(&self, device: &str) -> usize {
         self.assocs.iter().filter(|a| a.device_id == device).count()
     }
@@ -220,6 +241,7 @@ impl Model {
         }
     }
 
+    /// The bearer token that may create orgs (`POST /api/operator/orgs`).
     pub fn operator_token(&self) -> &str {
         &self.operator_token
     }
@@ -255,6 +277,7 @@ impl Model {
         }
     }
 
+    /// Dispatches a request to its area (operator, admin, device, portal), checking its caller.
     fn route(&self, st: &mut State, req: &Request, method: &str, segs: &[&str]) -> Answer {
         let m = method;
         match segs {
@@ -309,6 +332,7 @@ impl Model {
         }
     }
 
+    /// The org (and device) whose credential is in header `name`, or 401.
     fn caller(&self, st: &State, req: &Request, name: &str) -> Result<Caller, Reply> {
         let key = header(req, name)
             .ok_or_else(|| unauthorized(&format!("this route needs the {name} header")))?;

@@ -29,6 +29,7 @@ pub(super) fn unknown(method: &str, segs: &[&str]) -> Reply {
     }
 }
 
+/// An admin route (`/api/admin/...`), with the ids its path carries.
 pub(super) enum AdminRoute {
     Settings,
     UpdateSettings,
@@ -53,6 +54,7 @@ pub(super) enum AdminRoute {
     AdvanceClock,
 }
 
+/// The admin route of a method and the path after `/api/admin`; `None` when there is none.
 pub(super) fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
     use AdminRoute::*;
     let s = |x: &str| x.to_string();

@@ -6,6 +6,8 @@ use ssap_api::{codes, DeviceFacts, JoinState, OrgSettings, Os, UserState, Window
 use super::{DeviceRec, UserRec};
 use crate::reply::Reply;
 
+/// Whether a device can provision at all: a workgroup Mac, or a workgroup Windows that is not Home,
+/// Server or ARM.
 fn supported(f: &DeviceFacts) -> bool {
     if f.join_state != JoinState::Workgroup {
         return false;
@@ -19,6 +21,8 @@ fn supported(f: &DeviceFacts) -> bool {
             || arch == "aarch64")
 }
 
+/// Whether self-service provisioning is on for the device: its OS's org toggle, or its windows-ssap
+/// policy.
 pub(super) fn ssap_enabled(d: &DeviceRec, s: &OrgSettings) -> bool {
     match d.device.facts.os {
         Os::Macos => s.macos_ssap,
@@ -54,6 +58,8 @@ pub(super) fn eligibility(d: &DeviceRec, s: &OrgSettings, managed: usize) -> Res
     Ok(())
 }
 
+/// The 403 a user's state earns at sign-in (no password, staged, suspended, locked, expired
+/// password), if any.
 pub(super) fn state_refusal(u: &UserRec) -> Option<Reply> {
     let f = |code: &str, m: &str| Some(Reply::error(403, code, m));
     // Federated users (R46) have no directory password, and no expiry of one.
@@ -93,7 +99,9 @@ pub(super) fn state_refusal(u: &UserRec) -> Option<Reply> {
     None
 }
 
+/// The throttle's sliding window (R42), in ms.
 const THROTTLE_WINDOW_MS: i64 = THROTTLE_WINDOW_SECS as i64 * 1000;
+/// How long a ticket or a federated state lives, in ms.
 pub(super) const TICKET_TTL_MS: i64 = ssap_api::limits::TICKET_TTL_SECS as i64 * 1000;
 
 /// 429 once the device has used up its failed sign-ins in the sliding window (R42), as the

@@ -7,10 +7,12 @@ use wiremock::Request;
 
 use crate::reply::Reply;
 
+/// A 400 `bad_request` with `message`.
 pub(super) fn bad_request(message: impl AsRef<str>) -> Reply {
     Reply::error(400, codes::BAD_REQUEST, message.as_ref())
 }
 
+/// A 404 for a `what` this org does not have.
 pub(super) fn not_found(what: &str) -> Reply {
     Reply::error(
         404,
@@ -19,6 +21,7 @@ pub(super) fn not_found(what: &str) -> Reply {
     )
 }
 
+/// A 401 with `message`.
 pub(super) fn unauthorized(message: &str) -> Reply {
     Reply::error(401, codes::UNAUTHORIZED, message)
 }
@@ -68,6 +71,7 @@ pub(super) fn body<T: DeserializeOwned + Validate>(req: &Request) -> Result<T, R
     Ok(body)
 }
 
+/// A request header's trimmed value; `None` when absent, not text or blank.
 pub(super) fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
     req.headers
         .get(name)
@@ -76,6 +80,7 @@ pub(super) fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// The `code` of an error reply's body, for the audit's reason.
 pub(super) fn refusal_code(r: &Reply) -> String {
     serde_json::from_slice::<ssap_api::ApiErrorBody>(&r.body)
         .map(|b| b.code)
