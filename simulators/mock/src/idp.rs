@@ -118,6 +118,7 @@ impl MockIdp {
         }
     }
 
+    /// The provider's display name, as the login window shows it.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -127,10 +128,12 @@ impl MockIdp {
         &self.shared.issuer
     }
 
+    /// The OAuth client id the control plane is configured with.
     pub fn client_id(&self) -> &str {
         &self.shared.client_id
     }
 
+    /// The OAuth client secret the code exchange must present.
     pub fn client_secret(&self) -> &str {
         &self.shared.client_secret
     }

@@ -28,6 +28,8 @@
 //! - **Stubs added by steps can be switched off** ([`MockControlPlane::clear_stubs`]) through a
 //!   shared flag, rather than wiremock's scoped guards, whose drop blocks on the server's lock.
 
+#![warn(missing_docs)]
+
 pub mod idp;
 pub mod model;
 mod reply;
@@ -50,8 +52,11 @@ pub use stub::{load_dir, load_file, parse, Fault, PathMatch, Stub};
 /// A request the mock received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
+    /// The HTTP method, upper case.
     pub method: String,
+    /// The URL path, without the query.
     pub path: String,
+    /// The body as text (lossy UTF-8), for matching and messages.
     pub body: String,
 }
 

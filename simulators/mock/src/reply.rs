@@ -11,12 +11,15 @@ use wiremock::ResponseTemplate;
 /// Status, headers and body of one answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
+    /// The HTTP status code.
     pub status: u16,
     /// Validated names and values (see `stub::header`), lower-case names.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The raw body bytes.
     pub body: Vec<u8>,
     /// Content type of `body`; empty for no body.
     pub mime: String,
+    /// How long to wait before answering (to outlast a client's timeout).
     pub delay: Option<Duration>,
 }
 

@@ -46,11 +46,14 @@ pub enum Fault {
 /// How a stub picks its requests.
 #[derive(Debug, Clone)]
 pub enum PathMatch {
+    /// The path, exactly.
     Exact(String),
+    /// Any path the regex matches (`path_regex` in YAML; shown as `~regex`).
     Regex(regex::Regex),
 }
 
 impl PathMatch {
+    /// Whether `path` is one this stub picks.
     pub fn matches(&self, path: &str) -> bool {
         match self {
             PathMatch::Exact(p) => p == path,
@@ -71,23 +74,35 @@ impl std::fmt::Display for PathMatch {
 /// One scripted reply.
 #[derive(Debug, Clone)]
 pub struct Stub {
+    /// A name for messages: the YAML's `name`, else `METHOD path`.
     pub name: String,
     /// Where it was written: `fixtures/mock/x.yaml:12`, or the step that made it.
     pub origin: String,
+    /// The HTTP method it answers, upper case.
     pub method: String,
+    /// The paths it answers.
     pub path: PathMatch,
+    /// Only requests whose body contains this text.
     pub body_contains: Option<String>,
     /// 1-based: only the nth request to `method` + `path` (whoever answered the others).
     pub nth: Option<u64>,
+    /// The status to answer; 200 when left out.
     pub status: Option<u16>,
+    /// A JSON body to answer.
     pub json: Option<serde_json::Value>,
+    /// A raw text body to answer (instead of `json`).
     pub body: Option<String>,
+    /// Extra reply headers, such as Retry-After.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// How long to wait before answering (to outlast a client's timeout).
     pub delay: Option<Duration>,
+    /// A broken answer instead of a reply (dropped connection, bad JSON).
     pub fault: Option<Fault>,
     /// Let the baseline act on the request first, then answer with this stub.
     pub commit: bool,
+    /// Answers this many requests, then falls through; always when `None`.
     pub times: Option<u64>,
+    /// Which stub answers first: 1 (first) to 199; the model comes after all.
     pub priority: u8,
 }
 
@@ -113,6 +128,7 @@ impl Stub {
         }
     }
 
+    /// Says where the stub was made, for messages.
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = origin.into();
         self
@@ -128,6 +144,7 @@ impl Stub {
         self
     }
 
+    /// Adds a Retry-After header of `secs` seconds (at least 1).
     pub fn retry_after(mut self, secs: u64) -> Self {
         self.headers.push((
             http::header::RETRY_AFTER,
@@ -136,11 +153,13 @@ impl Stub {
         self
     }
 
+    /// Answers with `fault` instead of a reply.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.fault = Some(fault);
         self
     }
 
+    /// Waits `delay` before answering.
     pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
         self
@@ -153,6 +172,7 @@ impl Stub {
         self
     }
 
+    /// Answers only `n` requests (at least 1), then falls through.
     pub fn times(mut self, n: u64) -> Self {
         self.times = Some(n.max(1));
         self
