@@ -7,7 +7,7 @@ use cucumber::gherkin::Step;
 use cucumber::when;
 use ssap_api::Os;
 
-use super::device::{play, Action};
+use super::device::{play, what_it_shows, Action};
 use super::StepResult;
 use crate::fail;
 use crate::world::SsapWorld;
@@ -17,13 +17,8 @@ fn expect_fields(w: &SsapWorld, page: &str, fields: &[&str]) -> StepResult {
     let screen = w.device()?.screen();
     if let Some(missing) = fields.iter().find(|f| !screen.has_field(f)) {
         fail!(
-            "the screen is not the {page} page (no {missing:?} field): it shows {:?}{}",
-            screen.title,
-            screen
-                .error_text()
-                .or(screen.message_text())
-                .map(|t| format!(" saying {t:?}"))
-                .unwrap_or_default()
+            "the screen is not the {page} page (no {missing:?} field): it shows {}",
+            what_it_shows(&screen)
         );
     }
     Ok(())

@@ -115,18 +115,25 @@ async fn sign_in_with_jumpcloud(
         .iter()
         .any(|a| a.managed && a.jumpcloud_user_id.as_deref() == Some(user_id.as_str()));
     if !bound {
-        let screen = device.screen();
         fail!(
-            "{name:?} did not get a local account: the sign-in stopped at {:?}{}",
-            screen.title,
-            screen
-                .error_text()
-                .or(screen.message_text())
-                .map(|t| format!(" saying {t:?}"))
-                .unwrap_or_default()
+            "{name:?} did not get a local account: the sign-in stopped at {}",
+            what_it_shows(&device.screen())
         );
     }
     Ok(())
+}
+
+/// A screen's title and what it says (its error, else its message), for a failing step.
+pub(crate) fn what_it_shows(screen: &ssap_endpoint::Screen) -> String {
+    format!(
+        "{:?}{}",
+        screen.title,
+        screen
+            .error_text()
+            .or(screen.message_text())
+            .map(|t| format!(" saying {t:?}"))
+            .unwrap_or_default()
+    )
 }
 
 /// Logs in to the user's provisioned account at the login window, then clicks through the
