@@ -38,6 +38,21 @@ Feature: Windows first-use provisioning through the credential provider
     Then the screen offers "OK"
     And the screen says "Set up a PIN"
 
+  @R32
+  Scenario: PINs that do not match are refused without starting over
+    Given the Windows SSAP toggle is on
+    And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
+    And a Windows device at the login window
+    When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
+    And "Pam Beesly" re-confirms the password "Reception-2023!"
+    And they type "246801" into "PIN"
+    And they type "246810" into "Confirm PIN"
+    And they click "OK"
+    Then the screen says "The PINs don't match"
+    And the device has no local account for "Pam Beesly"
+    When "Pam Beesly" creates the PIN "246801"
+    Then "Pam Beesly" is logged in
+
   @smoke @R32
   Scenario Outline: A PIN shorter than 6 characters is refused without starting over (PIN "<pin>")
     Given the Windows SSAP toggle is on
