@@ -322,18 +322,14 @@ impl Model {
                         .map(|e| (e.seq, e.clone())),
                 )
             }
-            AdminRoute::Clock => Ok(Reply::json(
-                200,
-                &VirtualClock {
-                    offset_seconds: u64::try_from(org.clock_offset_ms / 1000).unwrap_or(0),
-                },
-            )),
-            AdminRoute::AdvanceClock => {
-                let a: ClockAdvance = body(req)?;
-                let step = i64::try_from(a.seconds).unwrap_or(i64::MAX);
-                org.clock_offset_ms = org
-                    .clock_offset_ms
-                    .saturating_add(step.saturating_mul(1000));
+            route @ (AdminRoute::Clock | AdminRoute::AdvanceClock) => {
+                if matches!(route, AdminRoute::AdvanceClock) {
+                    let a: ClockAdvance = body(req)?;
+                    let step = i64::try_from(a.seconds).unwrap_or(i64::MAX);
+                    org.clock_offset_ms = org
+                        .clock_offset_ms
+                        .saturating_add(step.saturating_mul(1000));
+                }
                 Ok(Reply::json(
                     200,
                     &VirtualClock {
