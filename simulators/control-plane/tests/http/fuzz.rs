@@ -261,15 +261,18 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
         let creds = creds(&t);
         let op = &ops[c.op];
         let id = match &c.id {
-            Some(s) => s
+            // "." and ".." are dot segments, in any %2E spelling: every URL parser resolves them
+            // away (RFC 3986 5.2.4, the WHATWG URL standard), so no client can send them as an
+            // id; the request would name another route. They stand for the default id.
+            Some(s) if !matches!(s.as_slice(), b"." | b"..") => s
                 .iter()
                 .map(|b| format!("%{b:02X}"))
                 .collect::<String>()
                 .chars()
                 .take(600)
                 .collect::<String>(),
-            None if op.path.starts_with("/api/admin/users/") => user.id.clone(),
-            None => device.device_id().to_string(),
+            _ if op.path.starts_with("/api/admin/users/") => user.id.clone(),
+            _ => device.device_id().to_string(),
         };
         let path = op.path.replace("{id}", &id).replace("{user_id}", &user.id);
         let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("method");
