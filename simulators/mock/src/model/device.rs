@@ -2,17 +2,15 @@
 
 use ssap_api::limits::LOCK_AFTER_WRONG_PASSWORDS as LOCK_AFTER;
 use ssap_api::{
-    codes, mfa, AttemptReport, AuthenticateRequest, AuthenticateResponse, BindSource, Device,
-    DeviceFacts, DeviceRegistered, LoginWindowConfig, MfaVerifyRequest, ProvisionRequest,
+    codes, mfa, AttemptReport, AuthenticateRequest, BindSource, Device, DeviceFacts,
+    DeviceRegistered, LoginWindowConfig, MfaVerifyRequest, ProvisionRequest,
 };
 use wiremock::Request;
 
 use super::federation::sign_in_method;
-use super::rules::{
-    eligibility, record_failure, ssap_enabled, state_refusal, throttled, TICKET_TTL_MS,
-};
+use super::rules::{eligibility, record_failure, ssap_enabled, state_refusal, throttled};
 use super::wire::{bad_request, body, not_found, refusal_code};
-use super::{Answer, AssocRec, DeviceRec, Model, State, Ticket};
+use super::{Answer, AssocRec, DeviceRec, Model, State};
 use crate::reply::Reply;
 
 impl Model {
@@ -166,31 +164,9 @@ impl Model {
                 let rec = &mut org.users[u];
                 rec.failures = 0;
                 let user = rec.user.clone();
-                let ticket = format!("mock_tk_{}", uuid::Uuid::new_v4().simple());
-                org.tickets.insert(
-                    ticket.clone(),
-                    Ticket {
-                        device_id: device_id.clone(),
-                        user_id: user.id.clone(),
-                        used: false,
-                        expires_ms: org.now_ms() + TICKET_TTL_MS,
-                    },
-                );
+                let reply = org.issue_ticket(&device_id, user);
                 org.audit(clock, &actor, "authenticate", &email, true, None);
-                Ok(Reply::json(
-                    200,
-                    &AuthenticateResponse {
-                        ticket,
-                        display_name: user.display_name(),
-                        user_id: user.id,
-                        username: user.username,
-                        system_username: user.system_username,
-                        permission: org.settings.permission_level,
-                        password_sync: org.settings.password_sync,
-                        mfa_enforced: user.mfa_enforced,
-                        mfa_enrolled: user.mfa_enrolled,
-                    },
-                ))
+                Ok(Reply::json(200, &reply))
             }
             "provision" => {
                 let p: ProvisionRequest = body(req)?;

@@ -2,14 +2,14 @@
 
 use ssap_api::client::DEVICE_KEY_HEADER;
 use ssap_api::{
-    codes, federation, AuthenticateResponse, FederatedSignIn, IdentityProviderConfig, SignInKind,
-    SignInMethod, SignInMethodRequest, SignInPurpose,
+    codes, federation, FederatedSignIn, IdentityProviderConfig, SignInKind, SignInMethod,
+    SignInMethodRequest, SignInPurpose,
 };
 use wiremock::Request;
 
 use super::rules::{eligibility, state_refusal, TICKET_TTL_MS};
 use super::wire::{bad_request, body, refusal_code, unauthorized};
-use super::{Answer, Caller, FedState, Model, Org, Ticket};
+use super::{Answer, Caller, FedState, Model, Org};
 use crate::reply::Reply;
 
 impl Model {
@@ -164,31 +164,9 @@ impl Model {
                     org.audit(clock, &actor, action, &email, false, Some(&code));
                     return Err(e);
                 }
-                let ticket = format!("mock_tk_{}", uuid::Uuid::new_v4().simple());
-                org.tickets.insert(
-                    ticket.clone(),
-                    Ticket {
-                        device_id: device_id.clone(),
-                        user_id: user.id.clone(),
-                        used: false,
-                        expires_ms: org.now_ms() + TICKET_TTL_MS,
-                    },
-                );
+                let reply = org.issue_ticket(&device_id, user);
                 org.audit(clock, &actor, action, &email, true, Some(&how));
-                Ok(Reply::json(
-                    200,
-                    &AuthenticateResponse {
-                        ticket,
-                        display_name: user.display_name(),
-                        user_id: user.id,
-                        username: user.username,
-                        system_username: user.system_username,
-                        permission: org.settings.permission_level,
-                        password_sync: org.settings.password_sync,
-                        mfa_enforced: user.mfa_enforced,
-                        mfa_enrolled: user.mfa_enrolled,
-                    },
-                ))
+                Ok(Reply::json(200, &reply))
             }
         }
     }

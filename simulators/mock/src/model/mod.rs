@@ -161,6 +161,33 @@ impl Org {
     }
 
     /// Appends an audit event, stamped with the next tick of `clock`.
+    /// A sign-in that proved who the user is: a ticket for this device (good for
+    /// [`rules::TICKET_TTL_MS`]) and what the device learns of the user, as the reference server's
+    /// `authenticated` answers for password and federated sign-ins alike.
+    fn issue_ticket(&mut self, device_id: &str, user: User) -> ssap_api::AuthenticateResponse {
+        let ticket = format!("mock_tk_{}", uuid::Uuid::new_v4().simple());
+        self.tickets.insert(
+            ticket.clone(),
+            Ticket {
+                device_id: device_id.to_string(),
+                user_id: user.id.clone(),
+                used: false,
+                expires_ms: self.now_ms() + rules::TICKET_TTL_MS,
+            },
+        );
+        ssap_api::AuthenticateResponse {
+            ticket,
+            display_name: user.display_name(),
+            user_id: user.id,
+            username: user.username,
+            system_username: user.system_username,
+            permission: self.settings.permission_level,
+            password_sync: self.settings.password_sync,
+            mfa_enforced: user.mfa_enforced,
+            mfa_enrolled: user.mfa_enrolled,
+        }
+    }
+
     fn audit(
         &mut self,
         clock: &mut i64,
