@@ -49,6 +49,38 @@ Feature: Control-plane faults never leave a half-made account
       | Windows | a connection reset              |
       | Windows | malformed JSON                  |
 
+  @R13 @macos
+  Scenario: The indicator tracks the internet, not JumpCloud: it stays green while the control plane is unreachable
+    Given the macOS SSAP toggle is on
+    And a macOS device at the login window
+    And the control plane is unreachable
+    When the device restarts
+    Then the indicator is a green Wi-Fi indicator
+    And the login window offers "Sign in with JumpCloud"
+
+  @R21
+  Scenario Outline: JumpCloud unreachable while the internet works (<os>): nothing is made, and the sign-in works once it is back
+    Given the <os> SSAP toggle is on
+    And a <os> device at the login window
+    When the control plane becomes unreachable
+    And "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
+    Then the screen says "Can't reach JumpCloud"
+    And "Holly Flax" has no local account and no association on the device
+    When the control plane recovers
+    And "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"
+    And the control plane shows "Holly Flax" bound to the device by self-service
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
   @R44
   Scenario Outline: Provisioning keeps failing (<fault>) on <os>: nothing made, Try Again provisions once
     Given the <os> SSAP toggle is on

@@ -68,6 +68,29 @@ Feature: Federated sign-in
       | Windows |
 
   @R46
+  Scenario Outline: A federated user's email leads to the identity provider's page, not JumpCloud's password (<os>)
+    Given the <os> SSAP toggle is on
+    And the org federates sign-in to a mock identity provider "Okta"
+    And a federated directory user "Ryan Howard" with username "ryan.howard" and IdP password "Temp-Hire-2009!"
+    And a <os> device at the login window
+    When "Ryan Howard" starts signing in with JumpCloud
+    Then the screen is the identity provider's sign-in page
+    And the screen says "Okta"
+    And the screen does not offer "Login"
+    And the identity provider was asked for 0 tokens
+    And the device has no local account for "Ryan Howard"
+
+    @macos
+    Examples: macOS
+      | os    |
+      | macOS |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
+  @R46
   Scenario Outline: A wrong password at the identity provider creates nothing (<os>)
     Given the <os> SSAP toggle is on
     And the org federates sign-in to a mock identity provider "Okta"

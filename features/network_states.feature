@@ -21,6 +21,9 @@ Feature: Network states a real fleet has
     When the Wi-Fi network "Office" goes out of range
     Then the device is not joined to any Wi-Fi network
     And the indicator is a red Wi-Fi indicator
+    When they open the Wireless menu
+    Then the Wireless menu does not list "Office"
+    And the Wireless menu lists "Guest"
     When the Wi-Fi network "Office" comes back in range
     Then the device is joined to the Wi-Fi network "Office"
     And the indicator is a green Wi-Fi indicator

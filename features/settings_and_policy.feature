@@ -198,12 +198,31 @@ Feature: Admin settings and policies
     And password sync is off
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
-    When "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
-    And "Pam Beesly" creates the local password "Local-Only-1"
-    And "Pam Beesly" creates the PIN "975310"
+    When "Pam Beesly" signs in with JumpCloud using password "Reception-2023!", local password "Local-Only-1" and PIN "975310"
     Then "Pam Beesly" is logged in
     And the password "Local-Only-1" opens the local account "pam.beesly"
     And the password "Reception-2023!" does not open the local account "pam.beesly"
+
+  @R06
+  Scenario Outline: With password sync off, the local password opens the account after a restart (<os>)
+    Given the <os> SSAP toggle is on
+    And password sync is off
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!" and local password "Local-Only-1"
+    And the device restarts
+    And "Holly Flax" logs in with password "Local-Only-1"
+    Then "Holly Flax" is logged in
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
 
   @smoke @R07
   Scenario Outline: Admin changes and provisioning attempts land in the audit log (<os>)

@@ -159,6 +159,7 @@ Feature: Who may provision
     And a <os> device at the login window
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
     Then the device has a managed local account "holly.flax" for "Holly Flax"
+    And the screen does not ask for an MFA code
     When the device restarts
     And "Holly Flax" logs in with password "Sabre-2023!"
     Then the screen asks for an MFA code

@@ -10,28 +10,29 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-/// When each audit action appears. An action found in the control plane's source without an
-/// entry here fails a test (and shows as undescribed in STEPS.md).
-const AUDIT_WHEN: &[(&str, &str)] = &[
-    ("org.create", "an operator creates an org (every scenario's own org, embedded and remote modes)"),
-    ("settings.update", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
-    ("user.create", "the admin creates a directory user (`Given a directory user ...`)"),
-    ("user.update", "the admin changes a user: state, system username, password, federation"),
-    ("mfa.enroll", "a user enrolls in MFA in the User Portal (`\"...\" enrolls in MFA in the User Portal`, or `has MFA enforced`) (R45)"),
-    ("mfa.verify", "a device checks an MFA code at the next login: success, or refused with wrong_code, replayed_code or not_enrolled (R45)"),
-    ("user.lock", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
-    ("association.create", "the admin binds a user to a device (admin bind)"),
-    ("association.delete", "the admin removes a user's bind to a device"),
-    ("policy.login_window_text.set", "the admin sets the login-window text policy"),
-    ("policy.login_window_text.delete", "the admin removes the login-window text policy"),
-    ("policy.windows_ssap.set", "the admin binds the Windows SSAP policy (first user only / multiple users) to a device"),
-    ("policy.windows_ssap.delete", "the admin removes the Windows SSAP policy from a device"),
-    ("identity_provider.set", "the admin sets the org's identity provider (R46)"),
-    ("identity_provider.delete", "the admin removes the org's identity provider"),
-    ("device.register", "an agent registers its device with the org's connect key (a device's first power-on)"),
-    ("authenticate", "a sign-in at the login window before provisioning, by password or through the identity provider: `success`, or `refused` with the reason"),
-    ("provision", "a self-service provisioning: `success` when the local account is bound, `refused` with the reason (also refusals the device reports, e.g. `account_exists`)"),
-    ("login", "a federated user logs in through the identity provider on a device they are bound to (R46)"),
+/// When each audit action appears, and the reasons its refusals carry. An action found in the
+/// control plane's source without an entry here fails a test (and shows as undescribed in
+/// STEPS.md), as does a reason written in the source that its entry does not list.
+const AUDIT_WHEN: &[(&str, &str, &str)] = &[
+    ("org.create", "", "an operator creates an org (every scenario's own org, embedded and remote modes)"),
+    ("settings.update", "", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
+    ("user.create", "", "the admin creates a directory user (`Given a directory user ...`)"),
+    ("user.update", "", "the admin changes a user: state, system username, password, federation"),
+    ("mfa.enroll", "", "a user enrolls in MFA in the User Portal (`\"...\" enrolls in MFA in the User Portal`, or `has MFA enforced`) (R45)"),
+    ("mfa.verify", "`wrong_code`, `replayed_code`, `not_enrolled`", "a device checks an MFA code at the next login (R45)"),
+    ("user.lock", "", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
+    ("association.create", "", "the admin binds a user to a device (admin bind)"),
+    ("association.delete", "", "the admin removes a user's bind to a device"),
+    ("policy.login_window_text.set", "", "the admin sets the login-window text policy"),
+    ("policy.login_window_text.delete", "", "the admin removes the login-window text policy"),
+    ("policy.windows_ssap.set", "", "the admin binds the Windows SSAP policy (first user only / multiple users) to a device"),
+    ("policy.windows_ssap.delete", "", "the admin removes the Windows SSAP policy from a device"),
+    ("identity_provider.set", "", "the admin sets the org's identity provider (R46)"),
+    ("identity_provider.delete", "", "the admin removes the org's identity provider"),
+    ("device.register", "", "an agent registers its device with the org's connect key (a device's first power-on)"),
+    ("authenticate", "`unknown_user`, `no_password`, `wrong_password`, `user_staged`, `user_suspended`, `user_locked`, `password_expired`, `too_many_attempts`, `use_federation`, `federation_not_configured`, a device rule (`ssap_disabled`, `device_not_supported`, `device_has_managed_users`); through the identity provider `idp_refused_code`, `idp_unavailable` and the ID token checks (*Why a sign-in was refused* below)", "a sign-in at the login window before provisioning, by password or through the identity provider: `success`, or `refused` with the reason"),
+    ("provision", "`ticket_invalid`, `idempotency_mismatch`, the user's state (`user_staged`, `user_suspended`, `user_locked`, `password_expired`), a device rule (`ssap_disabled`, `device_not_supported`, `device_has_managed_users`); reported by the device: `account_exists`, `invalid_local_name`", "a self-service provisioning: `success` when the local account is bound, `refused` with the reason (also refusals the device reports, e.g. `account_exists`)"),
+    ("login", "`not_bound`, `federation_not_configured`, and those of `authenticate` through the identity provider", "a federated user logs in through the identity provider on a device they are bound to (R46)"),
 ];
 
 /// Where the control plane's handlers are.
@@ -44,6 +45,7 @@ pub fn markdown(root: &Path) -> anyhow::Result<String> {
     networks(&mut out);
     thresholds(&mut out);
     refusal_codes(root, &mut out)?;
+    device_messages(&mut out);
     audit_actions(root, &mut out)?;
     sign_in_reasons(&mut out);
     device_calls(&mut out);
@@ -290,6 +292,106 @@ fn refusal_codes(root: &Path, out: &mut String) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a device's screen says for each refusal and failure, generated by the endpoint's own
+/// mapping (`refusal_for`) and name rules, so `the screen says "..."` can quote it.
+fn device_messages(out: &mut String) {
+    use ssap_api::{codes, ApiError, Os};
+    use ssap_endpoint::agent::{refusal_for, CallError};
+    let status = |status: u16, code: &str, retry_after_secs: Option<u64>| {
+        CallError::Api(ApiError::Status {
+            method: "POST".into(),
+            path: "/api/device/authenticate".into(),
+            status,
+            code: code.into(),
+            message: String::new(),
+            retry_after_secs,
+        })
+    };
+    let throttled = format!("`{}` (HTTP 429, Retry-After 60)", codes::TOO_MANY_ATTEMPTS);
+    let mut rows: Vec<(String, CallError)> = vec![
+        ("no internet: no call is made".into(), CallError::Offline),
+        (
+            "no answer: connection refused or reset, or the client timeout".into(),
+            CallError::Api(ApiError::Transport {
+                method: "POST".into(),
+                path: "/api/device/provision".into(),
+                base: String::new(),
+                detail: String::new(),
+                timed_out: false,
+            }),
+        ),
+        (
+            "HTTP 500 or 503 (retried first)".into(),
+            status(503, "unavailable", None),
+        ),
+        (throttled, status(429, codes::TOO_MANY_ATTEMPTS, Some(60))),
+    ];
+    for code in [
+        codes::INVALID_CREDENTIALS,
+        codes::NO_PASSWORD,
+        codes::USER_STAGED,
+        codes::USER_SUSPENDED,
+        codes::USER_LOCKED,
+        codes::PASSWORD_EXPIRED,
+        codes::SSAP_DISABLED,
+        codes::DEVICE_NOT_SUPPORTED,
+        codes::DEVICE_HAS_MANAGED_USERS,
+        codes::TICKET_INVALID,
+        codes::ALREADY_BOUND,
+        codes::USE_FEDERATION,
+        codes::NOT_BOUND,
+        codes::FEDERATION_FAILED,
+        codes::FEDERATION_STATE_INVALID,
+        codes::FEDERATION_NOT_CONFIGURED,
+        codes::IDP_UNAVAILABLE,
+        codes::UNAUTHORIZED,
+    ] {
+        rows.push((format!("`{code}`"), status(403, code, None)));
+    }
+    out.push_str(
+        "### What a device says\n\n\
+         The title and sentence a device shows for each refusal or failure (the same on both \
+         OSes), generated from the endpoint's own mapping; `the screen says \"...\"` matches \
+         any part of it, ignoring case. Before the password proves who is signing in, every \
+         refused state shows `invalid_credentials`' sentence (R62). Try Again is offered where \
+         the request may be sent again.\n\n\
+         | when | title | the screen says |\n|---|---|---|\n",
+    );
+    for (when, err) in rows {
+        let r = refusal_for(&err);
+        let _ = writeln!(
+            out,
+            "| {when} | {} | {}{} |",
+            r.title,
+            r.message.replace('|', "\\|"),
+            if r.retryable { " (Try Again)" } else { "" }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| the local account name exists on the device (R43, `{}`) | Account already exists | \
+         Account already exists. *Full Name*. Contact your admin. |",
+        codes::ACCOUNT_EXISTS
+    );
+    out.push_str(
+        "\nA name the OS cannot hold (R39, `invalid_local_name`) shows *Can't create your \
+         account* and one of these sentences, then \"Contact your admin.\":\n\n",
+    );
+    for (os, name) in [
+        (Os::Macos, "9lives"),
+        (Os::Macos, "holly:flax"),
+        (Os::Windows, "holly.flax.the.regional"),
+        (Os::Windows, "holly*flax"),
+        (Os::Windows, "holly."),
+        (Os::Windows, "Administrator"),
+    ] {
+        if let Err(e) = ssap_endpoint::validate_local_name(os, name) {
+            let _ = writeln!(out, "- {}", e.sentence());
+        }
+    }
+    out.push('\n');
+}
+
 /// One `db::audit(...)` call's arguments as written.
 fn audit_calls(source: &str) -> Vec<Vec<String>> {
     let mut calls = Vec::new();
@@ -414,36 +516,33 @@ pub fn audit_actions_in(root: &Path) -> anyhow::Result<BTreeMap<String, AuditAct
 pub fn audit_when(action: &str) -> Option<&'static str> {
     AUDIT_WHEN
         .iter()
-        .find(|(a, _)| *a == action)
-        .map(|(_, w)| *w)
+        .find(|(a, _, _)| *a == action)
+        .map(|(_, _, w)| *w)
+}
+
+/// The reasons an audit action's refusals carry, as written for the reference (empty: none).
+fn audit_reasons(action: &str) -> &'static str {
+    AUDIT_WHEN
+        .iter()
+        .find(|(a, _, _)| *a == action)
+        .map(|(_, r, _)| *r)
+        .unwrap_or_default()
 }
 
 fn audit_actions(root: &Path, out: &mut String) -> anyhow::Result<()> {
     out.push_str(
         "### Audit actions\n\n\
          What `Then the audit log records \"ACTION\" with outcome \"...\"` can name, from the \
-         control plane's `db::audit(` calls. Reasons listed are those written in the code; \
-         refusals also carry the refusal codes above.\n\n\
-         | action | outcomes | reasons named in the code | when it appears |\n|---|---|---|---|\n",
+         control plane's `db::audit(` calls, with the reasons its refusals carry (the refusal \
+         codes above and the audit-only reasons below).\n\n\
+         | action | outcomes | reasons of refusals | when it appears |\n|---|---|---|---|\n",
     );
-    for (
-        action,
-        AuditAction {
-            outcomes,
-            mut reasons,
-        },
-    ) in audit_actions_in(root)?
-    {
-        reasons.sort();
+    for (action, AuditAction { outcomes, .. }) in audit_actions_in(root)? {
         let _ = writeln!(
             out,
             "| `{action}` | {} | {} | {} |",
             outcomes.join(", "),
-            reasons
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            audit_reasons(&action),
             audit_when(&action).unwrap_or(
                 "(not described yet: add it to AUDIT_WHEN in harness/runner/src/test_data.rs)"
             )
@@ -469,6 +568,21 @@ mod tests {
         assert!(
             missing.is_empty(),
             "audit actions without a description in AUDIT_WHEN: {missing:?}"
+        );
+        // A reason written as a literal or code next to an audit call is listed for its action.
+        let unlisted: Vec<String> = found
+            .iter()
+            .flat_map(|(a, found)| {
+                found
+                    .reasons
+                    .iter()
+                    .filter(|r| !audit_reasons(a).contains(&format!("`{r}`")))
+                    .map(move |r| format!("{a}: {r}"))
+            })
+            .collect();
+        assert!(
+            unlisted.is_empty(),
+            "reasons in the control plane's audit calls missing from AUDIT_WHEN: {unlisted:?}"
         );
     }
 }

@@ -309,7 +309,7 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     Ok(())
 }
 
-/// Asks the control plane directly from the current device, as a second user at it would: authenticate the user, then (if that passes) provision them with their username as the local name; asserts one of the two is refused with that code, so the rule is checked on the server and not only by the login window hiding its button. Screen unchanged.
+/// Asks the control plane directly from the current device, as a second user at it would: authenticate the user with their directory password (the one the scenario gave them; the step fails for a user without one), then (if that passes) provision them with their system username or username as the local name; asserts one of the two is refused with that code, so the rule is checked on the server and not only by the login window hiding its button. Screen unchanged.
 #[then(
     regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#
 )]

@@ -7,7 +7,7 @@ use cucumber::gherkin::Step;
 use cucumber::when;
 use ssap_api::Os;
 
-use super::device::{play, what_it_shows, Action};
+use super::device::{expect_account, play, web_view, what_it_shows, Action, DEFAULT_PIN};
 use super::StepResult;
 use crate::fail;
 use crate::world::SsapWorld;
@@ -34,6 +34,11 @@ async fn creates_local_password(
     _name: String,
     password: String,
 ) -> StepResult {
+    type_local_password(w, step, password).await
+}
+
+/// The local password page: New password and its confirmation, then submit.
+async fn type_local_password(w: &mut SsapWorld, step: &Step, password: String) -> StepResult {
     let (confirm, submit) = match w.device()?.os() {
         Os::Macos => ("Verify password", "Create Account"),
         Os::Windows => ("Confirm password", "Next"),
@@ -84,6 +89,11 @@ async fn creates_pin(
     _name: String,
     pin: String,
 ) -> StepResult {
+    type_pin(w, step, pin).await
+}
+
+/// The Windows PIN page: PIN, Confirm PIN, OK.
+async fn type_pin(w: &mut SsapWorld, step: &Step, pin: String) -> StepResult {
     expect_fields(w, "PIN", &["PIN", "Confirm PIN"])?;
     play(
         w,
@@ -95,4 +105,59 @@ async fn creates_pin(
         ],
     )
     .await
+}
+
+/// With password sync off (R06), the whole self-service flow from the login window: the
+/// directory password in the web view, then the local password (typed twice), and on Windows
+/// the default PIN. Fails unless the device then holds a managed local account bound to the
+/// user, naming where the sign-in stopped. A Mac ends back at the login window with the new
+/// tile; Windows signs the user in.
+#[when(
+    regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)" and local password "([^"]*)"$"#
+)]
+async fn sign_in_with_local_password(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+    local: String,
+) -> StepResult {
+    local_password_flow(w, step, &name, &password, &local, DEFAULT_PIN).await
+}
+
+/// Windows with password sync off (R06, R31): the directory password, the local password
+/// (typed twice), then this PIN in PIN and Confirm PIN. Fails unless the device then holds a
+/// managed local account bound to the user.
+#[when(
+    regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)", local password "([^"]*)" and PIN "([^"]*)"$"#
+)]
+async fn sign_in_with_local_password_and_pin(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    password: String,
+    local: String,
+    pin: String,
+) -> StepResult {
+    if w.device()?.os() != Os::Windows {
+        fail!("only Windows asks for a PIN: drop `and PIN` on macOS");
+    }
+    local_password_flow(w, step, &name, &password, &local, &pin).await
+}
+
+/// Web view, local password, and on Windows the PIN; then the account must exist.
+async fn local_password_flow(
+    w: &mut SsapWorld,
+    step: &Step,
+    name: &str,
+    password: &str,
+    local: &str,
+    pin: &str,
+) -> StepResult {
+    web_view(w, step, name, password).await?;
+    type_local_password(w, step, local.to_string()).await?;
+    if w.device()?.os() == Os::Windows {
+        type_pin(w, step, pin.to_string()).await?;
+    }
+    expect_account(w, name)
 }

@@ -107,7 +107,13 @@ async fn sign_in_with_jumpcloud(
     if w.device()?.os() == Os::Windows {
         windows_after_web_view(w, step, &password, DEFAULT_PIN).await?;
     }
-    let user_id = w.person(&name)?.user.id.clone();
+    expect_account(w, &name)
+}
+
+/// Fails unless the current device holds a managed local account bound to the user, naming
+/// where the sign-in stopped.
+pub(crate) fn expect_account(w: &SsapWorld, name: &str) -> StepResult {
+    let user_id = w.person(name)?.user.id.clone();
     let device = w.device()?;
     let bound = device
         .accounts()
@@ -325,6 +331,34 @@ async fn start_sign_in(
     web_view(w, step, &name, &password).await
 }
 
+/// From the login window (a web view left open is cancelled first): Sign in with JumpCloud,
+/// the user's email, Continue. Leaves the page that asks for the password: JumpCloud's, or
+/// for a federated user the identity provider's sign-in page (R46). Nothing is asserted.
+#[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud$"#)]
+async fn start_sign_in_email_only(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+) -> StepResult {
+    let email = w.person(&name)?.user.email.clone();
+    open_password_page(w, step, email).await
+}
+
+/// From the login window (an open web view is cancelled first): Sign in with JumpCloud, the
+/// email, Continue.
+async fn open_password_page(w: &mut SsapWorld, step: &Step, email: String) -> StepResult {
+    back_to_login_window(w, step).await?;
+    let mut script = vec![Action::Click("Sign in with JumpCloud".into())];
+    if w.device()?.os() == Os::Windows {
+        script.push(Action::Click("Click here to sign in".into()));
+    }
+    script.extend([
+        Action::Type("Email", email),
+        Action::Click("Continue".into()),
+    ]);
+    play(w, step, script).await
+}
+
 /// Takes the current device's internet upstream down (links stay up); the indicator on screen turns red at once, as a device's own network check notices.
 #[when(regex = r"^the device loses its internet connection$")]
 async fn internet_down(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
@@ -381,6 +415,16 @@ async fn join_network(
     Ok(())
 }
 
+/// Opens the Wireless menu from the login window (unless it is open already); it stays open
+/// across steps until a click elsewhere closes it. Leaves the menu's screen.
+#[when(regex = r"^they open the Wireless menu$")]
+async fn open_wireless_menu(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    if w.device()?.screen().menu.is_some() {
+        return Ok(());
+    }
+    play(w, step, vec![Action::Click("Wireless".into())]).await
+}
+
 /// Opens the Wireless menu (unless it is open already) and clicks Forget for that network;
 /// leaves the menu's screen.
 #[when(regex = r#"^they forget the Wi-Fi network "([^"]+)"$"#)]
@@ -424,16 +468,7 @@ pub(crate) async fn web_view(
     password: &str,
 ) -> StepResult {
     let email = w.person(name)?.user.email.clone();
-    let mut script = from_the_login_window(w)?;
-    script.push(Action::Click("Sign in with JumpCloud".into()));
-    if w.device()?.os() == Os::Windows {
-        script.push(Action::Click("Click here to sign in".into()));
-    }
-    script.extend([
-        Action::Type("Email", email),
-        Action::Click("Continue".into()),
-    ]);
-    play(w, step, script).await?;
+    open_password_page(w, step, email).await?;
     let submit = if w.device()?.screen().kind == ScreenKind::IdentityProviderSignIn {
         "Sign In"
     } else {
@@ -450,17 +485,25 @@ pub(crate) async fn web_view(
     .await
 }
 
-/// A sign-in starts at the login window: a web view left open (a password page, a refusal on
-/// screen) is cancelled first, as a user would.
-fn from_the_login_window(w: &SsapWorld) -> anyhow::Result<Vec<Action>> {
-    let screen = w.device()?.screen();
-    Ok(
-        if !screen.has_button("Sign in with JumpCloud") && screen.has_button("Cancel") {
-            vec![Action::Click("Cancel".into())]
+/// A sign-in starts at the login window: a web view left open (a password page) is cancelled
+/// and a notice left on screen (a refusal, "Can't reach JumpCloud") is dismissed first, as a
+/// user would.
+async fn back_to_login_window(w: &mut SsapWorld, step: &Step) -> StepResult {
+    for _ in 0..3 {
+        let screen = w.device()?.screen();
+        if screen.has_button("Sign in with JumpCloud") {
+            break;
+        }
+        let leave = if screen.has_button("Cancel") {
+            "Cancel"
+        } else if screen.kind == ScreenKind::Notice && screen.has_button("OK") {
+            "OK"
         } else {
-            Vec::new()
-        },
-    )
+            break;
+        };
+        play(w, step, vec![Action::Click(leave.into())]).await?;
+    }
+    Ok(())
 }
 
 /// Windows after the web view: re-confirm the password where asked (a federated user has
@@ -533,18 +576,16 @@ pub(crate) async fn attempt_as_email(
     email: String,
     password: String,
 ) -> StepResult {
-    let mut script = from_the_login_window(w)?;
-    script.push(Action::Click("Sign in with JumpCloud".into()));
-    if w.device()?.os() == Os::Windows {
-        script.push(Action::Click("Click here to sign in".into()));
-    }
-    script.extend([
-        Action::Type("Email", email),
-        Action::Click("Continue".into()),
-        Action::Type("Password", password),
-        Action::Click("Login".into()),
-    ]);
-    play(w, step, script).await
+    open_password_page(w, step, email).await?;
+    play(
+        w,
+        step,
+        vec![
+            Action::Type("Password", password),
+            Action::Click("Login".into()),
+        ],
+    )
+    .await
 }
 
 /// Types the password N times at the user's password page of the web view and clicks Login
@@ -616,6 +657,18 @@ async fn tries(
         ]);
     }
     play(w, step, script).await
+}
+
+/// Spends the current device's failed sign-ins (R42): as many wrong-password attempts as the
+/// throttle allows, with an email no directory user has, then Cancel. Leaves the login window;
+/// the device's next sign-in is refused as "Too many failed sign-in attempts" until the
+/// throttle window has passed (`When 61 seconds pass`). Asserts nothing.
+#[given(regex = r"^the device has used up its failed sign-ins$")]
+async fn used_up_sign_ins(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    let email = w.real_email("nobody-known@example.com");
+    let times = u32::try_from(ssap_api::limits::THROTTLE_MAX_FAILURES).unwrap_or(u32::MAX);
+    tries(w, step, email, "not-the-password".into(), times).await?;
+    play(w, step, vec![Action::Click("Cancel".into())]).await
 }
 
 /// Adds a supported device of the OS managed as named (R48): by the agent alone, also enrolled

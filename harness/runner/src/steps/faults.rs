@@ -201,6 +201,27 @@ async fn follows_script(w: &mut SsapWorld, name: String) -> StepResult {
     Ok(())
 }
 
+/// The control plane cannot be reached while the device's internet works (a DNS failure, a
+/// firewall, an outage): every call a device makes (the list under Test data) has its
+/// connection reset, until `the control plane recovers`. The indicator stays green (R13);
+/// screens say what the device shows when JumpCloud does not answer. Needs `--control-plane
+/// mock` or a scenario tagged @faults.
+#[given(regex = r"^the control plane is unreachable$")]
+#[when(regex = r"^the control plane becomes unreachable$")]
+async fn unreachable(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    let device_calls: Vec<(String, String)> = crate::test_data::api_calls()
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/api/device/"))
+        .collect();
+    if device_calls.is_empty() {
+        fail!("the API document lists no device calls to cut off");
+    }
+    for (m, p) in device_calls {
+        add(w, step, Stub::on(&m, &p).fault(Fault::ConnectionReset)).await?;
+    }
+    Ok(())
+}
+
 /// Every scripted fault stops; the baseline (model or real server) answers again.
 #[when(regex = r"^the control plane recovers$")]
 async fn recovers(w: &mut SsapWorld) -> StepResult {

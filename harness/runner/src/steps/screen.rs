@@ -221,6 +221,23 @@ async fn menu_lists(w: &mut SsapWorld, ssid: String, saved: String) -> StepResul
     Ok(())
 }
 
+/// Asserts the open Wireless menu does not list that network (out of range, or never seen);
+/// fails if the menu is not open.
+#[then(regex = r#"^the Wireless menu does not list "([^"]+)"$"#)]
+async fn menu_does_not_list(w: &mut SsapWorld, ssid: String) -> StepResult {
+    let screen = w.device()?.screen();
+    let Some(menu) = &screen.menu else {
+        fail!("the Wireless menu is not open:\n{}", screen.render_text());
+    };
+    if menu.items.iter().any(|i| i.label == ssid) {
+        fail!(
+            "{ssid:?} is in the Wireless menu:\n{}",
+            screen.render_text()
+        );
+    }
+    Ok(())
+}
+
 /// Asserts the current device is joined to that Wi-Fi network. Screen unchanged.
 #[then(regex = r#"^the device is joined to the Wi-Fi network "([^"]+)"$"#)]
 async fn joined(w: &mut SsapWorld, ssid: String) -> StepResult {
@@ -372,6 +389,17 @@ async fn asks_mfa(w: &mut SsapWorld) -> StepResult {
             "expected the MFA prompt, the screen shows:\n{}",
             screen.render_text()
         );
+    }
+    Ok(())
+}
+
+/// Asserts the current screen is not the MFA prompt (a sign-in or login that MFA did not stop,
+/// R45); the screen stays as it is.
+#[then(regex = r"^the screen does not ask for (?:an MFA code|a verification code)$")]
+async fn does_not_ask_mfa(w: &mut SsapWorld) -> StepResult {
+    let screen = w.device()?.screen();
+    if screen.kind == ScreenKind::MfaPrompt || screen.has_field("Verification code") {
+        fail!("the screen asks for an MFA code:\n{}", screen.render_text());
     }
     Ok(())
 }
