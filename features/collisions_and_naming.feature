@@ -73,6 +73,7 @@ Feature: Local account names and collisions
       | Windows | dwight/schrute            | /               |
       | Windows | dwight:schrute            | :               |
       | Windows | dwight*schrute            | *               |
+      | Windows | dwight\\schrute           | allow '\\' in   |
       | Windows | dwight,schrute            | ,               |
       | Windows | dwight.                   | period          |
     @macos

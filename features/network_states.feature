@@ -49,8 +49,7 @@ Feature: Network states a real fleet has
     And a directory user "Pam Beesly" with username "pam.beesly" and password "Reception-2023!"
     And a Windows device at the login window
     When the Ethernet cable is unplugged
-    And they click "Sign in with JumpCloud"
-    And they click "Click here to sign in"
+    And "Pam Beesly" starts signing in with JumpCloud using password "Reception-2023!"
     Then the screen says "You're offline"
     And the device has no local account for "Pam Beesly"
     And the control plane shows no user bound to the device

@@ -147,6 +147,8 @@ pub enum UserChange {
     PasswordExpired,
     /// MFA enforced.
     MfaEnforced,
+    /// Removed from the directory (R63): unknown to sign-ins, associations kept disabled.
+    Removed,
 }
 
 /// Which ticket a provisioning presents.
@@ -212,14 +214,15 @@ pub fn random_action(rng: &mut StdRng) -> Action {
         },
         20..=25 => Action::ChangeUser {
             user,
-            change: match rng.gen_range(0..7) {
+            change: match rng.gen_range(0..8) {
                 0 => UserChange::Active,
                 1 => UserChange::Staged,
                 2 => UserChange::Suspended,
                 3 => UserChange::Locked,
                 4 => UserChange::Unlocked,
                 5 => UserChange::PasswordExpired,
-                _ => UserChange::MfaEnforced,
+                6 => UserChange::MfaEnforced,
+                _ => UserChange::Removed,
             },
         },
         26..=32 => Action::RegisterDevice {

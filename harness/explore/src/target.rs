@@ -222,6 +222,7 @@ impl Target {
                         mfa_enforced: Some(true),
                         ..Default::default()
                     },
+                    UserChange::Removed => return Ok(json(admin.remove_user(&id).await?)),
                 };
                 json(admin.update_user(&id, &patch).await?)
             }

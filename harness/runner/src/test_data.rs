@@ -18,6 +18,7 @@ const AUDIT_WHEN: &[(&str, &str, &str)] = &[
     ("settings.update", "", "the admin changes org settings: an SSAP toggle, the permission level, password sync"),
     ("user.create", "", "the admin creates a directory user (`Given a directory user ...`)"),
     ("user.update", "", "the admin changes a user: state, system username, password, federation"),
+    ("user.delete", "", "the admin removes a user from the directory (`\"...\" is removed from the directory`) (R63)"),
     ("mfa.enroll", "", "a user enrolls in MFA in the User Portal (`\"...\" enrolls in MFA in the User Portal`, or `has MFA enforced`) (R45)"),
     ("mfa.verify", "`wrong_code`, `replayed_code`, `not_enrolled`", "a device checks an MFA code at the next login (R45)"),
     ("user.lock", "", "consecutive wrong passwords lock the user (the lock threshold under Thresholds) (R42)"),
@@ -353,7 +354,9 @@ fn device_messages(out: &mut String) {
          The title and sentence a device shows for each refusal or failure (the same on both \
          OSes), generated from the endpoint's own mapping; `the screen says \"...\"` matches \
          any part of it, ignoring case. Before the password proves who is signing in, every \
-         refused state shows `invalid_credentials`' sentence (R62). Try Again is offered where \
+         refused state shows `invalid_credentials`' sentence (R62). A refused password shows \
+         as the error line under the password field of the sign-in page (`the screen shows the \
+         error \"...\"`); the others as a notice with that title. Try Again is offered where \
          the request may be sent again.\n\n\
          | when | title | the screen says |\n|---|---|---|\n",
     );
@@ -372,6 +375,18 @@ fn device_messages(out: &mut String) {
         "| the local account name exists on the device (R43, `{}`) | Account already exists | \
          Account already exists. *Full Name*. Contact your admin. |",
         codes::ACCOUNT_EXISTS
+    );
+    let _ = writeln!(
+        out,
+        "| a managed account whose user the directory suspended, locked or removed, at login \
+         after the agent checked in (R63) | (error line at the tile) | {} |",
+        ssap_endpoint::DISABLED_MESSAGE
+    );
+    let _ = writeln!(
+        out,
+        "| a login of a user whose admin enforces MFA but who has not enrolled (R45) | MFA \
+         enrollment required | {} |",
+        ssap_endpoint::MFA_ENROL_MESSAGE
     );
     out.push_str(
         "\nA name the OS cannot hold (R39, `invalid_local_name`) shows *Can't create your \

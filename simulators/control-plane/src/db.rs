@@ -204,7 +204,9 @@ pub(crate) fn user_by_id(c: &dyn Sql, org: &str, id: &str) -> Result<Option<User
         return Ok(None);
     }
     c.query_opt(
-        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND id = ?2"),
+        &format!(
+            "SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND id = ?2 AND state <> '{REMOVED}'"
+        ),
         args![org, id],
     )?
     .as_ref()
@@ -221,7 +223,7 @@ pub(crate) fn user_by_email(
         return Ok(None);
     }
     c.query_opt(
-        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND email_key = ?2"),
+        &format!("SELECT {USER_COLS} FROM users WHERE org_id = ?1 AND email_key = ?2 AND state <> '{REMOVED}'"),
         args![org, fold(email)],
     )?
     .as_ref()
@@ -232,7 +234,7 @@ pub(crate) fn user_by_email(
 /// One page of the org's users, in creation order.
 pub(crate) fn users_page(c: &dyn Sql, org: &str, q: &ListQuery) -> Result<Page<User>, ApiError> {
     let rows = c.query(
-        &format!("SELECT {USER_COLS}, rowid FROM users WHERE org_id = ?1 AND rowid > ?2 ORDER BY rowid LIMIT ?3"),
+        &format!("SELECT {USER_COLS}, rowid FROM users WHERE org_id = ?1 AND state <> '{REMOVED}' AND rowid > ?2 ORDER BY rowid LIMIT ?3"),
         args![org, after_key(q)?, fetch_limit(q)],
     )?;
     page(rows, q, |r| user_row(r).map(|u| u.user))
@@ -293,6 +295,39 @@ pub(crate) fn update_user(c: &dyn Sql, org: &str, row: &UserRow) -> Result<(), A
         ],
     )?;
     Ok(())
+}
+
+/// The `state` of a user removed from the directory (R63): stored only, never an API
+/// [`UserState`], so every query that returns users leaves such rows out. The row stays for
+/// the associations that name it, which devices then see disabled.
+const REMOVED: &str = "removed";
+
+/// Removes a user from the directory (R63): their state becomes [`REMOVED`] and their email
+/// and username keys are freed (replaced by one a real value can never be: input rules refuse
+/// control characters). Returns the email, or `None` if there was no such user.
+pub(crate) fn remove_user(c: &dyn Sql, org: &str, id: &str) -> Result<Option<String>, ApiError> {
+    let Some(row) = user_by_id(c, org, id)? else {
+        return Ok(None);
+    };
+    let freed = format!("\u{1}removed:{id}");
+    c.execute(
+        &format!("UPDATE users SET state = '{REMOVED}', email_key = ?3, username_key = ?3, failed_attempts = 0 WHERE org_id = ?1 AND id = ?2"),
+        args![org, id, freed],
+    )?;
+    Ok(Some(row.user.email))
+}
+
+/// The email of a user, removed or not (an admin may still unbind a removed user's device).
+pub(crate) fn user_email_any(c: &dyn Sql, org: &str, id: &str) -> Result<Option<String>, ApiError> {
+    if never_stored(id) {
+        return Ok(None);
+    }
+    c.query_opt(
+        "SELECT email FROM users WHERE org_id = ?1 AND id = ?2",
+        args![org, id],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
 }
 
 /// Whether an email or username (case-insensitive) is taken in the org.
@@ -693,9 +728,12 @@ pub(crate) fn org_of_user(c: &dyn Sql, id: &str) -> Result<Option<String>, ApiEr
     if never_stored(id) {
         return Ok(None);
     }
-    c.query_opt("SELECT org_id FROM users WHERE id = ?1", args![id])?
-        .map(|r| r.get(0))
-        .transpose()
+    c.query_opt(
+        &format!("SELECT org_id FROM users WHERE id = ?1 AND state <> '{REMOVED}'"),
+        args![id],
+    )?
+    .map(|r| r.get(0))
+    .transpose()
 }
 
 /// A user's TOTP secret and the last step a login used (R45), if they enrolled.

@@ -9,7 +9,7 @@
 //! - `GET /healthz`, `GET /openapi.json` (no auth; the document is `ssap_api::openapi::DOCUMENT`)
 //! - `POST /api/operator/orgs` (`Authorization: Bearer <operator token>`)
 //! - `x-api-key`: `GET|PATCH /api/admin/settings`, `GET|POST /api/admin/users`,
-//!   `GET|PATCH /api/admin/users/{id}`, `GET /api/admin/devices`, `GET /api/admin/devices/{id}`,
+//!   `GET|PATCH|DELETE /api/admin/users/{id}`, `GET /api/admin/devices`, `GET /api/admin/devices/{id}`,
 //!   `GET|POST /api/admin/devices/{id}/associations`,
 //!   `DELETE /api/admin/devices/{id}/associations/{user_id}`,
 //!   `PUT|DELETE /api/admin/devices/{id}/policies/login-window-text`,

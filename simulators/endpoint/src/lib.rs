@@ -30,6 +30,7 @@ pub use accounts::{AccountError, LocalAccount, LocalAccountStore, LocalSecret};
 pub use clock::VirtualClock;
 pub use device::DeviceSpec;
 pub use endpoint::{Endpoint, EndpointError};
+pub use login_ui::prompts::{DISABLED_MESSAGE, MFA_ENROL_MESSAGE};
 pub use network::{Network, WifiNetwork};
 pub use rules::{local_name_for, validate_local_name, NameError, NameProblem};
 pub use screen::{Colour, Field, Indicator, InfoPanel, Screen, ScreenKind, Tile, UiError};

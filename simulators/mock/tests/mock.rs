@@ -146,6 +146,28 @@ async fn the_model_speaks_the_documented_contract() {
         .await
         .expect("patch");
     admin.user(&alice.id).await.expect("user");
+    // R63: a removed user is gone from the directory, their email free again.
+    let carol = admin
+        .create_user(&new_user("carol@c.test"))
+        .await
+        .expect("user");
+    admin.remove_user(&carol.id).await.expect("remove user");
+    assert_eq!(
+        admin.user(&carol.id).await.err().and_then(|e| e.status()),
+        Some(404)
+    );
+    assert_eq!(
+        admin
+            .remove_user(&carol.id)
+            .await
+            .err()
+            .and_then(|e| e.status()),
+        Some(404)
+    );
+    admin
+        .create_user(&new_user("carol@c.test"))
+        .await
+        .expect("the removed user's email is free");
     assert_eq!(
         admin.user("nobody").await.err().and_then(|e| e.status()),
         Some(404)

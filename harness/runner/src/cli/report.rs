@@ -32,7 +32,8 @@ pub(crate) fn report(command: ReportCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Prints the traceability matrix; exit 1 while an id has no passing scenario.
+/// Prints the traceability matrix; exit 1 while an id is failing (any of its scenarios
+/// failed) or not covered (none carries it).
 pub(crate) fn coverage(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     use ssap_reports::coverage::{coverage, tally, unknown_ids, CoverageStatus};
     if !args.results.exists() {
@@ -75,7 +76,10 @@ pub(crate) fn coverage(args: CoverageArgs) -> anyhow::Result<ExitCode> {
     if gaps.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("ids without a passing scenario: {}", gaps.join(", "));
+        println!(
+            "ids failing (a scenario failed) or not covered (no scenario): {}",
+            gaps.join(", ")
+        );
         Ok(ExitCode::from(1))
     }
 }

@@ -116,6 +116,21 @@ async fn system_username(w: &mut SsapWorld, name: String, system: String) -> Ste
     .await
 }
 
+/// Removes the directory user through the admin API (R63): from then on their email is unknown
+/// to sign-ins, and their associations stay, disabled, so a device disables the account at its
+/// next check-in. The scenario keeps the name for later steps. Screen unchanged.
+#[given(regex = r#"^"([^"]+)" is removed from the directory$"#)]
+#[when(regex = r#"^"([^"]+)" is removed from the directory$"#)]
+async fn user_removed(w: &mut SsapWorld, name: String) -> StepResult {
+    let id = w.person(&name)?.user.id.clone();
+    w.admin()
+        .await?
+        .remove_user(&id)
+        .await
+        .with_context(|| format!("removing {name:?} from the directory"))?;
+    Ok(())
+}
+
 /// Puts the directory user in that state through the admin API (staged, suspended, locked,
 /// password-expired, active; reactivated = active and unlocked). Screen unchanged.
 #[given(regex = r#"^"([^"]+)" is (staged|suspended|locked|password-expired|active|reactivated)$"#)]

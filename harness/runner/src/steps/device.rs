@@ -264,7 +264,9 @@ async fn macos_joined_device(w: &mut SsapWorld, #[step] step: &Step, join: Strin
     Ok(())
 }
 
-/// Adds a Windows device whose group policy blocks PIN sign-in, at its login window.
+/// Adds a Windows device whose group policy blocks PIN sign-in, at its login window (R33): the
+/// sign-in still shows the PIN page, then says PIN sign-in is blocked and asks for a restart;
+/// the account is made and opens with its password.
 #[given(regex = r"^a Windows device where a GPO blocks PIN sign-in, at the login window$")]
 async fn windows_gpo_device(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     let n = w.machines.len() as u32 + 1;
@@ -320,7 +322,8 @@ async fn sign_in_with_pin(
 /// including Login in the web view: macOS then provisions, or asks for a local password when
 /// password sync is off; Windows goes on to re-confirm the password. A refusal (the control
 /// plane's, or a local name the OS cannot hold or that collides, R39 and R43) shows right after
-/// Login on both OSes.
+/// Login on both OSes; a device offline refuses at Sign in with JumpCloud (R21), and the step
+/// stops at that notice. It asserts nothing.
 #[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
 async fn start_sign_in(
     w: &mut SsapWorld,
@@ -345,18 +348,27 @@ async fn start_sign_in_email_only(
 }
 
 /// From the login window (an open web view is cancelled first): Sign in with JumpCloud, the
-/// email, Continue.
+/// email, Continue. A device that refuses at once (offline: no call can be made) leaves its
+/// notice on screen and the email is not typed.
 async fn open_password_page(w: &mut SsapWorld, step: &Step, email: String) -> StepResult {
     back_to_login_window(w, step).await?;
     let mut script = vec![Action::Click("Sign in with JumpCloud".into())];
     if w.device()?.os() == Os::Windows {
         script.push(Action::Click("Click here to sign in".into()));
     }
-    script.extend([
-        Action::Type("Email", email),
-        Action::Click("Continue".into()),
-    ]);
-    play(w, step, script).await
+    play(w, step, script).await?;
+    if at_notice(w)? {
+        return Ok(());
+    }
+    play(
+        w,
+        step,
+        vec![
+            Action::Type("Email", email),
+            Action::Click("Continue".into()),
+        ],
+    )
+    .await
 }
 
 /// Takes the current device's internet upstream down (links stay up); the indicator on screen turns red at once, as a device's own network check notices.
@@ -386,7 +398,7 @@ async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Opens the Wireless menu and picks the network; where the device asks for its password (a new protected network), types it and clicks Join; a saved or open network joins at the click and the password is not used. Leaves the screen the join leads to.
+/// macOS (the Wireless menu is the Mac login window's, R12): opens the Wireless menu and picks the network; where the device asks for its password (a new protected network), types it and clicks Join; a saved or open network joins at the click and the password is not used. Leaves the screen the join leads to.
 #[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
 async fn join_network(
     w: &mut SsapWorld,
@@ -469,6 +481,9 @@ pub(crate) async fn web_view(
 ) -> StepResult {
     let email = w.person(name)?.user.email.clone();
     open_password_page(w, step, email).await?;
+    if at_notice(w)? {
+        return Ok(());
+    }
     let submit = if w.device()?.screen().kind == ScreenKind::IdentityProviderSignIn {
         "Sign In"
     } else {
@@ -483,6 +498,15 @@ pub(crate) async fn web_view(
         ],
     )
     .await
+}
+
+/// Whether the sign-in stopped at a refusal: a notice, or an error on a screen with nothing
+/// left to type into (Windows shows "You're offline" on its sign-in screen). Steps that go on
+/// through a sign-in stop there and leave it on screen.
+fn at_notice(w: &SsapWorld) -> anyhow::Result<bool> {
+    let screen = w.device()?.screen();
+    Ok(screen.kind == ScreenKind::Notice
+        || (screen.error_text().is_some() && screen.fields.is_empty()))
 }
 
 /// A sign-in starts at the login window: a web view left open (a password page) is cancelled
@@ -514,6 +538,9 @@ pub(crate) async fn windows_after_web_view(
     password: &str,
     pin: &str,
 ) -> StepResult {
+    if at_notice(w)? {
+        return Ok(());
+    }
     let mut script = windows_finish(password, pin);
     if w.device()?.screen().kind != ScreenKind::ConfirmPassword {
         script.drain(..2);
@@ -577,6 +604,9 @@ pub(crate) async fn attempt_as_email(
     password: String,
 ) -> StepResult {
     open_password_page(w, step, email).await?;
+    if at_notice(w)? {
+        return Ok(());
+    }
     play(
         w,
         step,
@@ -591,7 +621,7 @@ pub(crate) async fn attempt_as_email(
 /// Types the password N times at the user's password page of the web view and clicks Login
 /// each time (R42); starts from the login window, or goes on from this user's password page
 /// if it is open (another user's page is cancelled first).
-#[when(regex = r#"^"([^"]+)" tries the password "([^"]*)" (\d+) times$"#)]
+#[when(regex = r#"^"([^"]+)" tries the password "([^"]*)" (\d+) times?$"#)]
 async fn wrong_passwords(
     w: &mut SsapWorld,
     #[step] step: &Step,
@@ -607,7 +637,7 @@ async fn wrong_passwords(
 /// password page (R42: unknown emails count against the device's throttle too); starts from
 /// the login window, or goes on from that email's password page if it is open.
 #[when(
-    regex = r#"^someone tries to sign in with JumpCloud as "([^"]+)" using password "([^"]*)" (\d+) times$"#
+    regex = r#"^someone tries to sign in with JumpCloud as "([^"]+)" using password "([^"]*)" (\d+) times?$"#
 )]
 async fn tries_as_email(
     w: &mut SsapWorld,

@@ -1,7 +1,7 @@
 //! Network states a real fleet has (R12, R13): a network in range without internet, one that
 //! goes out of range and comes back, a cable unplugged and plugged back in. Each changes the
-//! current device's links only; the screen shows the change at its next refresh, as the
-//! indicator does on a real device.
+//! current device's links only; the indicator on screen follows at once, as a device's own
+//! network check notices.
 
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};

@@ -39,7 +39,7 @@ async fn says(w: &mut SsapWorld, text: String) -> StepResult {
     let screen = w.device()?.screen();
     let rendered = screen.render_text();
     if !rendered.to_lowercase().contains(&text.to_lowercase()) {
-        fail!("expected the screen to say {text:?}; it shows:\n{rendered}");
+        fail!("expected the screen to say \"{text}\"; it shows:\n{rendered}");
     }
     Ok(())
 }
@@ -410,7 +410,7 @@ async fn does_not_ask_mfa(w: &mut SsapWorld) -> StepResult {
 async fn does_not_say(w: &mut SsapWorld, text: String) -> StepResult {
     let rendered = w.device()?.screen().render_text();
     if rendered.to_lowercase().contains(&text.to_lowercase()) {
-        fail!("expected the screen not to say {text:?}; it shows:\n{rendered}");
+        fail!("expected the screen not to say \"{text}\"; it shows:\n{rendered}");
     }
     Ok(())
 }

@@ -64,6 +64,12 @@ impl AdminClient {
         .await
     }
 
+    /// Removes the user from the directory (R63); their associations stay, disabled.
+    pub async fn remove_user(&self, id: &str) -> Result<(), ApiError> {
+        self.call(Method::DELETE, &format!("/api/admin/users/{id}"), NO_BODY)
+            .await
+    }
+
     /// One user.
     pub async fn user(&self, id: &str) -> Result<User, ApiError> {
         self.call(Method::GET, &format!("/api/admin/users/{id}"), NO_BODY)

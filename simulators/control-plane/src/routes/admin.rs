@@ -189,6 +189,25 @@ pub(crate) async fn user(
     Ok(Json(u))
 }
 
+/// Removes the user from the directory (R63): they sign in as an unknown email from then on,
+/// their email and username are free again, and their associations stay (disabled) so each
+/// device disables the account at its next check-in and never deletes it.
+pub(crate) async fn remove_user(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .storage
+        .run(move |c| {
+            let email = db::remove_user(c, &auth.org, &id)?
+                .ok_or_else(|| ApiError::not_found(format!("no user {id} in this org")))?;
+            db::audit(c, &auth.org, ADMIN, "user.delete", &email, "success", None)
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Partial update. Unlocking or setting a new password also clears the wrong-password count
 /// (R42), as a directory's admin unlock does. An empty `system_username` clears it.
 pub(crate) async fn update_user(
@@ -386,11 +405,12 @@ pub(crate) async fn unbind(
         .storage
         .run(move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
-            let user = db::user_or_404(c, &auth.org, &user_id)?.user;
+            // A user removed from the directory is still unbound by id (R63).
+            let email = db::user_email_any(c, &auth.org, &user_id)?
+                .ok_or_else(|| ApiError::not_found(format!("no user {user_id} in this org")))?;
             if !db::delete_association(c, &auth.org, &device_id, &user_id)? {
                 return Err(ApiError::not_found(format!(
-                    "user {} is not bound to device {device_id}",
-                    user.email
+                    "user {email} is not bound to device {device_id}"
                 )));
             }
             db::audit(
@@ -398,7 +418,7 @@ pub(crate) async fn unbind(
                 &auth.org,
                 ADMIN,
                 "association.delete",
-                &format!("device {device_id} / user {}", user.email),
+                &format!("device {device_id} / user {email}"),
                 "success",
                 None,
             )

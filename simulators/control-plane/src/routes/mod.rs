@@ -49,7 +49,9 @@ fn table() -> Table {
     )
     .route(
         "/api/admin/users/{id}",
-        get(admin::user).patch(admin::update_user),
+        get(admin::user)
+            .patch(admin::update_user)
+            .delete(admin::remove_user),
     )
     .route("/api/admin/devices", get(admin::devices))
     .route("/api/admin/devices/{id}", get(admin::device))

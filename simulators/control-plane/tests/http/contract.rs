@@ -141,6 +141,18 @@ async fn real_replies_validate_against_the_document() {
         .expect("patch");
     admin.user(&alice.id).await.expect("get user");
     assert_eq!(code(admin.user("nobody").await).0, 404);
+    // R63: a removed user is gone from the directory, their email free again.
+    let carol = admin
+        .create_user(&user("carol@c.test"))
+        .await
+        .expect("user");
+    admin.remove_user(&carol.id).await.expect("remove user");
+    assert_eq!(code(admin.user(&carol.id).await).0, 404, "removed user");
+    assert_eq!(code(admin.remove_user(&carol.id).await).0, 404, "twice");
+    admin
+        .create_user(&user("carol@c.test"))
+        .await
+        .expect("the removed user's email is free");
     admin.users().await.expect("users");
 
     let mac = enroll.register(&mac()).await.expect("register");

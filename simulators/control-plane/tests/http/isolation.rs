@@ -203,6 +203,7 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
         ("POST /api/admin/users", OwnOrg(201)),
         ("GET /api/admin/users/{id}", NotFound),
         ("PATCH /api/admin/users/{id}", NotFound),
+        ("DELETE /api/admin/users/{id}", NotFound),
         ("GET /api/admin/devices", OwnOrg(200)),
         ("GET /api/admin/devices/{id}", NotFound),
         ("GET /api/admin/devices/{id}/associations", NotFound),

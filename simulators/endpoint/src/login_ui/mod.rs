@@ -5,7 +5,7 @@
 //! what differs between the OSes and depend on nothing of each other.
 
 mod form;
-mod prompts;
+pub(crate) mod prompts;
 mod web;
 
 pub(crate) use form::Form;

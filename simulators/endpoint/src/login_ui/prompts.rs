@@ -9,11 +9,11 @@ use crate::device::{Device, LoginCheck, PendingProvision};
 use crate::screen::{Screen, ScreenKind};
 
 /// Sentence for a managed account whose user the directory suspended or locked (R63).
-const DISABLED_MESSAGE: &str =
+pub const DISABLED_MESSAGE: &str =
     "This account has been disabled by your organization. Contact your admin.";
 
 /// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
-const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
+pub const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
 
 /// Where a checked login (password, PIN, or identity provider) leads.
 #[derive(Debug)]

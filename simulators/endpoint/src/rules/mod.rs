@@ -59,7 +59,8 @@ impl NameError {
             NameProblem::TooLong { len, max } => {
                 format!("it is {len} characters long and {os} allows at most {max}")
             }
-            NameProblem::ForbiddenChar(c) => format!("{os} does not allow {c:?} in account names"),
+            // The character as typed (a backslash shows as one), not Rust's escaped form.
+            NameProblem::ForbiddenChar(c) => format!("{os} does not allow '{c}' in account names"),
             NameProblem::MustStartWithLetter => "it must start with a letter".to_string(),
             NameProblem::Uppercase => "macOS account names are lowercase".to_string(),
             NameProblem::TrailingPeriod => "it must not end with a period".to_string(),

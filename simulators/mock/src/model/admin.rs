@@ -168,6 +168,14 @@ impl Model {
                 }
                 Ok(Reply::json(200, &user))
             }
+            AdminRoute::RemoveUser(id) => {
+                // As the reference server (R63): out of the directory, email and username free
+                // again, associations kept (disabled).
+                let rec = org.users.remove(org.user(&id)?);
+                org.audit(clock, "admin", "user.delete", &rec.user.email, true, None);
+                org.removed_users.push(rec);
+                Ok(Reply::empty(204))
+            }
             AdminRoute::Devices => page_of(
                 req,
                 org.devices
@@ -224,8 +232,14 @@ impl Model {
             }
             AdminRoute::Unbind(id, user) => {
                 org.device(&id)?;
-                let u = org.user(&user)?;
-                let email = org.users[u].user.email.clone();
+                // A removed user is still unbound by id (R63).
+                let email = org
+                    .users
+                    .iter()
+                    .chain(&org.removed_users)
+                    .find(|u| u.user.id == user)
+                    .map(|u| u.user.email.clone())
+                    .ok_or_else(|| not_found("user"))?;
                 let before = org.assocs.len();
                 org.assocs
                     .retain(|a| !(a.device_id == id && a.user_id == user));

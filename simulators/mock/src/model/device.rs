@@ -217,7 +217,18 @@ impl Model {
                     );
                     return Err(ticket_invalid());
                 };
-                let u = org.user(&t.user_id).map_err(|_| ticket_invalid())?;
+                let Ok(u) = org.user(&t.user_id) else {
+                    // The user was removed from the directory since (R63).
+                    org.audit(
+                        clock,
+                        &actor,
+                        "provision",
+                        "ticket",
+                        false,
+                        Some(codes::TICKET_INVALID),
+                    );
+                    return Err(ticket_invalid());
+                };
                 let email = org.users[u].user.email.clone();
                 if t.used || t.expires_ms <= org.now_ms() {
                     org.audit(

@@ -89,6 +89,9 @@ struct Org {
     connect_key: String,
     settings: OrgSettings,
     users: Vec<UserRec>,
+    /// Users removed from the directory (R63): out of every lookup, kept only so the
+    /// associations that name them still show (disabled).
+    removed_users: Vec<UserRec>,
     devices: Vec<DeviceRec>,
     assocs: Vec<AssocRec>,
     audit: Vec<AuditEvent>,
@@ -225,9 +228,16 @@ impl Org {
             .ok_or_else(|| not_found("user"))
     }
 
-    /// The wire form of an association, with its user's details; `None` if the user is gone.
+    /// The wire form of an association, with its user's details (a removed user's shows
+    /// disabled, R63); `None` if there is no such user at all.
     fn association(&self, a: &AssocRec) -> Option<Association> {
-        let u = self.users.iter().find(|u| u.user.id == a.user_id)?;
+        let (u, removed) = match self.users.iter().find(|u| u.user.id == a.user_id) {
+            Some(u) => (u, false),
+            None => (
+                self.removed_users.iter().find(|u| u.user.id == a.user_id)?,
+                true,
+            ),
+        };
         Some(Association {
             device_id: a.device_id.clone(),
             user_id: a.user_id.clone(),
@@ -240,7 +250,7 @@ impl Org {
             mfa_enforced: u.user.mfa_enforced,
             mfa_enrolled: u.user.mfa_enrolled,
             local_name: a.local_name.clone(),
-            disabled: u.user.state != UserState::Active || u.user.locked,
+            disabled: removed || u.user.state != UserState::Active || u.user.locked,
         })
     }
 
