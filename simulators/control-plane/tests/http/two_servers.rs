@@ -314,7 +314,7 @@ async fn one_ticket_and_one_idempotency_key_raced_through_two_servers_bind_once(
 /// failures would count as one and the right password would then open the account.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_raced_through_two_servers_lock_the_user() {
-    const USERS: usize = 8;
+    const USERS: usize = 48;
     let limit = ssap_api::limits::LOCK_AFTER_WRONG_PASSWORDS as usize;
     let dir = tempfile::tempdir().expect("temp dir");
     let (pair, org) = two_servers_one_org(&dir).await;
