@@ -2,7 +2,9 @@
 //! to exist; on SQLite the two share one file through SQLite's own locking). The one-account
 //! rule (R44), single-use tickets and idempotent replays (R60) must hold across servers, and
 //! each must see what the other wrote; the throttle of failed sign-ins (R42) counts the
-//! failures made through either server.
+//! failures made through either server, and the wrong-password count that locks a user
+//! counts every failure. On PostgreSQL these races are what the per-entity locks of
+//! `storage` are for: without them the races below fail.
 
 use ssap_api::{DeviceClient, OrgSettingsPatch};
 

@@ -36,6 +36,8 @@ pub(crate) async fn provision(
     }
     let ticket_digest = digest(&req.ticket);
     let now = state.clock.now_ms(&auth.org);
+    // Everything provisioning re-checks is the device's: its associations and policy, its
+    // tickets and idempotency keys (see `storage` for the rules).
     let device = auth.device.clone();
     let a = state
         .storage

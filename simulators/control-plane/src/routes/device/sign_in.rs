@@ -118,6 +118,7 @@ pub(crate) async fn authenticate(
         (candidate, _) => {
             let user_id = candidate.map(|(id, _, _)| id);
             let throttle = state.throttle;
+            // The device's throttle rows, and the user's count of wrong passwords (R42).
             let device = auth.device.clone();
             let mut locks = vec![Lock::Device(&device)];
             locks.extend(user_id.as_deref().map(Lock::User));
@@ -136,6 +137,8 @@ pub(crate) async fn authenticate(
 
     let ticket = new_secret("ssap_tk");
     let ticket_digest = digest(&ticket);
+    // The user's lock: the reset below writes the whole row back (an admin's lock or
+    // suspension made meanwhile on another server must not be undone).
     let locked_user = user_id.clone();
     let reply = state
         .storage
