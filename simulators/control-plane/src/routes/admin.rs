@@ -13,6 +13,7 @@ use ssap_api::{AuditFilter, ListQuery, Page};
 use crate::auth::{hash_password_async, new_id, AdminAuth};
 use crate::db::{self, enum_text};
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::storage::Lock;
 use crate::AppState;
 
 const ADMIN: &str = "admin";
@@ -34,9 +35,10 @@ pub(crate) async fn update_settings(
     State(state): State<AppState>,
     ApiJson(patch): ApiJson<OrgSettingsPatch>,
 ) -> Result<Json<OrgSettings>, ApiError> {
+    let org = auth.org.clone();
     let s = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Org(&org)], move |c| {
             let before = db::settings(c, &auth.org)?;
             let mut after = before.clone();
             if let Some(v) = patch.macos_ssap {
@@ -119,9 +121,21 @@ pub(crate) async fn create_user(
         mfa_enrolled: new.mfa_enrolled,
         federated: new.federated,
     };
+    let (email_key, username_key) = (db::fold(&user.email), db::fold(&user.username));
+    let org = auth.org.clone();
+    let locks = [
+        Lock::Email {
+            org: &org,
+            email: &email_key,
+        },
+        Lock::Username {
+            org: &org,
+            username: &username_key,
+        },
+    ];
     let created = state
         .storage
-        .run(move |c| {
+        .run_locked(&locks, move |c| {
             let (email_taken, username_taken) =
                 db::taken(c, &auth.org, &user.email, &user.username)?;
             if email_taken {
@@ -220,9 +234,10 @@ pub(crate) async fn update_user(
         Some(p) => Some(hash_password_async(state.hash_cost, p.clone()).await?),
         None => None,
     };
+    let locked = id.clone();
     let u = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::User(&locked)], move |c| {
             let mut row = db::user_or_404(c, &auth.org, &id)?;
             let mut changes = Vec::new();
             let u = &mut row.user;
@@ -356,9 +371,10 @@ pub(crate) async fn bind(
     ApiPath(device_id): ApiPath<String>,
     ApiJson(new): ApiJson<NewAssociation>,
 ) -> Result<(StatusCode, Json<Association>), ApiError> {
+    let locked = device_id.clone();
     let a = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
             let user = db::user_or_404(c, &auth.org, &new.user_id)?.user;
             if db::association(c, &auth.org, &device_id, &user.id)?.is_some() {
@@ -401,9 +417,10 @@ pub(crate) async fn unbind(
     State(state): State<AppState>,
     ApiPath((device_id, user_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
             // A user removed from the directory is still unbound by id (R63).
             let email = db::user_email_any(c, &auth.org, &user_id)?
@@ -433,9 +450,10 @@ pub(crate) async fn set_login_window_text(
     ApiPath(device_id): ApiPath<String>,
     ApiJson(body): ApiJson<LoginWindowText>,
 ) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
             db::set_login_window_text(c, &auth.org, &device_id, Some(&body.text))?;
             db::audit(
@@ -457,9 +475,10 @@ pub(crate) async fn clear_login_window_text(
     State(state): State<AppState>,
     ApiPath(device_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
             db::set_login_window_text(c, &auth.org, &device_id, None)?;
             db::audit(
@@ -483,9 +502,10 @@ pub(crate) async fn set_windows_policy(
     ApiPath(device_id): ApiPath<String>,
     ApiJson(body): ApiJson<WindowsSsapPolicy>,
 ) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             let d = db::device_or_404(c, &auth.org, &device_id)?;
             if d.device.facts.os != Os::Windows {
                 return Err(ApiError::bad_request(format!(
@@ -513,9 +533,10 @@ pub(crate) async fn clear_windows_policy(
     State(state): State<AppState>,
     ApiPath(device_id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&locked)], move |c| {
             db::device_or_404(c, &auth.org, &device_id)?;
             db::set_windows_mode(c, &auth.org, &device_id, None)?;
             db::audit(

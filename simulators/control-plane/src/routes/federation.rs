@@ -31,6 +31,7 @@ use crate::db;
 use crate::error::{ApiError, ApiJson};
 use crate::rules;
 use crate::sql::Sql;
+use crate::storage::Lock;
 use crate::AppState;
 
 /// How long a federated sign-in may take between the authorize URL and the code.
@@ -79,9 +80,10 @@ pub(crate) async fn set_identity_provider(
         client_secret: config.client_secret,
     };
     let shown = public(&config);
+    let org = auth.org.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Org(&org)], move |c| {
             db::set_identity_provider(c, &auth.org, Some(&config))?;
             db::audit(
                 c,
@@ -104,9 +106,10 @@ pub(crate) async fn clear_identity_provider(
     auth: AdminAuth,
     State(state): State<AppState>,
 ) -> Result<StatusCode, ApiError> {
+    let org = auth.org.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Org(&org)], move |c| {
             db::set_identity_provider(c, &auth.org, None)?;
             db::audit(
                 c,
@@ -249,9 +252,11 @@ async fn audit_refusal(
     let now = state.clock.now_ms(&auth.org);
     let (a, t, r) = (auth.clone(), target.to_string(), reason.to_string());
     let throttle = state.throttle;
+    let device = [Lock::Device(&auth.device)];
+    let locks: &[Lock] = if counts_as_failure { &device } else { &[] };
     state
         .storage
-        .run(move |c| {
+        .run_locked(locks, move |c| {
             if counts_as_failure {
                 throttle.record_failure(c, &a.device, now)?;
             }
@@ -282,7 +287,7 @@ async fn redeem(
     let redirect_uri = req.redirect_uri.clone();
     let (user_id, email, nonce, idp) = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&auth.device)], move |c| {
             let refuse = |c: &dyn Sql, target: &str, err: ApiError| {
                 db::audit(
                     c,

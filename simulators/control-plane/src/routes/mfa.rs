@@ -11,6 +11,7 @@ use super::device::{too_many_attempts, user_state_refusal, REFUSED, SUCCESS};
 use crate::auth::{verify_password_async, DeviceAuth};
 use crate::db;
 use crate::error::{ApiError, ApiJson, ApiPath};
+use crate::storage::Lock;
 use crate::AppState;
 
 fn portal_refusal() -> ApiError {
@@ -71,7 +72,7 @@ pub(crate) async fn enroll(
     let (s, email) = (secret.clone(), row.user.email.clone());
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::User(&user_id)], move |c| {
             let mut row = row;
             db::set_mfa_secret(c, &org, &row.user.id, &s)?;
             row.user.mfa_enrolled = true;
@@ -104,9 +105,10 @@ pub(crate) async fn verify(
     let now = state.clock.now_ms(&auth.org);
     let now_secs = state.clock.now_secs(&auth.org);
     let (a, throttle) = (auth.clone(), state.throttle);
+    let user = req.user_id.clone();
     let verdict = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::Device(&auth.device), Lock::User(&user)], move |c| {
             if let Some(wait) = throttle.check(c, &a.device, now)? {
                 return Ok(Err(too_many_attempts(wait)));
             }

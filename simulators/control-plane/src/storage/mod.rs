@@ -5,9 +5,56 @@
 //! whatever jobs are waiting in one transaction, each inside its own savepoint, commits once,
 //! and only then answers. On a 2-core machine this beat a mutex-guarded connection on the async
 //! workers (DESIGN.md), it keeps blocking database calls off the tokio workers, and it makes
-//! each job serializable: a job that re-checks a rule and then writes cannot race another job.
-//! With PostgreSQL, each batch also takes one transaction-scoped advisory lock, so jobs of
-//! different servers sharing the database are serialized the same way.
+//! each job serializable against the other jobs of its server.
+//!
+//! Across servers sharing PostgreSQL, a job that re-checks a rule and then writes names the
+//! entities the rule is about ([`Lock`], through [`Storage::run_locked`]); the batch takes
+//! those advisory locks, all of them, sorted, when it begins, and holds them until it commits.
+//! Two batches that share no entity run side by side; two that do run one after the other, and
+//! the second reads what the first committed (READ COMMITTED: each statement sees what was
+//! committed before it started, and a job's statements start after its locks are held).
+//! Taking every lock before any job runs, in one order on every server, means no batch waits
+//! for a lock while holding one another batch waits for, and every row that two jobs could
+//! both write is written under one lock: no deadlock, so no batch to replay (jobs are
+//! `FnOnce` closures and cannot be re-run). Read-only jobs, and writes that no rule re-checks
+//! (audit lines, rows under fresh random keys: devices, orgs, tickets, federation states),
+//! take no lock. On SQLite the one writer serializes everything and locks are not taken.
+//!
+//! The rules that depend on that serialization, with the lock that guards each (every job
+//! writing what the rule reads holds it):
+//!
+//! | rule | jobs that hold the lock | lock |
+//! |---|---|---|
+//! | one self-service account per device unless the Windows multiple-users policy (R11, R44, R03): association count, then insert | provision; admin bind and unbind; Windows policy set and clear | `Device` |
+//! | an association is made once per device and user (`already_bound`) | provision; admin bind and unbind | `Device` |
+//! | a ticket is redeemed once: read `used`, then mark it (tickets belong to a device) | provision | `Device` |
+//! | an idempotency key answers its first reply (R60): look up `(device, key)`, then insert | provision | `Device` |
+//! | a federation state is redeemed once (R46): read `used`, then mark it | federated sign-in (redeem) | `Device` |
+//! | the throttle's failures (R42): the device's old ones dropped, the new one added | wrong password, wrong MFA code, refused federated code | `Device` |
+//! | the lock after five wrong passwords (R42): read `failed_attempts`, then write it + 1 | wrong password | `User` |
+//! | a sign-in's reset of `failed_attempts` writes the whole user row: must not undo an admin's change made meanwhile | right password (the ticket's job) | `User` |
+//! | an admin's user patch is read, changed and written back whole | admin user update | `User` |
+//! | one MFA secret per user (delete, then insert) | MFA enroll | `User` |
+//! | a TOTP code opens one login (R45): read `last_step`, then write it | MFA verify | `User` (and `Device` for its throttle) |
+//! | emails and usernames are unique in an org: checked, then inserted | admin user create | `Email`, `Username` |
+//! | an org settings patch is read, changed and written back whole; the identity provider is replaced (delete, then insert) | settings update; identity provider set and clear | `Org` |
+//! | a device's login-window text (written under the device's lock, so its row has one writer at a time) | login-window text set and clear | `Device` |
+//!
+//! Checks that need no lock: authenticate's first look (throttle, eligibility) and the
+//! federated sign-in's ticket are advisory, since provisioning re-checks under the device's
+//! lock; reads of settings, users and policies by a locked job may be a moment old, which
+//! orders that job before the concurrent change.
+//!
+//! What is weaker than on one server: list keys (`seq`, `rowid`) are drawn when a row is
+//! inserted, not when it commits, so a page of the audit log, users, devices or associations
+//! read while another server's batch is in flight can miss a row that commits just after with
+//! a smaller key (the next page will not show it either). A list read after the writes it
+//! should see have been answered is complete.
+//!
+//! A conflict PostgreSQL still reports (deadlock 40P01, serialization 40001: only possible for
+//! a write made outside its lock, a bug) ends that job's statement; its savepoint is rolled
+//! back, its caller gets a 500 "try again", and the batch's other jobs commit: nothing is
+//! half-written or doubled. The log names it.
 
 mod pg_tls;
 mod postgres;
@@ -106,7 +153,64 @@ impl fmt::Debug for Database {
 }
 
 type Completion = Box<dyn FnOnce(bool) + Send>;
-type Job = Box<dyn FnOnce(&dyn Sql) -> (bool, Completion) + Send>;
+
+/// One storage job: the locks it needs (PostgreSQL) and what it runs.
+struct Job {
+    /// Keys of [`Lock`]s, taken before the batch's first job runs.
+    locks: Vec<i64>,
+    run: RunJob,
+}
+
+type RunJob = Box<dyn FnOnce(&dyn Sql) -> (bool, Completion) + Send>;
+
+/// What a job that re-checks a rule and then writes locks, across servers sharing a
+/// PostgreSQL database (see the module doc for the rule each guards). On SQLite there is one
+/// writer and locks are not taken.
+///
+/// A lock is a transaction-scoped advisory lock keyed by a digest of the entity, taken when
+/// the batch holding the job begins and held until it commits: every job of every server that
+/// writes what a rule reads about one entity holds that entity's lock, so those jobs run one
+/// after the other, while jobs on other entities run side by side.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lock<'a> {
+    /// A device: its associations, tickets, idempotency keys, federation states, failed
+    /// sign-ins and policies.
+    Device(&'a str),
+    /// A user: the row's read-modify-writes (failed attempts, lock, state) and MFA secret.
+    User(&'a str),
+    /// An org: its settings and identity provider.
+    Org(&'a str),
+    /// A user's email in an org (case-folded), unique in it.
+    Email { org: &'a str, email: &'a str },
+    /// A username in an org (case-folded), unique in it.
+    Username { org: &'a str, username: &'a str },
+}
+
+impl Lock<'_> {
+    /// The advisory-lock key: the first 8 bytes of a SHA-256 of the kind and the parts, so
+    /// every server (of any build) derives the same key; a collision only serializes two
+    /// unrelated jobs.
+    fn key(&self) -> i64 {
+        use sha2::{Digest, Sha256};
+        let (kind, parts): (&str, &[&str]) = match self {
+            Lock::Device(id) => ("device", &[id]),
+            Lock::User(id) => ("user", &[id]),
+            Lock::Org(id) => ("org", &[id]),
+            Lock::Email { org, email } => ("email", &[org, email]),
+            Lock::Username { org, username } => ("username", &[org, username]),
+        };
+        let mut h = Sha256::new();
+        h.update(kind.as_bytes());
+        for part in parts {
+            h.update([0]);
+            h.update(part.as_bytes());
+        }
+        let d = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&d[..8]);
+        i64::from_be_bytes(first)
+    }
+}
 
 enum Msg {
     Job(Job),
@@ -140,11 +244,12 @@ impl Backend {
         }
     }
 
-    /// Starts a batch's transaction, holding whatever makes it the only writer.
-    fn begin(&mut self) -> Result<(), ApiError> {
+    /// Starts a batch's transaction holding what makes its jobs' re-checks hold: SQLite's one
+    /// writer lock, or on PostgreSQL the advisory locks `locks` (sorted, without duplicates).
+    fn begin(&mut self, locks: &[i64]) -> Result<(), ApiError> {
         match self {
             Backend::Sqlite(c) => c.batch("BEGIN IMMEDIATE"),
-            Backend::Postgres(c) => c.begin(),
+            Backend::Postgres(c) => c.begin(locks),
         }
     }
 
@@ -247,7 +352,13 @@ fn writer_loop(
 /// the database with the statement that opens the next one's (and the last with the COMMIT):
 /// one round trip per job instead of two, which is what PostgreSQL's cost is made of.
 fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
-    if let Err(e) = backend.begin() {
+    // All the batch's locks, in one global order: two batches that want some of the same
+    // locks take them in the same order, so neither can hold one the other waits for while
+    // waiting itself (no deadlock), and jobs take no lock once the batch has begun.
+    let mut locks: Vec<i64> = batch.iter().flat_map(|j| j.locks.iter().copied()).collect();
+    locks.sort_unstable();
+    locks.dedup();
+    if let Err(e) = backend.begin(&locks) {
         tracing::error!(error = %e.message, "cannot begin a transaction");
         // Dropping the jobs drops their reply senders: callers see an internal error.
         return;
@@ -262,7 +373,7 @@ fn run_batch(backend: &mut Backend, batch: Vec<Job>) {
         if conn.batch(&open).is_err() {
             continue;
         }
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(conn)));
         match outcome {
             Ok((true, completion)) => {
                 end_previous = RELEASE;
@@ -327,13 +438,28 @@ impl Storage {
     /// transaction. `Err` rolls the job's writes back; `Ok` keeps them. The answer comes only
     /// after the commit. Handlers that must record a refusal (audit) and still refuse return
     /// `Ok(Err(refusal))`.
+    ///
+    /// Takes no lock: for reads, and for writes that no rule re-checks (audit lines, rows
+    /// under fresh random keys). A job that re-checks a rule and then writes uses
+    /// [`Storage::run_locked`].
     pub async fn run<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&dyn Sql) -> Result<T, ApiError> + Send + 'static,
     {
+        self.run_locked(&[], f).await
+    }
+
+    /// [`Storage::run`] holding `locks` (on PostgreSQL) from before the job's first statement
+    /// until its batch commits, so what it re-checks about those entities cannot change under
+    /// it on any server.
+    pub async fn run_locked<T, F>(&self, locks: &[Lock<'_>], f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Sql) -> Result<T, ApiError> + Send + 'static,
+    {
         let (reply_tx, reply_rx) = oneshot::channel::<Result<T, ApiError>>();
-        let job: Job = Box::new(move |conn: &dyn Sql| {
+        let run: RunJob = Box::new(move |conn: &dyn Sql| {
             let result = f(conn);
             let ok = result.is_ok();
             let completion: Completion = Box::new(move |committed: bool| {
@@ -347,6 +473,10 @@ impl Storage {
             });
             (ok, completion)
         });
+        let job = Job {
+            locks: locks.iter().map(Lock::key).collect(),
+            run,
+        };
         if self.tx.send(Msg::Job(job)).await.is_err() {
             return Err(ApiError::internal(
                 "the control plane's storage has stopped",

@@ -1,11 +1,16 @@
 //! The PostgreSQL backend: one database that several servers may share.
 //!
-//! Each server's storage thread keeps one connection and runs its batches as transactions that
-//! begin by taking one transaction-scoped advisory lock ([`WRITER_LOCK`]). Batches of all servers
-//! are therefore serialized, exactly as on SQLite, so the rules each job re-checks before
-//! writing (one self-service account per device, the idempotency key, single-use tickets) hold
-//! across servers without retry loops. Throughput is that of one writer, which the fleet
-//! figures in the README show is far above a first morning's sign-ins.
+//! Each server's storage thread keeps one connection and runs its batches as transactions
+//! (READ COMMITTED) that begin by taking the transaction-scoped advisory locks its jobs asked
+//! for (`storage::Lock`: a device, a user, an org, an email or username), sorted, in the same
+//! round trip as the BEGIN. Batches of different servers therefore run side by side unless
+//! they touch the same entity, and then one after the other; see `storage` for the rule each
+//! lock guards. Jobs take no lock once their batch has begun, and every write a rule depends
+//! on is made under the lock of its entity, so no two batches can wait for each other
+//! (no deadlock); should one happen anyway (a write left outside its lock), PostgreSQL ends
+//! that statement, the job's savepoint is rolled back, and its caller is asked to try again:
+//! nothing half-written, nothing doubled. [`WRITER_LOCK`] now only serializes creating the
+//! schema.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,6 +18,7 @@ use std::error::Error as StdError;
 use std::str::FromStr;
 
 use bytes::BytesMut;
+use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, Statement};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -25,7 +31,8 @@ use crate::sql::{dollar_placeholders, Row, Sql, Value};
 /// How long a connection attempt may take unless the URL says (`?connect_timeout=`).
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Advisory-lock key every batch takes ("SSAP" in ASCII), serializing the servers' writers.
+/// Advisory-lock key taken while creating the schema ("SSAP" in ASCII), so servers starting
+/// together do not race on it.
 const WRITER_LOCK: i64 = 0x5353_4150;
 
 /// The same tables as the SQLite schema, in PostgreSQL's types: flags are BOOLEAN, digests
@@ -216,13 +223,8 @@ impl Connection {
         let mut client = config
             .connect(tls.clone())
             .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {}", chain(&e)))?;
-        let mut tx = client
-            .transaction()
-            .map_err(|e| format!("cannot begin a transaction on {shown}: {e}"))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
-            .and_then(|_| tx.batch_execute(SCHEMA))
-            .and_then(|_| tx.commit())
-            .map_err(|e| format!("cannot create the schema in {shown}: {e}"))?;
+        create_schema(&mut client)
+            .map_err(|e| format!("cannot create the schema in {shown}: {}", chain(&e)))?;
         let conn = Connection {
             config,
             tls,
@@ -233,27 +235,27 @@ impl Connection {
         Ok(conn)
     }
 
-    /// Begins a batch's transaction holding the writer lock. A connection the database closed
-    /// (restart, failover, `pg_terminate_backend`) is noticed only when used; nothing of the
-    /// batch has run yet then, so it is reopened and the transaction begun again, once.
-    pub(super) fn begin(&mut self) -> Result<(), ApiError> {
+    /// Begins a batch's transaction holding the advisory locks `locks` (sorted: every server
+    /// takes them in the same order). A connection the database closed (restart, failover,
+    /// `pg_terminate_backend`) is noticed only when used; nothing of the batch has run yet
+    /// then, so it is reopened and the transaction begun again, once.
+    pub(super) fn begin(&mut self, locks: &[i64]) -> Result<(), ApiError> {
         if self.client.get_mut().is_closed() {
             self.reconnect()?;
         }
-        match self.try_begin() {
+        let sql = begin_sql(locks);
+        match self.try_begin(&sql) {
             Err(_) if self.client.get_mut().is_closed() => {
                 self.reconnect()?;
-                self.try_begin()
+                self.try_begin(&sql)
             }
             other => other,
         }
     }
 
-    /// BEGIN and the lock in one round trip.
-    fn try_begin(&self) -> Result<(), ApiError> {
-        if let Err(e) = self.batch(&format!(
-            "BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})"
-        )) {
+    /// BEGIN and the locks in one round trip.
+    fn try_begin(&self, sql: &str) -> Result<(), ApiError> {
+        if let Err(e) = self.batch(sql) {
             let _ = self.batch("ROLLBACK");
             return Err(e);
         }
@@ -288,6 +290,79 @@ impl Connection {
     }
 }
 
+/// Times the schema's creation is tried when PostgreSQL ends it for a deadlock.
+const SCHEMA_ATTEMPTS: usize = 5;
+
+/// Creates whatever of [`SCHEMA`] is missing. When nothing is (every start but the first),
+/// no DDL runs: `CREATE INDEX IF NOT EXISTS` locks its table before it finds the index, and
+/// other servers' batches, which no longer share one lock with this, would deadlock with it.
+/// When something is missing, the DDL runs under [`WRITER_LOCK`] (servers starting together)
+/// and is run again if it deadlocks with a running server's batch anyway (it is idempotent).
+fn create_schema(client: &mut Client) -> Result<(), postgres::Error> {
+    let names = schema_objects(SCHEMA);
+    const MISSING: &str =
+        "SELECT count(*) FROM unnest($1::text[]) AS n WHERE to_regclass(n) IS NULL";
+    let missing: i64 = client.query_one(MISSING, &[&names])?.try_get(0)?;
+    if missing == 0 {
+        return Ok(());
+    }
+    let mut attempt = 1;
+    loop {
+        let mut tx = client.transaction()?;
+        let done = tx
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
+            // A server that started at the same time may have made it all meanwhile.
+            .and_then(|_| tx.query_one(MISSING, &[&names])?.try_get::<_, i64>(0))
+            .and_then(|missing| {
+                if missing == 0 {
+                    Ok(())
+                } else {
+                    tx.batch_execute(SCHEMA)
+                }
+            })
+            .and_then(|_| tx.commit());
+        match done {
+            Err(e)
+                if attempt < SCHEMA_ATTEMPTS
+                    && e.code() == Some(&SqlState::T_R_DEADLOCK_DETECTED) =>
+            {
+                tracing::warn!(
+                    attempt,
+                    "creating the schema deadlocked with another server; again"
+                );
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The tables and indexes a schema creates, by name.
+fn schema_objects(schema: &str) -> Vec<String> {
+    schema
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let rest = line
+                .strip_prefix("CREATE TABLE IF NOT EXISTS ")
+                .or_else(|| line.strip_prefix("CREATE INDEX IF NOT EXISTS "))
+                .or_else(|| line.strip_prefix("CREATE UNIQUE INDEX IF NOT EXISTS "))?;
+            rest.split_whitespace().next().map(str::to_string)
+        })
+        .collect()
+}
+
+/// `BEGIN` then one `pg_advisory_xact_lock` per key, in the order given: separate statements
+/// of one simple query run in order, so the locks are taken in that order (the keys are
+/// integers, nothing to quote).
+fn begin_sql(locks: &[i64]) -> String {
+    let mut sql = String::from("BEGIN");
+    for key in locks {
+        sql.push_str(&format!("; SELECT pg_advisory_xact_lock({key})"));
+    }
+    sql
+}
+
 /// The error and its sources: the driver's own message is often only "db error" or "error
 /// performing TLS handshake"; the reason (a certificate not trusted, say) is in its sources.
 fn chain(e: &postgres::Error) -> String {
@@ -303,7 +378,17 @@ fn chain(e: &postgres::Error) -> String {
 
 fn storage_error(e: postgres::Error) -> ApiError {
     let reason = chain(&e);
-    tracing::error!(error = %reason, "storage error");
+    let code = e.code();
+    if code == Some(&SqlState::T_R_DEADLOCK_DETECTED)
+        || code == Some(&SqlState::T_R_SERIALIZATION_FAILURE)
+    {
+        // Cannot happen while every contended write is made under its lock (see the module
+        // doc): a write outside its lock. The job's savepoint is rolled back; nothing of it
+        // stays, and its caller is told to try again.
+        tracing::error!(error = %reason, "storage conflict between servers: a write made outside its lock");
+    } else {
+        tracing::error!(error = %reason, "storage error");
+    }
     ApiError::internal("the control plane's storage failed; try again")
 }
 
@@ -405,7 +490,25 @@ impl ToSql for Value {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{begin_sql, redact, schema_objects, SCHEMA};
+
+    #[test]
+    fn every_table_and_index_of_the_schema_is_checked_for() {
+        let names = schema_objects(SCHEMA);
+        let creates = SCHEMA.matches("CREATE ").count();
+        assert_eq!(names.len(), creates, "{names:?}");
+        assert!(names.contains(&"users_email".to_string()), "{names:?}");
+        assert!(names.contains(&"sign_in_failures".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn begin_takes_the_locks_in_the_order_given() {
+        assert_eq!(begin_sql(&[]), "BEGIN");
+        assert_eq!(
+            begin_sql(&[-7, 3]),
+            "BEGIN; SELECT pg_advisory_xact_lock(-7); SELECT pg_advisory_xact_lock(3)"
+        );
+    }
 
     #[test]
     fn redact_drops_passwords_wherever_they_are() {

@@ -12,6 +12,7 @@ use crate::db;
 use crate::error::{ApiError, ApiJson};
 use crate::rules;
 use crate::sql::{args, Sql};
+use crate::storage::Lock;
 use crate::AppState;
 
 fn ticket_invalid() -> ApiError {
@@ -35,9 +36,14 @@ pub(crate) async fn provision(
     }
     let ticket_digest = digest(&req.ticket);
     let now = state.clock.now_ms(&auth.org);
+    // Everything provisioning re-checks is the device's: its associations and policy, its
+    // tickets and idempotency keys (see `storage` for the rules).
+    let device = auth.device.clone();
     let a = state
         .storage
-        .run(move |c| provision_tx(c, &auth, &ticket_digest, &req, now))
+        .run_locked(&[Lock::Device(&device)], move |c| {
+            provision_tx(c, &auth, &ticket_digest, &req, now)
+        })
         .await??;
     Ok(Json(a))
 }

@@ -13,6 +13,7 @@ use crate::db;
 use crate::error::{ApiError, ApiJson};
 use crate::rules;
 use crate::sql::Sql;
+use crate::storage::Lock;
 use crate::AppState;
 
 /// How long an authentication ticket may be redeemed.
@@ -117,11 +118,16 @@ pub(crate) async fn authenticate(
         (candidate, _) => {
             let user_id = candidate.map(|(id, _, _)| id);
             let throttle = state.throttle;
+            // The device's throttle rows, and the user's count of wrong passwords (R42).
+            let device = auth.device.clone();
+            let mut locks = vec![Lock::Device(&device)];
+            locks.extend(user_id.as_deref().map(Lock::User));
+            let user_id_in_job = user_id.clone();
             state
                 .storage
-                .run(move |c| {
+                .run_locked(&locks, move |c| {
                     throttle.record_failure(c, &auth.device, now)?;
-                    failed_sign_in(c, &auth, user_id.as_deref(), &email, reason)?;
+                    failed_sign_in(c, &auth, user_id_in_job.as_deref(), &email, reason)?;
                     Ok(())
                 })
                 .await?;
@@ -131,9 +137,12 @@ pub(crate) async fn authenticate(
 
     let ticket = new_secret("ssap_tk");
     let ticket_digest = digest(&ticket);
+    // The user's lock: the reset below writes the whole row back (an admin's lock or
+    // suspension made meanwhile on another server must not be undone).
+    let locked_user = user_id.clone();
     let reply = state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::User(&locked_user)], move |c| {
             let Some(mut row) = db::user_by_id(c, &auth.org, &user_id)? else {
                 db::audit(
                     c,
