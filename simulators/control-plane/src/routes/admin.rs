@@ -211,9 +211,12 @@ pub(crate) async fn remove_user(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
+    // The user's lock, as for a patch: a wrong-password count or a patch landing at the same
+    // moment on another server writes the row either before the removal or not at all.
+    let locked = id.clone();
     state
         .storage
-        .run(move |c| {
+        .run_locked(&[Lock::User(&locked)], move |c| {
             let email = db::remove_user(c, &auth.org, &id)?
                 .ok_or_else(|| ApiError::not_found(format!("no user {id} in this org")))?;
             db::audit(c, &auth.org, ADMIN, "user.delete", &email, "success", None)

@@ -34,6 +34,7 @@
 //! | the lock after five wrong passwords (R42): read `failed_attempts`, then write it + 1 | wrong password | `User` |
 //! | a sign-in's reset of `failed_attempts` writes the whole user row: must not undo an admin's change made meanwhile | right password (the ticket's job) | `User` |
 //! | an admin's user patch is read, changed and written back whole | admin user update | `User` |
+//! | a user removed from the directory stays removed: no patch or sign-in count writes the row back after it | admin user removal (R63) | `User` |
 //! | one MFA secret per user (delete, then insert) | MFA enroll | `User` |
 //! | a TOTP code opens one login (R45): read `last_step`, then write it | MFA verify | `User` (and `Device` for its throttle) |
 //! | emails and usernames are unique in an org: checked, then inserted | admin user create | `Email`, `Username` |
