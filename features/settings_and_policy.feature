@@ -6,7 +6,9 @@ Feature: Admin settings and policies
   @smoke @R01 @macos @windows
   Scenario: The two toggles are independent
     Given the macOS SSAP toggle is on
-    And a macOS device at the login window
+    Then the org's macOS SSAP toggle is on
+    And the org's Windows SSAP toggle is off
+    Given a macOS device at the login window
     And a Windows device at the login window
     Then the screen shows no tile "Sign in with JumpCloud"
     When on device 1

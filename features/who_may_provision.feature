@@ -224,7 +224,7 @@ Feature: Who may provision
     Then the screen says "User Portal"
     And "Holly Flax" is not logged in
     When "Holly Flax" enrolls in MFA in the User Portal
-    And the device restarts
+    And the agent checks in
     And "Holly Flax" logs in with password "Sabre-2023!"
     Then the screen asks for an MFA code
     When "Holly Flax" enters the code from their authenticator app

@@ -40,7 +40,7 @@ enum Command {
     /// List every step definition with where it is defined and an example from the features.
     Steps(steps::StepsArgs),
     /// Print the catalog's traceability matrix (id, text, scenarios, last result) from the
-    /// last run's results.json. Exits 1 when any id has no passing scenario.
+    /// last run's results.json. Exits 1 when any id is failing (one of its scenarios failed) or not covered.
     Coverage(report::CoverageArgs),
     /// Work with written reports.
     #[command(subcommand)]

@@ -45,6 +45,25 @@ async fn toggles_off(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Asserts one OS's SSAP toggle in the org's settings (admin API), whatever the other's is
+/// (R01: the toggles are independent). Screen unchanged.
+#[then(regex = r"^the org's (macOS|Windows) SSAP toggle is (on|off)$")]
+async fn toggle_is(w: &mut SsapWorld, os: String, state: String) -> StepResult {
+    let s = w.admin().await?.settings().await?;
+    let on = if os == "macOS" {
+        s.macos_ssap
+    } else {
+        s.windows_ssap
+    };
+    if on != (state == "on") {
+        fail!(
+            "the org's {os} SSAP toggle is {}",
+            if on { "on" } else { "off" }
+        );
+    }
+    Ok(())
+}
+
 /// Sets the org's permission level for accounts SSAP creates from now on (Administrator or Standard). Screen unchanged.
 #[given(regex = r"^the permission level is (Administrator|Standard)$")]
 #[when(regex = r"^the admin sets the permission level to (Administrator|Standard)$")]
@@ -324,7 +343,7 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     Ok(())
 }
 
-/// Asks the control plane directly from the current device, as a second user at it would: authenticate the user with their directory password (the one the scenario gave them; the step fails for a user without one), then (if that passes) provision them with their system username or username as the local name; asserts one of the two is refused with that code, so the rule is checked on the server and not only by the login window hiding its button. Screen unchanged.
+/// Asks the control plane directly from the current device, as a second user at it would: authenticate the user with their directory password (the one the scenario gave them; the step fails for a user without one), then (if that passes) provision them with their system username or username as the local name; asserts one of the two is refused with that code (authenticate already applies the device rules, so `device_has_managed_users` or `ssap_disabled` is refused, and audited, on `authenticate`), so the rule is checked on the server and not only by the login window hiding its button. Screen unchanged.
 #[then(
     regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#
 )]
@@ -601,10 +620,12 @@ async fn device_mdm(w: &mut SsapWorld, management: String) -> StepResult {
     let device = w.admin().await?.device(&device_id).await?;
     let want = super::device::mdm_named(&management);
     if device.facts.mdm != want {
-        fail!(
-            "the control plane shows the device's MDM as {:?}, expected {want:?}",
-            device.facts.mdm
-        );
+        let said = match device.facts.mdm {
+            ssap_api::Mdm::None => "with the agent and no MDM",
+            ssap_api::Mdm::Jumpcloud => "enrolled in JumpCloud's MDM",
+            ssap_api::Mdm::OtherVendor => "managed jointly with another vendor's MDM",
+        };
+        fail!("the control plane shows the device {said}, not {management}");
     }
     Ok(())
 }

@@ -93,7 +93,8 @@ async fn sign_out(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
 /// login window (a web view left open is cancelled first; on Windows with the password
 /// re-confirmed and the default PIN). Where it ends differs as the
 /// OSes do: a Mac is back at the login window with the new account's tile (then `logs in with
-/// password`); Windows signs the user in after the PIN. Fails unless the device then holds a
+/// password`); Windows signs the user in after the PIN (unless a GPO blocks PIN sign-in, R33:
+/// see that device's step). Fails unless the device then holds a
 /// managed local account bound to the user: a refusal on the way fails the step with what
 /// the screen says (use `starts signing in` to look at a refusal).
 #[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)"$"#)]
@@ -142,8 +143,8 @@ pub(crate) fn what_it_shows(screen: &ssap_endpoint::Screen) -> String {
     )
 }
 
-/// Logs in to the user's provisioned account at the login window, then clicks through the
-/// OS's first-login setup prompts (R20). Ends wherever the OS leads: the desktop, an MFA
+/// Logs in to the user's provisioned account at the login window (a notice left on screen is
+/// closed with OK first), then clicks through the OS's first-login setup prompts (R20). Ends wherever the OS leads: the desktop, an MFA
 /// prompt, or a refusal on screen; it asserts none of them (`"X" is logged in` does).
 #[when(regex = r#"^"([^"]+)" logs in with password "([^"]*)"$"#)]
 async fn log_in(
@@ -168,6 +169,7 @@ pub(crate) async fn log_in_flow(
         Os::Macos => "Log In",
         Os::Windows => "Sign in",
     };
+    dismiss_notice(w, step).await?;
     play(w, step, vec![Action::Click(tile)]).await?;
     let mut script = Vec::new();
     if !w.device()?.screen().has_field("Password") {
@@ -323,7 +325,9 @@ async fn sign_in_with_pin(
 /// password sync is off; Windows goes on to re-confirm the password. A refusal (the control
 /// plane's, or a local name the OS cannot hold or that collides, R39 and R43) shows right after
 /// Login on both OSes; a device offline refuses at Sign in with JumpCloud (R21), and the step
-/// stops at that notice. It asserts nothing.
+/// stops at that notice. For a federated user (R46) the password goes into the identity
+/// provider's page and its Sign In is clicked; a wrong one leaves that page with its error.
+/// It asserts nothing.
 #[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
 async fn start_sign_in(
     w: &mut SsapWorld,
@@ -500,6 +504,16 @@ pub(crate) async fn web_view(
     .await
 }
 
+/// A notice left on screen (MFA enrolment required, a refusal) is closed with OK first, as a
+/// user would before clicking their tile.
+async fn dismiss_notice(w: &mut SsapWorld, step: &Step) -> StepResult {
+    let screen = w.device()?.screen();
+    if screen.kind == ScreenKind::Notice && screen.has_button("OK") {
+        play(w, step, vec![Action::Click("OK".into())]).await?;
+    }
+    Ok(())
+}
+
 /// Whether the sign-in stopped at a refusal: a notice, or an error on a screen with nothing
 /// left to type into (Windows shows "You're offline" on its sign-in screen). Steps that go on
 /// through a sign-in stop there and leave it on screen.
@@ -562,7 +576,8 @@ fn windows_finish(password: &str, pin: &str) -> Vec<Action> {
 /// The PIN the Windows flow uses when a step does not name one.
 pub const DEFAULT_PIN: &str = "482916";
 
-/// Windows: sign in to the user's account with the PIN created during provisioning. Ends at
+/// Windows: sign in to the user's account with the PIN created during provisioning (a notice
+/// left on screen is closed with OK first). Ends at
 /// the desktop or at a refusal on screen; it asserts neither (`"X" is logged in` does).
 #[when(regex = r#"^"([^"]+)" signs in to Windows with PIN "([^"]*)"$"#)]
 async fn sign_in_pin(
@@ -572,6 +587,7 @@ async fn sign_in_pin(
     pin: String,
 ) -> StepResult {
     let tile = w.person(&name)?.user.display_name();
+    dismiss_notice(w, step).await?;
     play(w, step, vec![Action::Click(tile)]).await?;
     let mut script = Vec::new();
     if !w.device()?.screen().has_field("PIN") {

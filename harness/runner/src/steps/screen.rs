@@ -426,7 +426,10 @@ async fn account_disabled(w: &mut SsapWorld, name: String, state: String) -> Ste
     }
     let want = state == "disabled";
     if device.account_disabled(&name) != want {
-        fail!("the local account {name:?} is not {state}");
+        fail!(
+            "the local account {name:?} is {}",
+            if want { "not disabled" } else { "disabled" }
+        );
     }
     Ok(())
 }
