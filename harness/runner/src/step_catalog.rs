@@ -276,6 +276,12 @@ pub fn explain_undefined(step: &gherkin::Step) -> String {
             kind_word(step.ty)
         );
     }
+    if step.value.contains("\\\"") {
+        return "no step definition matches this step: a quoted value cannot hold a double \
+                quote (Gherkin has no escape for it in step text, so `\\\"` ends the value); \
+                quote a part of the text without it"
+            .to_string();
+    }
     format!(
         "no step definition matches this step. features/STEPS.md (or `ssap-harness steps`) \
          lists the library; a new definition starts like:\n{}",

@@ -354,10 +354,14 @@ fn device_messages(out: &mut String) {
          The title and sentence a device shows for each refusal or failure (the same on both \
          OSes), generated from the endpoint's own mapping; `the screen says \"...\"` matches \
          any part of it, ignoring case. Before the password proves who is signing in, every \
-         refused state shows `invalid_credentials`' sentence (R62). A refused password shows \
-         as the error line under the password field of the sign-in page (`the screen shows the \
-         error \"...\"`); the others as a notice with that title. Try Again is offered where \
-         the request may be sent again.\n\n\
+         refused state shows `invalid_credentials`' sentence (R62). Where it shows: a device \
+         offline says so in an error line on the screen the user clicked on (the login window, \
+         the password page, the PIN page), without the title; a refused password is the error \
+         line of the password page (`the screen shows the error \"...\"`); the others are a \
+         notice with that title and OK. A refusal of the local name (R39, R43) comes right \
+         after Login, before any Windows re-confirmation or PIN. Try Again (beside Cancel) is \
+         offered only where the device can send the same request again: provisioning, which \
+         carries its idempotency key (R60); a sign-in that got no answer shows OK.\n\n\
          | when | title | the screen says |\n|---|---|---|\n",
     );
     for (when, err) in rows {
@@ -367,7 +371,11 @@ fn device_messages(out: &mut String) {
             "| {when} | {} | {}{} |",
             r.title,
             r.message.replace('|', "\\|"),
-            if r.retryable { " (Try Again)" } else { "" }
+            if r.retryable {
+                " (Try Again, at provisioning)"
+            } else {
+                ""
+            }
         );
     }
     let _ = writeln!(

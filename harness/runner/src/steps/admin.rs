@@ -135,6 +135,25 @@ async fn system_username(w: &mut SsapWorld, name: String, system: String) -> Ste
     .await
 }
 
+/// Sets a new directory password for the user through the admin API (which also clears their
+/// wrong-password count, R42); later steps that sign in "with their directory password" use
+/// it. A local account made earlier keeps whatever opens it (R06). Screen unchanged.
+#[given(regex = r#"^the admin sets the password of "([^"]+)" to "([^"]*)"$"#)]
+#[when(regex = r#"^the admin sets the password of "([^"]+)" to "([^"]*)"$"#)]
+async fn set_password(w: &mut SsapWorld, name: String, password: String) -> StepResult {
+    patch_user(
+        w,
+        &name,
+        UserPatch {
+            password: Some(password.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    w.person_mut(&name)?.password = Some(password);
+    Ok(())
+}
+
 /// Removes the directory user through the admin API (R63): from then on their email is unknown
 /// to sign-ins, and their associations stay, disabled, so a device disables the account at its
 /// next check-in. The scenario keeps the name for later steps. Screen unchanged.

@@ -324,8 +324,8 @@ async fn sign_in_with_pin(
 /// including Login in the web view: macOS then provisions, or asks for a local password when
 /// password sync is off; Windows goes on to re-confirm the password. A refusal (the control
 /// plane's, or a local name the OS cannot hold or that collides, R39 and R43) shows right after
-/// Login on both OSes; a device offline refuses at Sign in with JumpCloud (R21), and the step
-/// stops at that notice. For a federated user (R46) the password goes into the identity
+/// Login on both OSes; a device offline refuses at Sign in with JumpCloud (R21) with an error
+/// line on that screen, and the step stops there. For a federated user (R46) the password goes into the identity
 /// provider's page and its Sign In is clicked; a wrong one leaves that page with its error.
 /// It asserts nothing.
 #[when(regex = r#"^"([^"]+)" starts signing in with JumpCloud using password "([^"]*)"$"#)]
@@ -391,7 +391,7 @@ async fn internet_up(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// Plugs the current device into Ethernet and turns its Wi-Fi off; the screen shows it at its next refresh.
+/// Plugs the current device into Ethernet and turns its Wi-Fi off; the indicator on screen follows at once.
 #[given(regex = r"^the device is on Ethernet with Wi-Fi off$")]
 #[when(regex = r"^the device is on Ethernet with Wi-Fi off$")]
 async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {

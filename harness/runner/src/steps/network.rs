@@ -1,5 +1,8 @@
 //! Network states a real fleet has (R12, R13): a network in range without internet, one that
-//! goes out of range and comes back, a cable unplugged and plugged back in. Each changes the
+//! goes out of range and comes back, a cable unplugged and plugged back in. Wi-Fi is joined
+//! from the Mac login window's Wireless menu; the simulated Windows sign-in screen has none, so
+//! a Windows device keeps the networks it booted with (Ethernet) and the Wi-Fi steps there
+//! only change what is in range. Each changes the
 //! current device's links only; the indicator on screen follows at once, as a device's own
 //! network check notices.
 
