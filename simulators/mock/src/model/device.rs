@@ -206,19 +206,9 @@ impl Model {
                     org.audit(clock, &actor, "provision", &target, false, Some(&code));
                     return Err(refusal);
                 }
-                let Some(t) = ticket else {
-                    org.audit(
-                        clock,
-                        &actor,
-                        "provision",
-                        "ticket",
-                        false,
-                        Some(codes::TICKET_INVALID),
-                    );
-                    return Err(ticket_invalid());
-                };
-                let Ok(u) = org.user(&t.user_id) else {
-                    // The user was removed from the directory since (R63).
+                // No such ticket, or its user was removed from the directory since (R63).
+                let Some((t, u)) = ticket.and_then(|t| org.user(&t.user_id).ok().map(|u| (t, u)))
+                else {
                     org.audit(
                         clock,
                         &actor,
