@@ -674,7 +674,6 @@ async fn tries(
     password: String,
     times: u32,
 ) -> StepResult {
-    let mut script = Vec::new();
     // Already at the password step (after an earlier wrong password): go on from there.
     // Only if that page is this user's ("Signing in as <email>"); another user's page is
     // cancelled first, so the tries count against the user the sentence names.
@@ -683,19 +682,13 @@ async fn tries(
     let theirs = screen
         .message_text()
         .is_some_and(|m| m.ends_with(&format!(" {email}")));
-    if at_password && !theirs {
-        script.push(Action::Click("Cancel".into()));
-    }
     if !(at_password && theirs) {
-        script.push(Action::Click("Sign in with JumpCloud".into()));
-        if w.device()?.os() == Os::Windows {
-            script.push(Action::Click("Click here to sign in".into()));
+        open_password_page(w, step, email).await?;
+        if at_notice(w)? {
+            return Ok(());
         }
-        script.extend([
-            Action::Type("Email", email),
-            Action::Click("Continue".into()),
-        ]);
     }
+    let mut script = Vec::new();
     for _ in 0..times {
         script.extend([
             Action::Type("Password", password.clone()),
