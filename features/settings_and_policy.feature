@@ -212,6 +212,7 @@ Feature: Admin settings and policies
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And a <os> device at the login window
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!" and local password "Local-Only-1"
+    And the admin sets the password of "Holly Flax" to "Sabre-2024!"
     And the device restarts
     And "Holly Flax" logs in with password "Local-Only-1"
     Then "Holly Flax" is logged in

@@ -73,9 +73,9 @@ Feature: Who may provision
   Scenario Outline: After the admin sets a new directory password, the old one is refused and the new one provisions (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And the admin sets the password of "Holly Flax" to "Sabre-2024!"
     And a <os> device at the login window
-    When the admin sets the password of "Holly Flax" to "Sabre-2024!"
-    And "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
+    When "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
     Then the screen shows the error "Incorrect email or password"
     When "Holly Flax" signs in with JumpCloud using password "Sabre-2024!"
     Then the device has a managed local account "holly.flax" for "Holly Flax"
