@@ -79,6 +79,7 @@ Feature: Federated sign-in
     And the screen does not offer "Login"
     And the identity provider was asked for 0 tokens
     And the device has no local account for "Ryan Howard"
+    And the control plane refuses to provision "Ryan Howard" on the device using password "Temp-Hire-2009!" with "use_federation"
 
     @macos
     Examples: macOS

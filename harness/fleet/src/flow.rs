@@ -17,8 +17,9 @@ const TRY_AGAIN: usize = 3;
 /// Setup prompts clicked through at most (macOS has three).
 const MAX_SETUP_STEPS: usize = 10;
 
-/// What is kept per device for the verification: ~200 bytes instead of a whole endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What is kept per device for the verification: one line of a temporary file (see
+/// [`crate::records`]) instead of a whole endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeviceRecord {
     /// The device's global index: its names and facts derive from it.
     pub index: u32,

@@ -9,12 +9,13 @@
 //! flight) or open-model (R per second on a schedule, see [`arrivals`]), optionally through a
 //! path with internet latency ([`delay_proxy`]); every run can leave `fleet.json` and
 //! `fleet.html` behind ([`report`]). Only a compact [`flow::DeviceRecord`] outlives each
-//! device's flow, so memory grows by about two hundred bytes per device, not by an endpoint.
+//! device's flow, and it goes to a temporary file ([`records`]), so memory does not grow with
+//! the fleet's size.
 //!
 //! Modules: [`options`] (what a run is asked), [`run`] (setup, flow, verification: the run
 //! itself), [`summary`] (what it found); the control plane ([`control_plane`]), the arrival
 //! schedules ([`arrivals`]), the delayed path ([`delay_proxy`]), one device's flow ([`flow`]),
-//! who is who ([`naming`]), the checks afterwards ([`verify`]), the measurements ([`timing`],
+//! who is who ([`naming`]), the records kept on disk ([`records`]), the checks afterwards ([`verify`]), the measurements ([`timing`],
 //! [`stats`], [`floor`], [`progress`]) and the report files ([`report`]).
 
 #![warn(missing_docs)]
@@ -27,6 +28,7 @@ pub mod flow;
 pub mod naming;
 pub mod options;
 pub mod progress;
+pub mod records;
 pub mod report;
 pub mod run;
 pub mod stats;

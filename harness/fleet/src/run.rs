@@ -18,6 +18,7 @@ use crate::flow::{self, DeviceRecord};
 use crate::naming::FleetNames;
 use crate::options::{ms, FleetOptions};
 use crate::progress::ProgressMode;
+use crate::records::RecordFile;
 use crate::report::FleetReport;
 use crate::summary::FleetSummary;
 use crate::timing::{DeviceTiming, FlowTimes, LatencyRow, Live, RequestTimes, Sample};
@@ -96,6 +97,8 @@ struct FlowCtx {
     calibrating: [AtomicBool; 2],
     /// Per OS: (HTTP requests, storage jobs) of one device's flow.
     calibration: Mutex<[Option<(u64, u64)>; 2]>,
+    /// Every finished device's record, on disk until the verification.
+    records: RecordFile,
 }
 
 fn os_slot(os: Os) -> usize {
@@ -162,14 +165,15 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
         done: progress.counter(),
         calibrating: [AtomicBool::new(false), AtomicBool::new(false)],
         calibration: Mutex::new([None, None]),
+        records: RecordFile::new()?,
     });
     let baseline_rss = stats::current_rss_bytes().unwrap_or(0);
     let flow_started = Instant::now();
     let sampler = timing::Sampler::start(ctx.live.clone(), flow_started);
-    let records = match arrivals {
+    match arrivals {
         Arrivals::Closed { concurrency } => closed_model(&ctx, concurrency, n).await?,
         Arrivals::Open { .. } => open_model(&ctx, arrivals, slice.clone(), flow_started).await?,
-    };
+    }
     let seconds = flow_started.elapsed().as_secs_f64();
     let timeline = sampler.finish().await;
     progress.finish().await;
@@ -178,17 +182,19 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
     // Verification, `concurrency` calls in flight.
     let verify_started = Instant::now();
     let progress = progress::Progress::start(opts.progress, "verify", n);
-    let seen = Arc::new(SeenUsers::default());
+    let seen = Arc::new(SeenUsers::new(&names, slice.clone()));
+    let records = Arc::new(ctx.records.reader()?);
     let mut checks = Vec::with_capacity(opts.concurrency);
-    for records in split(records, opts.concurrency) {
+    for _ in 0..opts.concurrency {
         let (admin, seen, done) = (admin.clone(), seen.clone(), progress.counter());
+        let records = records.clone();
         checks.push(tokio::spawn(async move {
             verify::verify(&admin, &records, &seen, &done).await
         }));
     }
     let mut tally = Tally::default();
     for c in checks {
-        tally.merge(c.await.context("a verification worker panicked")?);
+        tally.merge(c.await.context("a verification worker panicked")??);
     }
     progress.finish().await;
     let verify_seconds = verify_started.elapsed().as_secs_f64();
@@ -317,21 +323,20 @@ async fn upstream_addr(url: &str) -> anyhow::Result<std::net::SocketAddr> {
 }
 
 /// Closed model: `concurrency` workers, each taking the next device when its last one ends.
-async fn closed_model(
-    ctx: &Arc<FlowCtx>,
-    concurrency: usize,
-    n: u64,
-) -> anyhow::Result<Vec<DeviceRecord>> {
+async fn closed_model(ctx: &Arc<FlowCtx>, concurrency: usize, n: u64) -> anyhow::Result<()> {
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..(concurrency as u64).min(n.max(1)) {
         let ctx = ctx.clone();
         workers.push(tokio::spawn(async move { flow_worker(&ctx).await }));
     }
-    let mut records = Vec::with_capacity(n as usize);
+    let mut result = Ok(());
     for w in workers {
-        records.extend(w.await.context("a fleet worker panicked")?);
+        let r = w.await.context("a fleet worker panicked").and_then(|r| r);
+        if result.is_ok() {
+            result = r;
+        }
     }
-    Ok(records)
+    result
 }
 
 /// Open model: device `k` of the slice starts at its scheduled offset from `t0`, whether or
@@ -341,35 +346,23 @@ async fn open_model(
     arrivals: Arrivals,
     slice: std::ops::Range<u32>,
     t0: Instant,
-) -> anyhow::Result<Vec<DeviceRecord>> {
+) -> anyhow::Result<()> {
     let n = slice.len() as u64;
     let mut set = tokio::task::JoinSet::new();
-    let mut records = Vec::with_capacity(slice.len());
     for (k, i) in slice.enumerate() {
         let due = t0 + arrivals.offset(k as u64, n).unwrap_or_default();
         tokio::time::sleep_until(due.into()).await;
-        let ctx = ctx.clone();
-        set.spawn(async move { device(&ctx, i, due).await });
+        let device_ctx = ctx.clone();
+        set.spawn(async move { device(&device_ctx, i, due).await });
         // Keep only the records, not the finished tasks.
         while let Some(r) = set.try_join_next() {
-            records.push(r.context("a device task panicked")?);
+            ctx.records.push(&r.context("a device task panicked")?)?;
         }
     }
     while let Some(r) = set.join_next().await {
-        records.push(r.context("a device task panicked")?);
+        ctx.records.push(&r.context("a device task panicked")?)?;
     }
-    Ok(records)
-}
-
-/// Splits the records into about `parts` owned slices for the verification workers.
-pub(crate) fn split(mut records: Vec<DeviceRecord>, parts: usize) -> Vec<Vec<DeviceRecord>> {
-    let per = records.len().div_ceil(parts.max(1)).max(1);
-    let mut out = Vec::new();
-    while !records.is_empty() {
-        let rest = records.split_off(per.min(records.len()));
-        out.push(std::mem::replace(&mut records, rest));
-    }
-    out
+    Ok(())
 }
 
 /// The org to run in (created unless its keys were given), with SSAP on for both OSes.
@@ -455,15 +448,15 @@ async fn create_users(
 }
 
 /// Takes devices until none are left; only one endpoint per worker is alive at a time.
-async fn flow_worker(ctx: &FlowCtx) -> Vec<DeviceRecord> {
-    let mut records = Vec::new();
+async fn flow_worker(ctx: &FlowCtx) -> anyhow::Result<()> {
     loop {
         let i = ctx.next.fetch_add(1, Ordering::Relaxed);
         if i >= ctx.end {
-            return records;
+            return Ok(());
         }
         // `i < end <= u32::MAX`.
-        records.push(device(ctx, i as u32, Instant::now()).await);
+        ctx.records
+            .push(&device(ctx, i as u32, Instant::now()).await)?;
     }
 }
 

@@ -3,10 +3,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use ssap_api::Os;
-
-use crate::flow::DeviceRecord;
-use crate::run::split;
 use crate::{stats, ControlPlane, FleetOptions, FleetSummary, OrgKeys};
 
 fn summary() -> FleetSummary {
@@ -141,25 +137,6 @@ fn running_out_of_descriptors_is_blamed_on_the_generator() {
         "{}",
         s.render_text()
     );
-}
-
-#[test]
-fn records_split_into_owned_parts_without_loss() {
-    let rec = |index| DeviceRecord {
-        index,
-        os: Os::Macos,
-        device_id: None,
-        local_name: None,
-        user_id: None,
-        managed_accounts: 0,
-        stopped: None,
-    };
-    let parts = split((0..10).map(rec).collect(), 3);
-    assert_eq!(parts.len(), 3);
-    let all: Vec<u32> = parts.iter().flatten().map(|r| r.index).collect();
-    assert_eq!(all, (0..10).collect::<Vec<_>>());
-    assert!(split(Vec::new(), 4).is_empty());
-    assert_eq!(split((0..2).map(rec).collect(), 32).len(), 2);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -11,6 +12,8 @@ use ssap_api::{AdminClient, Association};
 use ssap_endpoint::local_name_for;
 
 use crate::flow::DeviceRecord;
+use crate::naming::FleetNames;
+use crate::records::RecordReader;
 
 /// How many distinct refusal reasons are listed before the rest are counted as "other".
 const MAX_REASONS: usize = 32;
@@ -82,20 +85,53 @@ pub struct Tally {
     pub reasons: BTreeMap<String, u64>,
 }
 
-/// Hashes of the users bound so far, shared by the verification workers, to catch one user
-/// bound on two devices (each device had its own user).
-#[derive(Debug, Default)]
-pub struct SeenUsers(Mutex<HashSet<u64>>);
+/// The users bound so far, shared by the verification workers, to catch one user bound on two
+/// devices (each device had its own user). The fleet's own users (`<tag>-<i>` with `i` in the
+/// run's slice) take one bit each, so this stays small for a million devices; any other
+/// username (which would itself be a bug) is remembered by its hash.
+#[derive(Debug)]
+pub struct SeenUsers {
+    prefix: String,
+    slice: Range<u32>,
+    bits: Mutex<Vec<u64>>,
+    others: Mutex<HashSet<u64>>,
+}
 
 impl SeenUsers {
+    /// Nobody seen yet, for the fleet users of `slice`.
+    pub fn new(names: &FleetNames, slice: Range<u32>) -> Self {
+        let words = slice.len().div_ceil(64);
+        Self {
+            prefix: format!("{}-", names.tag()),
+            slice,
+            bits: Mutex::new(vec![0; words]),
+            others: Mutex::new(HashSet::new()),
+        }
+    }
+
     /// False when the user was already seen on another device.
-    fn first_time(&self, user_id: &str) -> bool {
-        let mut h = DefaultHasher::new();
-        user_id.hash(&mut h);
-        match self.0.lock() {
-            Ok(mut set) => set.insert(h.finish()),
-            // A poisoned set only means another worker panicked; keep counting.
-            Err(poisoned) => poisoned.into_inner().insert(h.finish()),
+    fn first_time(&self, username: &str) -> bool {
+        let index = username
+            .strip_prefix(self.prefix.as_str())
+            .filter(|digits| !digits.starts_with('0') || *digits == "0")
+            .and_then(|digits| digits.parse::<u32>().ok())
+            .filter(|i| self.slice.contains(i));
+        match index {
+            Some(i) => {
+                let bit = (i - self.slice.start) as usize;
+                let mut bits = self.bits.lock().unwrap_or_else(|p| p.into_inner());
+                let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+                let first = bits[word] & mask == 0;
+                bits[word] |= mask;
+                first
+            }
+            None => {
+                let mut h = DefaultHasher::new();
+                username.hash(&mut h);
+                // A poisoned set only means another worker panicked; keep counting.
+                let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+                others.insert(h.finish())
+            }
         }
     }
 }
@@ -112,7 +148,7 @@ impl Tally {
     ) {
         let mut shared_user = false;
         for a in assocs {
-            shared_user |= !seen.first_time(&a.user_id);
+            shared_user |= !seen.first_time(&a.username);
         }
         let verdict = if shared_user {
             Verdict::Duplicate
@@ -178,15 +214,17 @@ impl Tally {
     }
 }
 
-/// Checks one worker's records against the control plane.
+/// Checks records against the control plane until none are left; several workers share
+/// `records`, each taking the next.
 pub async fn verify(
     admin: &AdminClient,
-    records: &[DeviceRecord],
+    records: &RecordReader,
     seen: &SeenUsers,
     done: &AtomicU64,
-) -> Tally {
+) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
-    for rec in records {
+    while let Some(rec) = records.next_record() {
+        let rec = &rec?;
         let (verdict, assocs) = match rec.device_id.as_deref() {
             // Never registered: nothing can exist on the control plane for it, but a local
             // account could (that would be half-made).
@@ -211,7 +249,7 @@ pub async fn verify(
         tally.add(rec, verdict, &assocs, seen);
         done.fetch_add(1, Ordering::Relaxed);
     }
-    tally
+    Ok(tally)
 }
 
 #[cfg(test)]
@@ -279,7 +317,7 @@ mod tests {
     fn one_user_on_two_devices_is_a_duplicate_and_totals_add_up() {
         let ok = rec(1, Some("u1"), Some("ann"));
         let a = [assoc("u1", "ann")];
-        let seen = SeenUsers::default();
+        let seen = SeenUsers::new(&FleetNames::new(1, 0.5), 0..10);
         let mut t = Tally::default();
         t.add(&ok, classify(&ok, &a), &a, &seen);
         let mut other = Tally::default();
@@ -291,5 +329,22 @@ mod tests {
         t.add(&refused, classify(&refused, &[]), &[], &seen);
         assert_eq!(t.refused, 1);
         assert_eq!(t.total(), 3, "every device counted once");
+    }
+
+    #[test]
+    fn fleet_users_are_seen_once_each_by_their_bit() {
+        let names = FleetNames::new(7, 0.5);
+        let seen = SeenUsers::new(&names, 100..300);
+        assert!(seen.first_time(&names.username(100)));
+        assert!(seen.first_time(&names.username(299)));
+        assert!(seen.first_time(&names.username(163)));
+        assert!(!seen.first_time(&names.username(163)), "the second device");
+        assert!(!seen.first_time(&names.username(299)));
+        // Outside the slice, or not the fleet's shape: remembered by hash, still once each.
+        let zero_padded = format!("{}-0163", names.tag());
+        for other in [names.username(300), zero_padded, "ann".to_string()] {
+            assert!(seen.first_time(&other), "{other}");
+            assert!(!seen.first_time(&other), "{other} twice");
+        }
     }
 }

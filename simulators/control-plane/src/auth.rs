@@ -94,19 +94,59 @@ pub(crate) async fn verify_password_async(phc: String, password: String) -> bool
 }
 
 /// Credential digests already seen, so most requests skip a storage round trip for auth.
-/// Credentials are never revoked by this API, so a cached entry cannot go stale.
+/// Credentials are never revoked by this API, so a cached entry cannot go stale. Each map
+/// is bounded, so a server that has met a million devices holds only the recent ones.
 #[derive(Default)]
 pub(crate) struct CredentialCache {
-    api_keys: RwLock<HashMap<Vec<u8>, String>>,
-    connect_keys: RwLock<HashMap<Vec<u8>, String>>,
-    devices: RwLock<HashMap<Vec<u8>, DeviceAuth>>,
+    api_keys: RwLock<Recent<String>>,
+    connect_keys: RwLock<Recent<String>>,
+    devices: RwLock<Recent<DeviceAuth>>,
 }
 
-fn cached<V: Clone>(map: &RwLock<HashMap<Vec<u8>, V>>, key: &[u8]) -> Option<V> {
+/// Entries per generation of a [`Recent`] map: a device's requests come within seconds of
+/// each other, so this covers every device in flight with room to spare (an entry is about
+/// 200 bytes, so a full map is a few MiB).
+const RECENT_PER_GENERATION: usize = 16_384;
+
+/// A map that forgets: when the young generation fills, it becomes the old one and the
+/// previous old one is dropped. What was used in the last generation or two stays.
+struct Recent<V> {
+    young: HashMap<Vec<u8>, V>,
+    old: HashMap<Vec<u8>, V>,
+}
+
+impl<V> Default for Recent<V> {
+    fn default() -> Self {
+        Self {
+            young: HashMap::new(),
+            old: HashMap::new(),
+        }
+    }
+}
+
+impl<V> Recent<V> {
+    fn get(&self, key: &[u8]) -> Option<&V> {
+        self.young.get(key).or_else(|| self.old.get(key))
+    }
+
+    fn insert(&mut self, key: Vec<u8>, value: V) {
+        if self.young.len() >= RECENT_PER_GENERATION && !self.young.contains_key(&key) {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(key, value);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.young.len() + self.old.len()
+    }
+}
+
+fn cached<V: Clone>(map: &RwLock<Recent<V>>, key: &[u8]) -> Option<V> {
     map.read().ok().and_then(|m| m.get(key).cloned())
 }
 
-fn remember<V>(map: &RwLock<HashMap<Vec<u8>, V>>, key: Vec<u8>, value: V) {
+fn remember<V>(map: &RwLock<Recent<V>>, key: Vec<u8>, value: V) {
     if let Ok(mut m) = map.write() {
         m.insert(key, value);
     }
@@ -323,6 +363,39 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credential_cache_keeps_recent_entries_and_stays_bounded() {
+        let mut m = Recent::default();
+        let total = RECENT_PER_GENERATION * 5 + 7;
+        for i in 0..total {
+            m.insert(i.to_le_bytes().to_vec(), i);
+            assert!(m.len() <= 2 * RECENT_PER_GENERATION, "bounded at {i}");
+        }
+        let last = total - 1;
+        assert_eq!(
+            m.get(&last.to_le_bytes()),
+            Some(&last),
+            "the newest is kept"
+        );
+        let recent = total - RECENT_PER_GENERATION;
+        assert_eq!(
+            m.get(&recent.to_le_bytes()),
+            Some(&recent),
+            "one generation back is kept"
+        );
+        assert_eq!(
+            m.get(&0usize.to_le_bytes()),
+            None,
+            "the oldest are forgotten"
+        );
+        m.insert(last.to_le_bytes().to_vec(), 0);
+        assert_eq!(
+            m.get(&last.to_le_bytes()),
+            Some(&0),
+            "a key inserted again is updated"
+        );
+    }
 
     #[test]
     fn hashes_verify_and_differ() {

@@ -367,17 +367,39 @@ async fn audit_refusal(w: &mut SsapWorld, reason: String) -> StepResult {
     regex = r#"^the control plane refuses to provision "([^"]+)" on the device with "([^"]+)"$"#
 )]
 async fn refuses_directly(w: &mut SsapWorld, name: String, code: String) -> StepResult {
+    let password = directory_password(w, &name).with_context(|| {
+        format!("name the password the device sends with `the control plane refuses to provision \"{name}\" on the device using password \"...\" with \"{code}\"`")
+    })?;
+    refuse_with(w, &name, password, &code).await
+}
+
+/// As `the control plane refuses to provision "<name>" on the device with "<code>"`, but the device sends the password the step names: a wrong one, an old one after a change, or any password for a federated user, who has no directory password (`use_federation`, R46). Screen unchanged.
+#[then(
+    regex = r#"^the control plane refuses to provision "([^"]+)" on the device using password "([^"]*)" with "([^"]+)"$"#
+)]
+async fn refuses_directly_with_password(
+    w: &mut SsapWorld,
+    name: String,
+    password: String,
+    code: String,
+) -> StepResult {
+    refuse_with(w, &name, password, &code).await
+}
+
+/// Authenticate, then (if that passes) provision, from the current device's own client;
+/// passes when one of the two is refused with `code`.
+async fn refuse_with(w: &mut SsapWorld, name: &str, password: String, code: &str) -> StepResult {
     // Asks the API directly (as a second user at the same device would), so the rule is
     // checked on the server and not only by the login window hiding its button.
     let client = device_client(w)?;
-    let ticket = match authenticate_directly(w, &client, &name).await? {
-        Err(e) if e.code() == Some(code.as_str()) => return Ok(()),
+    let ticket = match authenticate_directly(w, &client, name, password).await? {
+        Err(e) if e.code() == Some(code) => return Ok(()),
         Err(e) => fail!("expected refusal {code:?}, authenticate answered: {e}"),
         Ok(t) => t,
     };
     let request = provision_request(w, ticket);
     match client.provision(&request).await {
-        Err(e) if e.code() == Some(code.as_str()) => Ok(()),
+        Err(e) if e.code() == Some(code) => Ok(()),
         Err(e) => fail!("expected refusal {code:?}, provision answered: {e}"),
         Ok(_) => fail!("expected refusal {code:?}, but the control plane provisioned {name:?}"),
     }
@@ -392,16 +414,22 @@ fn device_client(w: &SsapWorld) -> anyhow::Result<ssap_api::DeviceClient> {
         .ok_or_else(|| anyhow::anyhow!("the device has not registered with the control plane"))
 }
 
-/// The user's authenticate call from the device with their directory password.
+/// The directory password the scenario gave `name` (a federated user has none).
+fn directory_password(w: &SsapWorld, name: &str) -> anyhow::Result<String> {
+    w.person(name)?
+        .password
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("{name:?} has no directory password to sign in with"))
+}
+
+/// The user's authenticate call from the device with `password`.
 async fn authenticate_directly(
     w: &SsapWorld,
     client: &ssap_api::DeviceClient,
     name: &str,
+    password: String,
 ) -> anyhow::Result<Result<ssap_api::AuthenticateResponse, ssap_api::ApiError>> {
     let person = w.person(name)?;
-    let Some(password) = person.password.clone() else {
-        anyhow::bail!("{name:?} has no password to sign in with");
-    };
     Ok(client
         .authenticate(&ssap_api::AuthenticateRequest {
             email: person.user.email.clone(),
@@ -690,7 +718,8 @@ async fn provision_race(w: &mut SsapWorld, first: String, second: String) -> Ste
     let client = device_client(w)?;
     let mut requests = Vec::new();
     for name in [&first, &second] {
-        let ticket = authenticate_directly(w, &client, name)
+        let password = directory_password(w, name)?;
+        let ticket = authenticate_directly(w, &client, name, password)
             .await?
             .with_context(|| format!("authenticating {name:?} before the race"))?;
         requests.push(provision_request(w, ticket));
