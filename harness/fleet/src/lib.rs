@@ -15,13 +15,15 @@
 //! Modules: [`options`] (what a run is asked), [`run`] (setup, flow, verification: the run
 //! itself), [`summary`] (what it found); the control plane ([`control_plane`]), the arrival
 //! schedules ([`arrivals`]), the delayed path ([`delay_proxy`]), one device's flow ([`flow`]),
-//! who is who ([`naming`]), the records kept on disk ([`records`]), the checks afterwards ([`verify`]), the measurements ([`timing`],
+//! who is who ([`naming`]), the harness's own cost next to a bare client ([`bare`], [`cost`]), the records kept on disk ([`records`]), the checks afterwards ([`verify`]), the measurements ([`timing`],
 //! [`stats`], [`floor`], [`progress`]) and the report files ([`report`]).
 
 #![warn(missing_docs)]
 
 pub mod arrivals;
+pub mod bare;
 pub mod control_plane;
+pub mod cost;
 pub mod delay_proxy;
 pub mod floor;
 pub mod flow;

@@ -44,6 +44,17 @@ impl FleetNames {
         }
     }
 
+    /// The same fleet's shape under another tag (its first letter moved on by one), so its
+    /// users and devices never meet this fleet's: the client floor's second set of devices.
+    pub fn other(&self) -> Self {
+        let mut tag = self.tag.clone().into_bytes();
+        tag[0] = b'a' + (tag[0] - b'a' + 1) % 26;
+        Self {
+            tag: String::from_utf8(tag).unwrap_or_else(|_| self.tag.clone()),
+            windows_ppm: self.windows_ppm,
+        }
+    }
+
     /// Five characters standing for the seed in every name.
     pub fn tag(&self) -> &str {
         &self.tag

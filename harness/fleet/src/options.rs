@@ -34,6 +34,9 @@ pub struct FleetOptions {
     pub org: Option<OrgKeys>,
     /// Also measure the floor and report the flow's cost as a ratio to it.
     pub floor: bool,
+    /// Also run a bare client's pass and report the harness's CPU and memory per device next
+    /// to it (see [`crate::cost`]).
+    pub client_floor: bool,
     /// Run only this slice of the fleet.
     pub shard: Option<Shard>,
     /// Names, passwords and device facts derive from it and the global device index.
@@ -57,6 +60,7 @@ impl Default for FleetOptions {
             control_plane: ControlPlane::Embedded,
             org: None,
             floor: false,
+            client_floor: false,
             shard: None,
             seed: 1,
             progress: ProgressMode::Auto,
@@ -115,6 +119,9 @@ impl FleetOptions {
         if self.floor {
             c.push_str(" --floor");
         }
+        if self.client_floor {
+            c.push_str(" --client-floor");
+        }
         if let Some(s) = self.shard {
             c.push_str(&format!(" --shard {s}"));
         }
@@ -142,6 +149,7 @@ impl FleetOptions {
                 .to_string(),
             control_plane: self.control_plane.to_string(),
             floor: self.floor,
+            client_floor: self.client_floor,
             command: self.command(),
         }
     }

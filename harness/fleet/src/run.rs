@@ -13,6 +13,7 @@ use ssap_shard::Shard;
 
 use crate::arrivals::Arrivals;
 use crate::control_plane::Connected;
+use crate::cost::{ClientFloor, PassCost};
 use crate::delay_proxy::{self, PathDelay};
 use crate::flow::{self, DeviceRecord};
 use crate::naming::FleetNames;
@@ -23,7 +24,7 @@ use crate::report::FleetReport;
 use crate::summary::FleetSummary;
 use crate::timing::{DeviceTiming, FlowTimes, LatencyRow, Live, RequestTimes, Sample};
 use crate::verify::{self, SeenUsers, Tally};
-use crate::{floor, progress, stats, timing};
+use crate::{bare, floor, progress, stats, timing};
 
 /// A fleet run's summary and what the report draws.
 #[derive(Debug, Clone)]
@@ -78,8 +79,60 @@ pub async fn run_detailed(opts: FleetOptions) -> anyhow::Result<FleetRun> {
     result
 }
 
+/// What a pass's devices are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Simulation {
+    /// Simulated endpoints used through their screens: the measured flow.
+    Endpoints,
+    /// The same requests from a bare client, nothing simulated (`--client-floor`).
+    BareClient,
+}
+
+/// The devices' way to the control plane: direct, or through the delay proxy (`--rtt`).
+struct DevicePath {
+    http: Http,
+    /// Set with a delayed path: each device opens its own connections to this URL, as a
+    /// laptop would, instead of sharing the pool of `http`.
+    own_connections: Option<String>,
+    http_timeout: Duration,
+    observer: Arc<RequestTimes>,
+    proxy: Option<delay_proxy::DelayProxy>,
+}
+
+impl DevicePath {
+    async fn open(
+        cp: &Connected,
+        opts: &FleetOptions,
+        observer: Arc<RequestTimes>,
+    ) -> anyhow::Result<Self> {
+        let proxy = if opts.rtt.is_zero() {
+            None
+        } else {
+            let upstream = upstream_addr(&cp.url).await?;
+            let delay = PathDelay {
+                rtt: opts.rtt,
+                jitter: opts.jitter,
+                seed: opts.seed,
+            };
+            Some(delay_proxy::DelayProxy::start(upstream, delay).await?)
+        };
+        let url = proxy.as_ref().map_or_else(|| cp.url.clone(), |p| p.url());
+        let http = Http::new(&url, opts.http_timeout)
+            .with_context(|| format!("connecting to the control plane at {url}"))?
+            .with_observer(observer.clone());
+        Ok(Self {
+            http,
+            own_connections: proxy.as_ref().map(|p| p.url()),
+            http_timeout: opts.http_timeout,
+            observer,
+            proxy,
+        })
+    }
+}
+
 /// Shared by the flow workers.
 struct FlowCtx {
+    simulation: Simulation,
     http: Http,
     /// Set with a delayed path: each device opens its own connections to this URL, as a
     /// laptop would, instead of sharing the pool of `http`.
@@ -99,6 +152,146 @@ struct FlowCtx {
     calibration: Mutex<[Option<(u64, u64)>; 2]>,
     /// Every finished device's record, on disk until the verification.
     records: RecordFile,
+}
+
+impl FlowCtx {
+    fn new(
+        simulation: Simulation,
+        path: &DevicePath,
+        connect_key: String,
+        names: FleetNames,
+        slice: std::ops::Range<u32>,
+        done: Arc<AtomicU64>,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            simulation,
+            http: path.http.clone(),
+            own_connections: path.own_connections.clone(),
+            http_timeout: path.http_timeout,
+            observer: path.observer.clone(),
+            connect_key,
+            names,
+            next: AtomicU64::new(u64::from(slice.start)),
+            end: u64::from(slice.end),
+            times: Mutex::new(FlowTimes::new()?),
+            live: Arc::new(Live::default()),
+            done,
+            calibrating: [AtomicBool::new(false), AtomicBool::new(false)],
+            calibration: Mutex::new([None, None]),
+            records: RecordFile::new()?,
+        })
+    }
+}
+
+/// What one pass of devices took.
+struct Pass {
+    seconds: f64,
+    /// Sampled every 100 ms.
+    timeline: Vec<Sample>,
+    /// This process's resident memory when the pass started.
+    baseline_rss: u64,
+    /// CPU time this process used during the pass.
+    cpu_seconds: Option<f64>,
+}
+
+impl Pass {
+    fn cost(&self, devices: u64, peak_in_flight: u64) -> PassCost {
+        let top = self.timeline.iter().map(|s| s.rss_bytes).max().unwrap_or(0);
+        PassCost::new(
+            devices,
+            self.cpu_seconds.unwrap_or(0.0),
+            peak_in_flight,
+            top.saturating_sub(self.baseline_rss),
+            timing::bytes_per_in_flight(&self.timeline, self.baseline_rss),
+        )
+    }
+}
+
+/// Runs every device of `slice` as `arrivals` says, each as `ctx.simulation` says.
+async fn pass(
+    ctx: &Arc<FlowCtx>,
+    arrivals: Arrivals,
+    slice: std::ops::Range<u32>,
+    progress: progress::Progress,
+) -> anyhow::Result<Pass> {
+    let n = slice.len() as u64;
+    let baseline_rss = stats::current_rss_bytes().unwrap_or(0);
+    let cpu_before = stats::cpu_seconds();
+    let started = Instant::now();
+    let sampler = timing::Sampler::start(ctx.live.clone(), started);
+    let ran = match arrivals {
+        Arrivals::Closed { concurrency } => closed_model(ctx, concurrency, n).await,
+        Arrivals::Open { .. } => open_model(ctx, arrivals, slice, started).await,
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = cpu_before
+        .zip(stats::cpu_seconds())
+        .map(|(before, after)| after - before);
+    let timeline = sampler.finish().await;
+    progress.finish().await;
+    ran?;
+    Ok(Pass {
+        seconds,
+        timeline,
+        baseline_rss,
+        cpu_seconds,
+    })
+}
+
+/// `--client-floor`: a second set of users and devices (another name tag), run with the same
+/// arrivals and path by a bare client, and its cost next to the flow's.
+async fn client_floor(
+    cp: &Connected,
+    opts: &FleetOptions,
+    admin: &AdminClient,
+    connect_key: &str,
+    names: &FleetNames,
+    slice: std::ops::Range<u32>,
+    flow: PassCost,
+) -> anyhow::Result<ClientFloor> {
+    let bare_names = names.other();
+    let setup_started = Instant::now();
+    create_users(admin, &bare_names, slice.clone(), opts).await?;
+    let setup_seconds = setup_started.elapsed().as_secs_f64();
+    let n = slice.len() as u64;
+    let path = DevicePath::open(cp, opts, Arc::new(RequestTimes::default())).await?;
+    let progress = progress::Progress::start(opts.progress, "client floor", n);
+    let ctx = Arc::new(FlowCtx::new(
+        Simulation::BareClient,
+        &path,
+        connect_key.to_string(),
+        bare_names,
+        slice.clone(),
+        progress.counter(),
+    )?);
+    let bare = pass(&ctx, opts.arrivals(), slice, progress).await?;
+    if let Some(p) = path.proxy {
+        p.shutdown();
+    }
+    let (mut completed, mut first_failure) = (0, None);
+    let records = ctx.records.reader()?;
+    while let Some(rec) = records.next_record() {
+        match rec?.stopped {
+            None => completed += 1,
+            Some(why) => {
+                first_failure.get_or_insert_with(|| why.to_string());
+            }
+        }
+    }
+    let calibration = *ctx
+        .calibration
+        .lock()
+        .map_err(|_| anyhow::anyhow!("calibration lock poisoned"))?;
+    Ok(ClientFloor::compare(
+        flow,
+        bare.cost(n, ctx.live.peak_in_flight.load(Ordering::Relaxed)),
+        completed,
+        first_failure,
+        calibration.map(|c| c.map_or(0, |(requests, _)| requests)),
+        bare.seconds,
+        setup_seconds,
+        matches!(opts.control_plane, crate::ControlPlane::Embedded),
+    ))
 }
 
 fn os_slot(os: Os) -> usize {
@@ -124,60 +317,43 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
     create_users(&admin, &names, slice.clone(), opts).await?;
     let setup_seconds = setup_started.elapsed().as_secs_f64();
 
-    // The devices' path to the control plane: direct, or through the delay proxy.
-    let proxy = if opts.rtt.is_zero() {
-        None
-    } else {
-        let upstream = upstream_addr(&cp.url).await?;
+    // The measured flow, directly or through the delay proxy.
+    let arrivals = opts.arrivals();
+    let n = slice.len() as u64;
+    let observer = Arc::new(RequestTimes::default());
+    let path = DevicePath::open(cp, opts, observer.clone()).await?;
+    let progress = progress::Progress::start(opts.progress, "flow", n);
+    let ctx = Arc::new(FlowCtx::new(
+        Simulation::Endpoints,
+        &path,
+        connect_key.clone(),
+        names.clone(),
+        slice.clone(),
+        progress.counter(),
+    )?);
+    let flow = pass(&ctx, arrivals, slice.clone(), progress).await?;
+    let (seconds, baseline_rss) = (flow.seconds, flow.baseline_rss);
+    let proxy_stats = path.proxy.map(|p| p.shutdown());
+
+    // `--client-floor`: the same requests from a bare client, on other users and devices.
+    let client_floor = if opts.client_floor {
+        let flow_cost = flow.cost(n, ctx.live.peak_in_flight.load(Ordering::Relaxed));
         Some(
-            delay_proxy::DelayProxy::start(
-                upstream,
-                PathDelay {
-                    rtt: opts.rtt,
-                    jitter: opts.jitter,
-                    seed: opts.seed,
-                },
+            client_floor(
+                cp,
+                opts,
+                &admin,
+                &connect_key,
+                &names,
+                slice.clone(),
+                flow_cost,
             )
             .await?,
         )
+    } else {
+        None
     };
-    let observer = Arc::new(RequestTimes::default());
-    let device_url = proxy.as_ref().map_or_else(|| cp.url.clone(), |p| p.url());
-    let device_http = Http::new(&device_url, opts.http_timeout)
-        .with_context(|| format!("connecting to the control plane at {device_url}"))?
-        .with_observer(observer.clone());
-
-    // The measured flow.
-    let arrivals = opts.arrivals();
-    let n = slice.len() as u64;
-    let progress = progress::Progress::start(opts.progress, "flow", n);
-    let ctx = Arc::new(FlowCtx {
-        http: device_http,
-        own_connections: proxy.as_ref().map(|p| p.url()),
-        http_timeout: opts.http_timeout,
-        observer: observer.clone(),
-        connect_key,
-        names: names.clone(),
-        next: AtomicU64::new(u64::from(slice.start)),
-        end: u64::from(slice.end),
-        times: Mutex::new(FlowTimes::new()?),
-        live: Arc::new(Live::default()),
-        done: progress.counter(),
-        calibrating: [AtomicBool::new(false), AtomicBool::new(false)],
-        calibration: Mutex::new([None, None]),
-        records: RecordFile::new()?,
-    });
-    let baseline_rss = stats::current_rss_bytes().unwrap_or(0);
-    let flow_started = Instant::now();
-    let sampler = timing::Sampler::start(ctx.live.clone(), flow_started);
-    match arrivals {
-        Arrivals::Closed { concurrency } => closed_model(&ctx, concurrency, n).await?,
-        Arrivals::Open { .. } => open_model(&ctx, arrivals, slice.clone(), flow_started).await?,
-    }
-    let seconds = flow_started.elapsed().as_secs_f64();
-    let timeline = sampler.finish().await;
-    progress.finish().await;
-    let proxy_stats = proxy.map(|p| p.shutdown());
+    let timeline = flow.timeline;
 
     // Verification, `concurrency` calls in flight.
     let verify_started = Instant::now();
@@ -296,6 +472,7 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
             .filter(|f| f.seconds > 0.0)
             .map(|f| seconds / f.seconds),
         floor,
+        client_floor,
     };
     Ok(FleetRun {
         summary,
@@ -493,9 +670,15 @@ async fn device(ctx: &FlowCtx, i: u32, due: Instant) -> DeviceRecord {
         Some(l) => base.with_log(l.clone()),
         None => base,
     };
-    let mut ep = Endpoint::new(spec, http, ctx.connect_key.clone());
-    let rec = flow::run_device(&mut ep, &ctx.names, i).await;
-    drop(ep);
+    let rec = match ctx.simulation {
+        Simulation::Endpoints => {
+            let mut ep = Endpoint::new(spec, http, ctx.connect_key.clone());
+            flow::run_device(&mut ep, &ctx.names, i).await
+        }
+        Simulation::BareClient => {
+            bare::run_device(http, &ctx.connect_key, &ctx.names, i, &spec).await
+        }
+    };
     let finished = Instant::now();
     ctx.live.leave();
     if let Ok(mut t) = ctx.times.lock() {

@@ -70,6 +70,26 @@ pub fn current_rss_bytes() -> Option<u64> {
         .and_then(|s| parse_status_bytes(&s, "VmRSS:"))
 }
 
+/// CPU time this process has used so far (user + system, every thread), in seconds;
+/// `None` off Linux. Read from `/proc/self/stat`, in ticks of 10 ms.
+pub fn cpu_seconds() -> Option<f64> {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| parse_stat_cpu_seconds(&s))
+}
+
+/// `utime` + `stime` (fields 14 and 15) of a `/proc/<pid>/stat` line, in seconds. The kernel
+/// counts them in USER_HZ, which is 100 on every Linux architecture's user ABI.
+pub fn parse_stat_cpu_seconds(stat: &str) -> Option<f64> {
+    const USER_HZ: f64 = 100.0;
+    // The command name (field 2) is in parentheses and may hold spaces or parentheses.
+    let after = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / USER_HZ)
+}
+
 /// `VmHWM:   12345 kB` -> 12345 * 1024.
 pub fn parse_vm_hwm(status: &str) -> Option<u64> {
     parse_status_bytes(status, "VmHWM:")
@@ -107,6 +127,15 @@ mod tests {
         assert!(close(l.quantile_ms(0.95), 950.0), "{}", l.quantile_ms(0.95));
         assert!(close(l.quantile_ms(0.99), 990.0), "{}", l.quantile_ms(0.99));
         assert!(close(l.quantile_ms(1.0), 1000.0), "{}", l.quantile_ms(1.0));
+    }
+
+    #[test]
+    fn cpu_time_is_read_after_the_command_name() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ...
+        let line = "4242 (ssap (harness) x) R 1 2 3 4 5 6 7 8 9 10 250 75 0 0 20 0 9";
+        assert_eq!(parse_stat_cpu_seconds(line), Some(3.25));
+        assert_eq!(parse_stat_cpu_seconds("4242 (x) R 1"), None);
+        assert!(cpu_seconds().is_some_and(|s| s >= 0.0));
     }
 
     #[test]

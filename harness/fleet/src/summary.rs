@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use crate::cost::ClientFloor;
 use crate::delay_proxy::ProxyStats;
 use crate::floor::FloorSummary;
 
@@ -99,6 +100,8 @@ pub struct FleetSummary {
     pub floor: Option<FloorSummary>,
     /// `seconds / floor.seconds`.
     pub floor_ratio: Option<f64>,
+    /// The harness's own cost next to a bare client's, when measured (`--client-floor`).
+    pub client_floor: Option<ClientFloor>,
 }
 
 impl FleetSummary {
@@ -196,6 +199,9 @@ impl FleetSummary {
                 "floor: {} bare HTTP round trips + {} bare SQLite transactions in {:.2} s (HTTP done at {:.2} s, SQLite at {:.2} s); flow/floor = {r:.2}x\n",
                 f.http_round_trips, f.sqlite_transactions, f.seconds, f.http_seconds, f.sqlite_seconds
             ));
+        }
+        if let Some(c) = &self.client_floor {
+            s.push_str(&c.render_text());
         }
         s.push_str(if self.passed() {
             "verdict: PASS\n"

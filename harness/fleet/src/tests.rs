@@ -49,6 +49,7 @@ fn summary() -> FleetSummary {
         control_plane: "embedded".into(),
         floor: None,
         floor_ratio: None,
+        client_floor: None,
     }
 }
 

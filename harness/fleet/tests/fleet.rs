@@ -71,6 +71,46 @@ async fn a_mixed_fleet_of_200_provisions_every_device_exactly_once() {
     assert!(v["peak_rss_bytes"].as_u64().is_some_and(|b| b > 0));
 }
 
+/// `--client-floor`: a bare client's pass on a second set of users makes the same requests,
+/// all of them succeed, and the harness's cost is reported next to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_floor_runs_the_same_requests_on_other_users() {
+    let summary = ssap_fleet::run(FleetOptions {
+        client_floor: true,
+        ..options(40)
+    })
+    .await
+    .expect("the fleet runs");
+    let text = summary.render_text();
+    assert!(summary.passed(), "{text}");
+    let c = summary
+        .client_floor
+        .as_ref()
+        .expect("the client floor was asked for");
+    assert_eq!(c.bare.devices, 40, "{text}");
+    assert_eq!(
+        c.bare_completed, 40,
+        "every bare device provisioned: {text}"
+    );
+    assert_eq!(c.bare_first_failure, None, "{text}");
+    assert_eq!(
+        c.bare_requests_per_device,
+        [
+            summary.http_requests_per_macos,
+            summary.http_requests_per_windows
+        ],
+        "the bare client sends what a simulated device sends: {text}"
+    );
+    assert!(c.includes_control_plane, "embedded: {text}");
+    assert!(text.contains("harness cost"), "{text}");
+    let v: serde_json::Value =
+        serde_json::from_str(&summary.to_json_line().expect("json")).expect("parses");
+    assert!(
+        v["client_floor"]["flow"]["cpu_us_per_device"].is_number(),
+        "{v}"
+    );
+}
+
 /// Two shards against one running control plane, in one shared org: names come from the seed
 /// and the global index, so the slices never collide.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -41,6 +41,23 @@ pub struct DeviceSpec {
 }
 
 impl DeviceSpec {
+    /// What the device's agent tells the control plane when it registers.
+    pub fn facts(&self) -> DeviceFacts {
+        let s = self;
+        DeviceFacts {
+            os: s.os,
+            edition: s.edition.clone(),
+            architecture: s.architecture.clone(),
+            join_state: s.join_state,
+            mdm: s.mdm,
+            hostname: s.hostname.clone(),
+            serial: s.serial.clone(),
+            mac: s.mac.clone(),
+            ip: s.ip.clone(),
+            os_version: s.os_version.clone(),
+        }
+    }
+
     /// The `n`th Mac of a fleet, with deterministic facts (same `n`, same device).
     pub fn macos(n: u32) -> Self {
         Self {
@@ -146,19 +163,7 @@ impl Device {
     }
 
     pub fn facts(&self) -> DeviceFacts {
-        let s = &self.spec;
-        DeviceFacts {
-            os: s.os,
-            edition: s.edition.clone(),
-            architecture: s.architecture.clone(),
-            join_state: s.join_state,
-            mdm: s.mdm,
-            hostname: s.hostname.clone(),
-            serial: s.serial.clone(),
-            mac: s.mac.clone(),
-            ip: s.ip.clone(),
-            os_version: s.os_version.clone(),
-        }
+        self.spec.facts()
     }
 
     /// Whether this endpoint can host SSAP at all (R18): Windows Home, Server, ARM and

@@ -33,6 +33,8 @@ pub struct Parameters {
     pub control_plane: String,
     /// Whether the floor was measured.
     pub floor: bool,
+    /// Whether the bare client's pass ran (`--client-floor`).
+    pub client_floor: bool,
     /// `ssap-harness fleet ...` with every flag that changes the run (secrets never).
     pub command: String,
 }

@@ -48,6 +48,13 @@ pub(crate) struct FleetArgs {
     /// print the flow's cost as a ratio to that floor.
     #[arg(long)]
     floor: bool,
+    /// After the flow, run the same devices' requests (same arrivals, same --rtt path) from a
+    /// bare HTTP client on a second set of users, and print this process's CPU time and
+    /// memory per simulated device next to the bare client's: the harness's own cost. Use it
+    /// with `--control-plane URL` (a server in another process), else the CPU includes the
+    /// embedded server's.
+    #[arg(long)]
+    client_floor: bool,
     /// Run only slice I of N (1-based), e.g. 2/4, for several machines on one control plane.
     #[arg(long)]
     shard: Option<Shard>,
@@ -117,6 +124,7 @@ pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
         control_plane,
         org,
         floor: args.floor,
+        client_floor: args.client_floor,
         shard: args.shard,
         seed: args.seed,
         ..Default::default()
