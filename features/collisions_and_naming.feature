@@ -88,10 +88,12 @@ Feature: Local account names and collisions
     Given the macOS SSAP toggle is on
     And a directory user "Hank Declan" with username "hank" and password "Paper-2023!"
     And a macOS device at the login window
-    And the device has a local account "hank" for "Hank the Local"
+    And the device has a local account "hank" for "Hank the Local" with password "Hank-Local-1"
     When the admin binds "Hank Declan" to the device
     And they click "Refresh"
     Then the device has a managed local account "hank" for "Hank Declan"
+    And the password "Hank-Local-1" opens the local account "hank"
+    And the audit log records "association.create" for "Hank Declan" with outcome "success"
     And the login window shows a tile "Hank the Local" with the JumpCloud badge
     And the login window does not offer "Sign in with JumpCloud"
     And the control plane shows "Hank Declan" bound to the device by an admin

@@ -7,6 +7,8 @@ Feature: Toggle rollback across a fleet
     Given the macOS SSAP toggle is on
     And the Windows SSAP toggle is on
     And a fleet of 2 macOS and 2 Windows devices at the login window
+    Then every device offers Sign in with JumpCloud
+    And every Windows device offers Sign in with JumpCloud
     When each device's own user signs in with JumpCloud
     Then every user logs in to their own device
     And every device still has its managed user bound on the control plane

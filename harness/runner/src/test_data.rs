@@ -153,13 +153,24 @@ fn directory_users(out: &mut String) {
          their first letter (`holly` becomes `h7kq2xolly`), unique per scenario and run; steps \
          keep using the names you wrote.\n\
          - Names in quotes (\"Holly Flax\") are how later steps refer to that user.\n\n\
+         ### A new org\n\n\
+         - Each scenario starts in a new org: both SSAP toggles off, permission level \
+         Standard (so setting Standard changes nothing and writes no audit entry), password \
+         sync on, no MFA, no identity provider, no policies.\n\n\
+         ### First login\n\n\
+         - macOS shows {} setup prompts after the first login into a new account ({}), each \
+         with `Continue` (\"Setup step 1 of {}\" ...); the login steps click through them.\n\n\
          ### Windows sign-in\n\n\
          - A Windows sign-in that names no PIN creates the PIN `{}` (`... and PIN \"...\"` \
-         chooses another); PINs are {} to {} digits.\n\n",
+         chooses another); a PIN is {} to {} characters (letters allowed, no control \
+         characters).\n\n",
         example.firstname,
         example.lastname,
         example.email,
         odd.email,
+        ssap_endpoint::macos::login_window::SETUP_STEPS.len(),
+        ssap_endpoint::macos::login_window::SETUP_STEPS.join(", "),
+        ssap_endpoint::macos::login_window::SETUP_STEPS.len(),
         crate::steps::device::DEFAULT_PIN,
         ssap_endpoint::windows::credential_provider::MIN_PIN_LEN,
         ssap_endpoint::windows::credential_provider::MAX_PIN_LEN,
@@ -395,6 +406,32 @@ fn device_messages(out: &mut String) {
         "| a login of a user whose admin enforces MFA but who has not enrolled (R45) | MFA \
          enrollment required | {} |",
         ssap_endpoint::MFA_ENROL_MESSAGE
+    );
+    let pin_short = ssap_endpoint::pin_problem("123", "123").unwrap_or_default();
+    let pin_mismatch = ssap_endpoint::pin_problem("123456", "654321").unwrap_or_default();
+    let refresh =
+        ssap_endpoint::refresh_failed_message(&refusal_for(&CallError::Api(ApiError::Transport {
+            method: "GET".into(),
+            path: "/api/device/login-window".into(),
+            base: String::new(),
+            detail: String::new(),
+            timed_out: false,
+        })));
+    let _ = write!(
+        out,
+        "\nErrors that keep the user on the page to try again (`the screen shows the error \
+         \"...\"`); `the screen says` also matches a page's help text, so check an error with \
+         `shows the error`:\n\n\
+         | where | the error line |\n|---|---|\n\
+         | Windows PIN page, a PIN too short or empty (R32) | {pin_short} |\n\
+         | Windows PIN page, the two PINs differ (R32) | {pin_mismatch} |\n\
+         | Windows re-confirmation page, or a Windows password login, a wrong password (R31) | {} |\n\
+         | Windows PIN login, a wrong PIN | {} |\n\
+         | MFA prompt, a wrong, old or replayed code (R45) | {} |\n\
+         | macOS login window, Refresh without an answer from the control plane (R14) | {refresh} |\n",
+        ssap_endpoint::WRONG_PASSWORD_MESSAGE,
+        ssap_endpoint::WRONG_PIN_MESSAGE,
+        ssap_endpoint::MFA_CODE_WRONG_MESSAGE,
     );
     out.push_str(
         "\nA name the OS cannot hold (R39, `invalid_local_name`) shows *Can't create your \

@@ -565,7 +565,17 @@ async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
-/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock words its own way, so name it only where the scenario runs embedded or remote. Screen unchanged.
+/// Whether an audit target is about `who`: the target itself, or one of its parts, as an
+/// association's `device <id> / user <email>` names its user.
+fn about(target: &str, who: &str) -> bool {
+    target.eq_ignore_ascii_case(who)
+        || target.split(" / ").any(|part| {
+            part.split_once(' ')
+                .is_some_and(|(_, named)| named.eq_ignore_ascii_case(who))
+        })
+}
+
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it; an association's target (`device <id> / user <email>`) is about its user, so `for "Hank"` finds Hank's binds and unbinds (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock leaves empty, so name it only where the scenario runs embedded or remote. Screen unchanged.
 #[then(
     regex = r#"^the audit log records "([^"]+)"(?: for "([^"]+)")? with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]
@@ -588,9 +598,7 @@ async fn audit_records(
     let found = events.iter().any(|e| {
         e.action == action
             && e.outcome == outcome
-            && target
-                .as_deref()
-                .is_none_or(|t| e.target.eq_ignore_ascii_case(t))
+            && target.as_deref().is_none_or(|t| about(&e.target, t))
             && (reason.is_empty() || e.reason.as_deref() == Some(reason.as_str()))
     });
     if !found {
@@ -701,7 +709,7 @@ async fn audit_records_no(w: &mut SsapWorld, action: String, target: String) -> 
     let events = w.admin().await?.audit().await?;
     let found: Vec<String> = events
         .iter()
-        .filter(|e| e.action == action && e.target.eq_ignore_ascii_case(&target))
+        .filter(|e| e.action == action && about(&e.target, &target))
         .map(|e| format!("{} {}", e.outcome, e.reason.as_deref().unwrap_or("")))
         .collect();
     if !found.is_empty() {

@@ -24,17 +24,28 @@ async fn device(w: &mut SsapWorld, #[step] step: &Step, os: Os) -> StepResult {
     Ok(())
 }
 
-/// Adds a local (not managed) account with that short name and full name to the current device, then reboots it so the login window lists it; leaves the login window.
-#[given(regex = r#"^the device has a local account "([^"]+)" for "([^"]+)"$"#)]
+/// The password of a local account a scenario adds without naming one.
+pub(crate) const DEFAULT_LOCAL_PASSWORD: &str = "local-secret-1";
+
+/// Adds a local (not managed) account with that short name and full name to the current device, with that password (else `local-secret-1`), then reboots it so the login window lists it; leaves the login window.
+#[given(
+    regex = r#"^the device has a local account "([^"]+)" for "([^"]+)"(?: with password "([^"]*)")?$"#
+)]
 async fn local_account(
     w: &mut SsapWorld,
     #[step] step: &Step,
     name: String,
     full_name: String,
+    password: String,
 ) -> StepResult {
     let os = w.device()?.os();
     let name = w.real_name(&name);
-    let account = LocalAccount::local(&name, &full_name, "local-secret-1", false, os);
+    let password = if password.is_empty() {
+        DEFAULT_LOCAL_PASSWORD
+    } else {
+        password.as_str()
+    };
+    let account = LocalAccount::local(&name, &full_name, password, false, os);
     w.device_mut()?
         .accounts_mut()
         .add(account.clone())

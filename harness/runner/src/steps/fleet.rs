@@ -81,6 +81,42 @@ async fn macs_show(w: &mut SsapWorld, which: String) -> StepResult {
     Ok(())
 }
 
+/// Asserts every device of the scenario, or every macOS or every Windows one, offers Sign in with JumpCloud on its current screen (and that there is at least one such device).
+#[then(regex = r"^every (?:(macOS|Windows) )?device offers Sign in with JumpCloud$")]
+async fn everybody_offered(w: &mut SsapWorld, os: String) -> StepResult {
+    let want = match os.as_str() {
+        "macOS" => Some(Os::Macos),
+        "Windows" => Some(Os::Windows),
+        _ => None,
+    };
+    let mut seen = 0;
+    for m in &w.machines {
+        if want.is_some_and(|o| m.endpoint.os() != o) {
+            continue;
+        }
+        seen += 1;
+        let screen = m.endpoint.screen();
+        if !screen.has_button("Sign in with JumpCloud") {
+            fail!(
+                "{} does not offer Sign in with JumpCloud:\n{}",
+                m.label,
+                screen.render_text()
+            );
+        }
+    }
+    if seen == 0 {
+        fail!(
+            "the scenario has no {}device",
+            if os.is_empty() {
+                String::new()
+            } else {
+                format!("{os} ")
+            }
+        );
+    }
+    Ok(())
+}
+
 /// Asserts no device of the scenario offers Sign in with JumpCloud on its current screen.
 #[then(regex = r"^no device offers Sign in with JumpCloud$")]
 async fn nobody_offered(w: &mut SsapWorld) -> StepResult {

@@ -12,6 +12,10 @@ use crate::screen::{Screen, ScreenKind};
 pub const DISABLED_MESSAGE: &str =
     "This account has been disabled by your organization. Contact your admin.";
 
+/// What an MFA prompt says to a wrong, old or replayed code (R45); the prompt stays.
+pub const MFA_CODE_WRONG_MESSAGE: &str =
+    "That code didn't work. Enter the current code from your authenticator app.";
+
 /// Sentence for a user whose admin enforces MFA but who has not enrolled (R45).
 pub const MFA_ENROL_MESSAGE: &str = "Your admin requires multi-factor authentication (MFA). Enroll in MFA in the JumpCloud User Portal from a browser, then log in again.";
 
@@ -222,9 +226,9 @@ async fn mfa_refusal(dev: &Device, account: &str, code: &str) -> Option<String> 
         Err(CallError::Offline) => {
             Some("Connect to the internet to check your code, then try again.".into())
         }
-        Err(e) if refusal_for(&e).code.as_deref() == Some(codes::MFA_CODE_INVALID) => Some(
-            "That code didn't work. Enter the current code from your authenticator app.".into(),
-        ),
+        Err(e) if refusal_for(&e).code.as_deref() == Some(codes::MFA_CODE_INVALID) => {
+            Some(MFA_CODE_WRONG_MESSAGE.into())
+        }
         Err(e) => Some(refusal_for(&e).message),
     }
 }

@@ -34,6 +34,15 @@ use crate::login_ui::{
 };
 use crate::screen::{same_label, Colour, Indicator, InfoPanel, Menu, MenuItem, Screen, ScreenKind};
 
+/// What the login window says when Refresh could not reach the control plane (R14): the
+/// window stays as it was.
+pub fn refresh_failed_message(why: &crate::agent::Refusal) -> String {
+    format!(
+        "{}: the list of accounts was not refreshed. Try again later.",
+        why.title
+    )
+}
+
 /// The macOS first-login setup prompts, in order (R20).
 pub const SETUP_STEPS: &[&str] = &[
     "Sign In with Your Apple ID",
@@ -354,10 +363,7 @@ impl LoginWindow {
             } else {
                 match dev.sync().await {
                     Ok(()) => None,
-                    Err(e) => Some(format!(
-                        "{} Try again later.",
-                        crate::agent::refusal_for(&e).message
-                    )),
+                    Err(e) => Some(refresh_failed_message(&crate::agent::refusal_for(&e))),
                 }
             };
         } else if is("Sign in with JumpCloud") {

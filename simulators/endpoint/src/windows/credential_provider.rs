@@ -299,7 +299,7 @@ impl CredentialProvider {
                     });
                 } else {
                     self.form.inputs.clear();
-                    self.form.error = Some("The password is incorrect. Try again.".into());
+                    self.form.error = Some(WRONG_PASSWORD_MESSAGE.into());
                 }
             }
             View::LocalPassword { auth, name } => {
@@ -363,9 +363,9 @@ impl CredentialProvider {
 
     fn after_check(&mut self, dev: &mut Device, account: String, check: LoginCheck, pin: bool) {
         let wrong = if pin {
-            "That PIN is incorrect. Try again."
+            WRONG_PIN_MESSAGE
         } else {
-            "The password is incorrect. Try again."
+            WRONG_PASSWORD_MESSAGE
         };
         match login_next(Os::Windows, check, wrong) {
             LoginNext::Open => {
@@ -420,6 +420,11 @@ impl CredentialProvider {
 fn pin_available(dev: &Device, account: &str) -> bool {
     !dev.spec.pin_blocked_by_gpo && dev.accounts.find(account).is_some_and(|a| a.pin.is_some())
 }
+
+/// What the re-confirmation page (R31) and a password login say to a wrong password.
+pub const WRONG_PASSWORD_MESSAGE: &str = "The password is incorrect. Try again.";
+/// What a PIN login says to a wrong PIN.
+pub const WRONG_PIN_MESSAGE: &str = "That PIN is incorrect. Try again.";
 
 /// Why a PIN is refused (R32); the user stays on the PIN step to try again.
 pub fn pin_problem(pin: &str, confirm: &str) -> Option<String> {
