@@ -215,6 +215,7 @@ async fn pass(
     progress: progress::Progress,
 ) -> anyhow::Result<Pass> {
     let n = slice.len() as u64;
+    stats::release_free_memory();
     let baseline_rss = stats::current_rss_bytes().unwrap_or(0);
     let cpu_before = stats::cpu_seconds();
     let started = Instant::now();

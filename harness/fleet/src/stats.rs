@@ -90,6 +90,23 @@ pub fn parse_stat_cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) as f64 / USER_HZ)
 }
 
+/// Hands the allocator's free memory back to the system (glibc's `malloc_trim`), so a pass
+/// that starts after another does not grow into pages the first one freed and look cheaper
+/// than it is. Does nothing elsewhere.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
+        }
+        // SAFETY: malloc_trim takes no pointers and only touches the allocator's own free
+        // lists, under its own locks; any thread may call it at any time.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
+}
+
 /// `VmHWM:   12345 kB` -> 12345 * 1024.
 pub fn parse_vm_hwm(status: &str) -> Option<u64> {
     parse_status_bytes(status, "VmHWM:")
