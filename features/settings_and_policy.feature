@@ -235,7 +235,9 @@ Feature: Admin settings and policies
     When "Holly Flax" tries the password "wrong-password" 1 times
     And they click "Cancel"
     And "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    And the admin sets the permission level to Administrator
     Then the audit log records "settings.update" with outcome "success"
+    And the audit log records "settings.update" with outcome "success" and reason "permission_level: standard -> administrator"
     And the audit log records "user.create" with outcome "success"
     And the audit log records "authenticate" with outcome "refused" and reason "wrong_password"
     And the audit log records "provision" with outcome "success"

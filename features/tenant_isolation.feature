@@ -13,6 +13,9 @@ Feature: Tenant isolation
     When someone signs in with JumpCloud as "eve@other.example.test" using password "Other-2023!"
     Then the screen says "Incorrect email or password"
     And the control plane shows no user bound to the device
+    When "Eve Other" starts signing in with JumpCloud using password "Other-2023!"
+    Then the screen says "Incorrect email or password"
+    And the device has no local account for "Eve Other"
 
     @macos
     Examples: macOS

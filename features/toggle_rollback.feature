@@ -36,3 +36,16 @@ Feature: Toggle rollback across a fleet
     Then every device still has its managed user bound on the control plane
     When every device restarts
     Then every macOS device shows the stock login window
+
+  @R50 @R01 @macos @windows
+  Scenario: Turning only the Windows toggle off is picked up by the Windows devices alone
+    Given the macOS SSAP toggle is on
+    And the Windows SSAP toggle is on
+    And a fleet of 1 macOS and 2 Windows devices at the login window
+    When the admin turns the Windows SSAP toggle off
+    And every device restarts
+    Then no Windows device offers Sign in with JumpCloud
+    And every macOS device offers Sign in with JumpCloud
+    When the admin turns the Windows SSAP toggle on
+    And every device restarts
+    Then every device offers Sign in with JumpCloud

@@ -304,8 +304,9 @@ fn print_summary(options: &RunOptions, result: &RunResult, errors: &[String], fi
     // Failed and undefined apart, as summary.md counts them: an undefined step needs a
     // definition (or another keyword), a failed one a fix.
     println!(
-        "{verdict}: {} scenarios, {} passed, {} failed, {} undefined, {} skipped, {} flaky in {:.2} s (seed {})",
+        "{verdict}: {} scenario{}, {} passed, {} failed, {} undefined, {} skipped, {} flaky in {:.2} s (seed {})",
         c.total(),
+        if c.total() == 1 { "" } else { "s" },
         c.passed,
         c.failed,
         c.undefined,

@@ -152,7 +152,9 @@ fn directory_users(out: &mut String) {
          - In remote mode with one shared org, usernames and emails get five characters after \
          their first letter (`holly` becomes `h7kq2xolly`), unique per scenario and run; steps \
          keep using the names you wrote.\n\
-         - Names in quotes (\"Holly Flax\") are how later steps refer to that user.\n\n\
+         - Names in quotes (\"Holly Flax\") are how later steps refer to that user, also a \
+         user of `another org has a directory user ...`: signing them in at this org's device \
+         types their email there, which this org does not know (R61).\n\n\
          ### A new org\n\n\
          - Each scenario starts in a new org: both SSAP toggles off, permission level \
          Standard (so setting Standard changes nothing and writes no audit entry), password \

@@ -404,27 +404,27 @@ impl SsapWorld {
             .ok_or_else(|| anyhow!("user list empty after insert"))
     }
 
-    /// The user steps call `name`.
+    /// The user steps call `name`: this org's, else one `another org has a directory user` made.
     pub fn person(&self, name: &str) -> anyhow::Result<&Person> {
-        self.people.iter().find(|p| p.name == name).ok_or_else(|| {
-            anyhow!(
-                "no user named {name:?} in this scenario; known: {}",
-                self.people
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
+        self.people
+            .iter()
+            .chain(&self.other_people)
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                anyhow!(
+                    "no user named {name:?} in this scenario; known: {}",
+                    known_names(self.people.iter().chain(&self.other_people))
+                )
+            })
     }
 
     /// The user steps call `name`, to change.
     pub fn person_mut(&mut self, name: &str) -> anyhow::Result<&mut Person> {
-        let known: Vec<String> = self.people.iter().map(|p| p.name.clone()).collect();
+        let known = known_names(self.people.iter());
         self.people
             .iter_mut()
             .find(|p| p.name == name)
-            .ok_or_else(|| anyhow!("no user named {name:?}; known: {}", known.join(", ")))
+            .ok_or_else(|| anyhow!("no user named {name:?} in this scenario's org; known: {known}"))
     }
 
     /// Builds a device from `spec` and powers it on (first boot registers it).
@@ -620,5 +620,15 @@ fn tagged(name: &str, tag: &str) -> String {
     match chars.next() {
         Some(first) => format!("{first}{tag}{}", chars.as_str()),
         None => name.to_string(),
+    }
+}
+
+/// The names steps may use, for an error message: "(none)" when a scenario made no user.
+fn known_names<'a>(people: impl Iterator<Item = &'a Person>) -> String {
+    let names: Vec<&str> = people.map(|p| p.name.as_str()).collect();
+    if names.is_empty() {
+        "(none: a `Given a directory user ...` step makes one)".to_string()
+    } else {
+        names.join(", ")
     }
 }

@@ -128,6 +128,46 @@ pub struct OrgSettings {
     pub password_sync: bool,
 }
 
+impl OrgSettings {
+    /// What changed since `before`, as the audit log's reason of a `settings.update` says it
+    /// (`permission_level: standard -> administrator`, several joined by ", "); `None` when
+    /// nothing did. The reference server and the mock both write it, so a scenario can name
+    /// the change in either mode.
+    pub fn changes_since(&self, before: &OrgSettings) -> Option<String> {
+        let level = |l: PermissionLevel| match l {
+            PermissionLevel::Administrator => "administrator",
+            PermissionLevel::Standard => "standard",
+        };
+        let mut changes = Vec::new();
+        if before.macos_ssap != self.macos_ssap {
+            changes.push(format!(
+                "macos_ssap: {} -> {}",
+                before.macos_ssap, self.macos_ssap
+            ));
+        }
+        if before.windows_ssap != self.windows_ssap {
+            changes.push(format!(
+                "windows_ssap: {} -> {}",
+                before.windows_ssap, self.windows_ssap
+            ));
+        }
+        if before.permission_level != self.permission_level {
+            changes.push(format!(
+                "permission_level: {} -> {}",
+                level(before.permission_level),
+                level(self.permission_level)
+            ));
+        }
+        if before.password_sync != self.password_sync {
+            changes.push(format!(
+                "password_sync: {} -> {}",
+                before.password_sync, self.password_sync
+            ));
+        }
+        (!changes.is_empty()).then(|| changes.join(", "))
+    }
+}
+
 impl Default for OrgSettings {
     fn default() -> Self {
         Self {

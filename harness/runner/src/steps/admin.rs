@@ -575,7 +575,7 @@ fn about(target: &str, who: &str) -> bool {
         })
 }
 
-/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it; an association's target (`device <id> / user <email>`) is about its user, so `for "Hank"` finds Hank's binds and unbinds (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock leaves empty, so name it only where the scenario runs embedded or remote. Screen unchanged.
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it; an association's target (`device <id> / user <email>`) is about its user, so `for "Hank"` finds Hank's binds and unbinds (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock writes the same for `settings.update` and leaves empty for other admin changes, so name another change's reason only where the scenario runs embedded or remote. Screen unchanged.
 #[then(
     regex = r#"^the audit log records "([^"]+)"(?: for "([^"]+)")? with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]

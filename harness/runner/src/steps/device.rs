@@ -318,7 +318,7 @@ async fn select_device(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
-/// The Windows flow up to and including the PIN, with an explicit PIN (R31, R32).
+/// The Windows flow up to and including the PIN, with an explicit PIN (R31, R32); on a Mac it fails before any click, as macOS asks for no PIN.
 #[when(regex = r#"^"([^"]+)" signs in with JumpCloud using password "([^"]*)" and PIN "([^"]*)"$"#)]
 async fn sign_in_with_pin(
     w: &mut SsapWorld,
@@ -327,6 +327,9 @@ async fn sign_in_with_pin(
     password: String,
     pin: String,
 ) -> StepResult {
+    if w.device()?.os() != ssap_api::Os::Windows {
+        fail!("only Windows asks for a PIN: on macOS write `\"{name}\" signs in with JumpCloud using password \"...\"`");
+    }
     web_view(w, step, &name, &password).await?;
     windows_after_web_view(w, step, &password, &pin).await
 }

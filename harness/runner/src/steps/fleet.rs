@@ -81,14 +81,19 @@ async fn macs_show(w: &mut SsapWorld, which: String) -> StepResult {
     Ok(())
 }
 
-/// Asserts every device of the scenario, or every macOS or every Windows one, offers Sign in with JumpCloud on its current screen (and that there is at least one such device).
-#[then(regex = r"^every (?:(macOS|Windows) )?device offers Sign in with JumpCloud$")]
-async fn everybody_offered(w: &mut SsapWorld, os: String) -> StepResult {
-    let want = match os.as_str() {
+/// The OS an optional `(macOS|Windows)` capture names; `None` for any.
+fn os_named(os: &str) -> Option<Os> {
+    match os {
         "macOS" => Some(Os::Macos),
         "Windows" => Some(Os::Windows),
         _ => None,
-    };
+    }
+}
+
+/// Asserts every device of the scenario, or every macOS or every Windows one, offers Sign in with JumpCloud on its current screen (and that there is at least one such device).
+#[then(regex = r"^every (?:(macOS|Windows) )?device offers Sign in with JumpCloud$")]
+async fn everybody_offered(w: &mut SsapWorld, os: String) -> StepResult {
+    let want = os_named(&os);
     let mut seen = 0;
     for m in &w.machines {
         if want.is_some_and(|o| m.endpoint.os() != o) {
@@ -117,10 +122,14 @@ async fn everybody_offered(w: &mut SsapWorld, os: String) -> StepResult {
     Ok(())
 }
 
-/// Asserts no device of the scenario offers Sign in with JumpCloud on its current screen.
-#[then(regex = r"^no device offers Sign in with JumpCloud$")]
-async fn nobody_offered(w: &mut SsapWorld) -> StepResult {
+/// Asserts no device of the scenario, or no macOS or no Windows one, offers Sign in with JumpCloud on its current screen.
+#[then(regex = r"^no (?:(macOS|Windows) )?device offers Sign in with JumpCloud$")]
+async fn nobody_offered(w: &mut SsapWorld, os: String) -> StepResult {
+    let want = os_named(&os);
     for m in &w.machines {
+        if want.is_some_and(|o| m.endpoint.os() != o) {
+            continue;
+        }
         let screen = m.endpoint.screen();
         if screen.has_button("Sign in with JumpCloud") {
             fail!(

@@ -7,7 +7,7 @@ use super::StepResult;
 use crate::fail;
 use crate::world::{Person, SsapWorld};
 
-/// Creates a second org and a directory user in it (email: the username @other.example.test). Screen unchanged.
+/// Creates a second org and a directory user in it (email: the username @other.example.test); later steps may name them as any user, so `"X" signs in with JumpCloud using password "..."` types their email at this org's device. Screen unchanged.
 #[given(
     regex = r#"^another org has a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#
 )]

@@ -144,7 +144,7 @@ async fn window_kind(w: &mut SsapWorld, which: String) -> StepResult {
     if screen.kind != want {
         fail!(
             "expected the {which} login window, the screen is {:?}:\n{}",
-            screen.kind,
+            screen.describe(),
             screen.render_text()
         );
     }

@@ -53,33 +53,7 @@ pub(crate) async fn update_settings(
             if let Some(v) = patch.password_sync {
                 after.password_sync = v;
             }
-            let mut changes = Vec::new();
-            if before.macos_ssap != after.macos_ssap {
-                changes.push(format!(
-                    "macos_ssap: {} -> {}",
-                    before.macos_ssap, after.macos_ssap
-                ));
-            }
-            if before.windows_ssap != after.windows_ssap {
-                changes.push(format!(
-                    "windows_ssap: {} -> {}",
-                    before.windows_ssap, after.windows_ssap
-                ));
-            }
-            if before.permission_level != after.permission_level {
-                changes.push(format!(
-                    "permission_level: {} -> {}",
-                    enum_text(&before.permission_level),
-                    enum_text(&after.permission_level)
-                ));
-            }
-            if before.password_sync != after.password_sync {
-                changes.push(format!(
-                    "password_sync: {} -> {}",
-                    before.password_sync, after.password_sync
-                ));
-            }
-            if !changes.is_empty() {
+            if let Some(changes) = after.changes_since(&before) {
                 db::save_settings(c, &auth.org, &after)?;
                 db::audit(
                     c,
@@ -88,7 +62,7 @@ pub(crate) async fn update_settings(
                     "settings.update",
                     "org settings",
                     "success",
-                    Some(&changes.join(", ")),
+                    Some(&changes),
                 )?;
             }
             Ok(after)

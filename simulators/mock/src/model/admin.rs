@@ -75,14 +75,14 @@ impl Model {
                 s.permission_level = p.permission_level.unwrap_or(s.permission_level);
                 s.password_sync = p.password_sync.unwrap_or(s.password_sync);
                 let after = s.clone();
-                if after != before {
+                if let Some(changes) = after.changes_since(&before) {
                     org.audit(
                         clock,
                         "admin",
                         "settings.update",
                         "org settings",
                         true,
-                        None,
+                        Some(&changes),
                     );
                 }
                 Ok(Reply::json(200, &after))
