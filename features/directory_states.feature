@@ -75,7 +75,7 @@ Feature: Directory states reach devices
     Given the macOS SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
     And "Holly Flax" is removed from the directory
-    And a directory user "Holly Palmer" with username "holly.flax" and password "New-Hire-2024!"
     And a macOS device at the login window
-    When "Holly Palmer" signs in with JumpCloud using password "New-Hire-2024!"
+    When the admin creates a directory user "Holly Palmer" with username "holly.flax" and password "New-Hire-2024!"
+    And "Holly Palmer" signs in with JumpCloud using password "New-Hire-2024!"
     Then the device has a managed local account "holly.flax" for "Holly Palmer"

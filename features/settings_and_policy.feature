@@ -90,6 +90,10 @@ Feature: Admin settings and policies
     When the admin binds the Windows SSAP policy "multiple users" to the device
     And the device restarts
     Then the "Sign in with JumpCloud" tile is at the bottom left
+    When the admin removes the Windows SSAP policy from the device
+    And the device restarts
+    Then the screen shows no tile "Sign in with JumpCloud"
+    And the audit log records "policy.windows_ssap.delete" with outcome "success"
 
   @R03 @windows
   Scenario: Where bound, the policy wins over the org's Windows toggle being off

@@ -1,13 +1,12 @@
 //! The floor of the harness's own cost (`--client-floor`): the five requests a simulated
-//! device makes (register, login-window configuration, sign-in method, authenticate,
-//! provision), sent straight from `ssap-api`'s clients with nothing simulated around them: no
-//! screen, no local account store, no agent state. What a simulated device costs above this
-//! (CPU and memory in the fleet's process) is the price of the simulation.
+//! device makes (register, login-window configuration, authenticate, provision, and the
+//! login-window configuration again, which the agent refetches once it holds an account), sent
+//! straight from `ssap-api`'s clients with nothing simulated around them: no screen, no local
+//! account store, no agent state. What a simulated device costs above this (CPU and memory in
+//! the fleet's process) is the price of the simulation. A fleet's org has no identity
+//! provider, so its devices never ask how an email signs in, and neither does this.
 
-use ssap_api::{
-    AuthenticateRequest, EnrollmentClient, Http, ProvisionRequest, SignInMethodRequest,
-    SignInPurpose,
-};
+use ssap_api::{AuthenticateRequest, EnrollmentClient, Http, ProvisionRequest};
 use ssap_endpoint::{local_name_for, DeviceSpec};
 
 use crate::flow::DeviceRecord;
@@ -59,13 +58,6 @@ async fn requests(
         .await
         .map_err(said("login-window configuration"))?;
     let email = names.email(i);
-    device
-        .sign_in_method(&SignInMethodRequest {
-            email: email.clone(),
-            purpose: SignInPurpose::Provision,
-        })
-        .await
-        .map_err(said("sign-in method"))?;
     let ticket = device
         .authenticate(&AuthenticateRequest {
             email,
@@ -86,5 +78,9 @@ async fn requests(
     rec.local_name = assoc.local_name.map(String::into_boxed_str);
     rec.user_id = Some(assoc.user_id.into_boxed_str());
     rec.managed_accounts = 1;
+    device
+        .login_window()
+        .await
+        .map_err(said("login-window configuration after provisioning"))?;
     Ok(())
 }

@@ -4,6 +4,8 @@
 //! Against an embedded control plane the process's CPU includes the server's, so the figures
 //! mean what they say only with `--control-plane URL`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// What one pass of devices cost this process.
@@ -61,6 +63,9 @@ pub struct ClientFloor {
     pub bare_first_failure: Option<String>,
     /// HTTP requests of one bare macOS and one bare Windows device (5 each, as the flow).
     pub bare_requests_per_device: [u64; 2],
+    /// Every request the bare pass sent, by kind (`GET /api/device/login-window`): the same
+    /// kinds and counts as the flow's, or the floor is not the same work.
+    pub bare_requests_by_kind: BTreeMap<String, u64>,
     /// The bare pass's wall-clock seconds.
     pub bare_seconds: f64,
     /// Creating the bare pass's users (not measured).
@@ -82,6 +87,7 @@ impl ClientFloor {
         bare_completed: u64,
         bare_first_failure: Option<String>,
         bare_requests_per_device: [u64; 2],
+        bare_requests_by_kind: BTreeMap<String, u64>,
         bare_seconds: f64,
         bare_setup_seconds: f64,
         includes_control_plane: bool,
@@ -98,6 +104,7 @@ impl ClientFloor {
             bare_completed,
             bare_first_failure,
             bare_requests_per_device,
+            bare_requests_by_kind,
             bare_seconds,
             bare_setup_seconds,
             includes_control_plane,
@@ -151,7 +158,17 @@ mod tests {
         let flow = PassCost::new(1000, 3.0, 32, 8 << 20, 40_000);
         let bare = PassCost::new(1000, 2.0, 32, 4 << 20, 0);
         assert_eq!(flow.cpu_us_per_device, 3000.0);
-        let c = ClientFloor::compare(flow, bare, 1000, None, [5, 5], 1.0, 0.5, false);
+        let c = ClientFloor::compare(
+            flow,
+            bare,
+            1000,
+            None,
+            [5, 5],
+            BTreeMap::new(),
+            1.0,
+            0.5,
+            false,
+        );
         assert_eq!(c.cpu_ratio, Some(1.5));
         assert_eq!(
             c.memory_ratio, None,

@@ -289,6 +289,11 @@ async fn client_floor(
         completed,
         first_failure,
         calibration.map(|c| c.map_or(0, |(requests, _)| requests)),
+        ctx.observer
+            .rows()
+            .into_iter()
+            .map(|r| (r.kind, r.count))
+            .collect(),
         bare.seconds,
         setup_seconds,
         matches!(opts.control_plane, crate::ControlPlane::Embedded),

@@ -75,12 +75,13 @@ async fn a_mixed_fleet_of_200_provisions_every_device_exactly_once() {
 /// all of them succeed, and the harness's cost is reported next to it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_floor_runs_the_same_requests_on_other_users() {
-    let summary = ssap_fleet::run(FleetOptions {
+    let run = ssap_fleet::run_detailed(FleetOptions {
         client_floor: true,
         ..options(40)
     })
     .await
     .expect("the fleet runs");
+    let summary = &run.summary;
     let text = summary.render_text();
     assert!(summary.passed(), "{text}");
     let c = summary
@@ -100,6 +101,17 @@ async fn the_client_floor_runs_the_same_requests_on_other_users() {
             summary.http_requests_per_windows
         ],
         "the bare client sends what a simulated device sends: {text}"
+    );
+    let flow_kinds: std::collections::BTreeMap<String, u64> = run
+        .latency
+        .iter()
+        .filter(|r| !r.kind.starts_with("device flow"))
+        .map(|r| (r.kind.clone(), r.count))
+        .collect();
+    assert!(!flow_kinds.is_empty(), "{text}");
+    assert_eq!(
+        c.bare_requests_by_kind, flow_kinds,
+        "the same requests, kind by kind: {text}"
     );
     assert!(c.includes_control_plane, "embedded: {text}");
     assert!(text.contains("harness cost"), "{text}");

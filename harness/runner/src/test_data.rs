@@ -370,8 +370,9 @@ fn device_messages(out: &mut String) {
          refused state shows `invalid_credentials`' sentence (R62). Where it shows: a device \
          offline says so in an error line on the screen the user clicked on (the login window, \
          the password page, the PIN page), without the title; a refused password is the error \
-         line of the password page (`the screen shows the error \"...\"`); the others are a \
-         notice with that title and OK. A refusal of the local name (R39, R43) comes right \
+         line of the password page (`the screen shows the error \"...\"`), and so is a \
+         throttled device's (`too_many_attempts`: the seconds are those left in the window, \
+         from Retry-After); the others are a notice with that title and OK. A refusal of the local name (R39, R43) comes right \
          after Login, before any Windows re-confirmation or PIN. Try Again (beside Cancel) is \
          offered only where the device can send the same request again: provisioning, which \
          carries its idempotency key (R60); a sign-in that got no answer shows OK.\n\n\

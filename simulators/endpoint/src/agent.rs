@@ -423,7 +423,10 @@ fn refusal_text(err: &CallError) -> Refusal {
                 ApiError::Status {
                     retry_after_secs: Some(s),
                     ..
-                } => format!(" Try again in {s} seconds."),
+                } => format!(
+                    " Try again in {s} second{}.",
+                    if *s == 1 { "" } else { "s" }
+                ),
                 _ => " Try again later.".to_string(),
             };
             r(

@@ -293,6 +293,10 @@ pub fn hdr_x(percentile: f64) -> f64 {
     (1.0 / tail).log10()
 }
 
+/// Height of one legend entry: the distribution's name, then its sample count on a line of
+/// its own, so a long name and a count of a million stay inside the picture.
+const LEGEND_ROW: f64 = 30.0;
+
 /// Percentile (x, HDR) against latency (y, log ms), one line per distribution.
 fn percentile_chart(rows: &[LatencyRow]) -> String {
     let ch = 340.0;
@@ -368,14 +372,17 @@ fn percentile_chart(rows: &[LatencyRow]) -> String {
             h,
             "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\" points=\"{}\"/>\
              <rect x=\"{:.0}\" y=\"{:.0}\" width=\"12\" height=\"4\" fill=\"{color}\"/>\
-             <text class=\"legend\" x=\"{:.0}\" y=\"{:.0}\">{} ({})</text>",
+             <text class=\"legend\" x=\"{:.0}\" y=\"{:.0}\">{}</text>\
+             <text x=\"{:.0}\" y=\"{:.0}\" font-size=\"10\">{} samples</text>",
             pts.join(" "),
             LEFT + pw + 16.0,
-            TOP + 10.0 + i as f64 * 18.0,
+            TOP + 10.0 + i as f64 * LEGEND_ROW,
             LEFT + pw + 34.0,
-            TOP + 15.0 + i as f64 * 18.0,
+            TOP + 15.0 + i as f64 * LEGEND_ROW,
             esc(&r.kind),
-            r.count
+            LEFT + pw + 34.0,
+            TOP + 27.0 + i as f64 * LEGEND_ROW,
+            fmt_num(r.count as f64)
         );
     }
     h.push_str("</svg>");

@@ -77,7 +77,7 @@ pub(crate) fn coverage(args: CoverageArgs) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         println!(
-            "ids failing (a scenario failed) or not covered (no scenario): {}",
+            "ids failing (a scenario failed or had an undefined step) or not covered (no scenario): {}",
             gaps.join(", ")
         );
         Ok(ExitCode::from(1))

@@ -11,7 +11,8 @@ use ssap_shard::Shard;
 #[derive(clap::Args)]
 pub(crate) struct RunArgs {
     /// Feature files, folders, or FILE:LINE (a line of a scenario, an outline or an Examples
-    /// row runs that scenario, outline or row), e.g. `features/x.feature:12 features/y.feature`.
+    /// row runs that scenario, outline or row; an `Examples:` line or header runs the whole
+    /// outline, use --tags to pick one table), e.g. `features/x.feature:12 features/y.feature`.
     /// Default: features/.
     #[arg(value_name = "PATH[:LINE]")]
     paths: Vec<ssap_harness::select::Target>,

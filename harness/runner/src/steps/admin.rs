@@ -98,8 +98,11 @@ async fn password_sync(w: &mut SsapWorld, state: String) -> StepResult {
     Ok(())
 }
 
-/// Creates a directory user in the scenario's org (email: the username @example.test, see Test data); later steps name them by the quoted name. Screen unchanged.
+/// Creates a directory user in the scenario's org (email: the username @example.test, see Test data); later steps name them by the quoted name. The When form does it mid-scenario (a new hire, or a name freed by a removal, R63). Screen unchanged.
 #[given(regex = r#"^a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#)]
+#[when(
+    regex = r#"^the admin creates a directory user "([^"]+)" with username "([^"]*)" and password "([^"]*)"$"#
+)]
 async fn user_with_password(
     w: &mut SsapWorld,
     name: String,
@@ -507,6 +510,17 @@ async fn windows_policy(w: &mut SsapWorld, mode: String) -> StepResult {
     w.admin()
         .await?
         .set_windows_policy(&device_id, Some(mode))
+        .await?;
+    Ok(())
+}
+
+/// Removes the Windows SSAP policy from the current device: the org's Windows toggle decides again (R03). Screen unchanged; the credential provider follows at its next presentation.
+#[when(regex = r"^the admin removes the Windows SSAP policy from the device$")]
+async fn remove_windows_policy(w: &mut SsapWorld) -> StepResult {
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .set_windows_policy(&device_id, None)
         .await?;
     Ok(())
 }
