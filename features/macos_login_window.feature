@@ -58,6 +58,16 @@ Feature: macOS login window
     Then the device does not remember the Wi-Fi network "Office"
     And the indicator is a red Wi-Fi indicator
 
+  @R12
+  Scenario: After forgetting one network, another is joined from the menu still open
+    Given the macOS SSAP toggle is on
+    And a macOS device at the login window
+    And the Wi-Fi network "Cafe" with password "latte-pass" is in range
+    When they forget the Wi-Fi network "Office"
+    And they join the Wi-Fi network "Cafe" with password "latte-pass"
+    Then the device is joined to the Wi-Fi network "Cafe"
+    And the device does not remember the Wi-Fi network "Office"
+
   @smoke @R13
   Scenario: The indicator follows the internet
     Given the macOS SSAP toggle is on

@@ -88,14 +88,22 @@ enum Simulation {
     BareClient,
 }
 
-/// The devices' way to the control plane: direct, or through the delay proxy (`--rtt`).
-struct DevicePath {
+/// How a device reaches the control plane.
+#[derive(Clone)]
+struct DeviceLink {
     http: Http,
     /// Set with a delayed path: each device opens its own connections to this URL, as a
     /// laptop would, instead of sharing the pool of `http`.
     own_connections: Option<String>,
     http_timeout: Duration,
+    /// Times every request by kind.
     observer: Arc<RequestTimes>,
+}
+
+/// The devices' way to the control plane: direct, or through the delay proxy (`--rtt`),
+/// which the pass that opened it shuts down.
+struct DevicePath {
+    link: DeviceLink,
     proxy: Option<delay_proxy::DelayProxy>,
 }
 
@@ -121,10 +129,12 @@ impl DevicePath {
             .with_context(|| format!("connecting to the control plane at {url}"))?
             .with_observer(observer.clone());
         Ok(Self {
-            http,
-            own_connections: proxy.as_ref().map(|p| p.url()),
-            http_timeout: opts.http_timeout,
-            observer,
+            link: DeviceLink {
+                http,
+                own_connections: proxy.as_ref().map(|p| p.url()),
+                http_timeout: opts.http_timeout,
+                observer,
+            },
             proxy,
         })
     }
@@ -133,12 +143,7 @@ impl DevicePath {
 /// Shared by the flow workers.
 struct FlowCtx {
     simulation: Simulation,
-    http: Http,
-    /// Set with a delayed path: each device opens its own connections to this URL, as a
-    /// laptop would, instead of sharing the pool of `http`.
-    own_connections: Option<String>,
-    http_timeout: Duration,
-    observer: Arc<RequestTimes>,
+    link: DeviceLink,
     connect_key: String,
     names: FleetNames,
     next: AtomicU64,
@@ -165,10 +170,7 @@ impl FlowCtx {
     ) -> anyhow::Result<Self> {
         Ok(Self {
             simulation,
-            http: path.http.clone(),
-            own_connections: path.own_connections.clone(),
-            http_timeout: path.http_timeout,
-            observer: path.observer.clone(),
+            link: path.link.clone(),
             connect_key,
             names,
             next: AtomicU64::new(u64::from(slice.start)),
@@ -289,7 +291,8 @@ async fn client_floor(
         completed,
         first_failure,
         calibration.map(|c| c.map_or(0, |(requests, _)| requests)),
-        ctx.observer
+        ctx.link
+            .observer
             .rows()
             .into_iter()
             .map(|r| (r.kind, r.count))
@@ -651,9 +654,9 @@ async fn device(ctx: &FlowCtx, i: u32, due: Instant) -> DeviceRecord {
     let os = spec.os;
     let slot = os_slot(os);
     // A laptop on the internet has its own connections (and pays their handshakes).
-    let base = match &ctx.own_connections {
-        Some(url) => match Http::new(url, ctx.http_timeout) {
-            Ok(h) => h.with_observer(ctx.observer.clone()),
+    let base = match &ctx.link.own_connections {
+        Some(url) => match Http::new(url, ctx.link.http_timeout) {
+            Ok(h) => h.with_observer(ctx.link.observer.clone()),
             Err(e) => {
                 ctx.live.leave();
                 ctx.done.fetch_add(1, Ordering::Relaxed);
@@ -668,7 +671,7 @@ async fn device(ctx: &FlowCtx, i: u32, due: Instant) -> DeviceRecord {
                 };
             }
         },
-        None => ctx.http.clone(),
+        None => ctx.link.http.clone(),
     };
     // The first device of each OS counts its requests for the floor.
     let log = (!ctx.calibrating[slot].swap(true, Ordering::Relaxed)).then(ExchangeLog::default);

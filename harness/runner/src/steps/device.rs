@@ -27,7 +27,7 @@ async fn device(w: &mut SsapWorld, #[step] step: &Step, os: Os) -> StepResult {
 /// The password of a local account a scenario adds without naming one.
 pub(crate) const DEFAULT_LOCAL_PASSWORD: &str = "local-secret-1";
 
-/// Adds a local (not managed) account with that short name and full name to the current device, with that password (else `local-secret-1`), then reboots it so the login window lists it; leaves the login window.
+/// Adds a local (not managed) account with that short name and full name to the current device, with that password (else `local-secret-1`), then reboots it so the login window lists it; leaves the login window. The OS's naming rules apply (macOS short names are lowercase: "HANK" is refused there).
 #[given(
     regex = r#"^the device has a local account "([^"]+)" for "([^"]+)"(?: with password "([^"]*)")?$"#
 )]
@@ -416,7 +416,17 @@ async fn ethernet_only(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     Ok(())
 }
 
-/// macOS (the Wireless menu is the Mac login window's, R12): opens the Wireless menu and picks the network; where the device asks for its password (a new protected network), types it and clicks Join; a saved or open network joins at the click and the password is not used. Leaves the screen the join leads to.
+/// The clicks that open the Wireless menu: none when a menu is open already (a click on
+/// Wireless would close it).
+fn open_menu_clicks(w: &SsapWorld) -> anyhow::Result<Vec<Action>> {
+    Ok(if w.device()?.screen().menu.is_some() {
+        Vec::new()
+    } else {
+        vec![Action::Click("Wireless".into())]
+    })
+}
+
+/// macOS (the Wireless menu is the Mac login window's, R12): opens the Wireless menu (unless it is open already) and picks the network; where the device asks for its password (a new protected network), types it and clicks Join; a saved or open network joins at the click and the password is not used. Leaves the screen the join leads to.
 #[when(regex = r#"^they join the Wi-Fi network "([^"]+)" with password "([^"]*)"$"#)]
 async fn join_network(
     w: &mut SsapWorld,
@@ -424,12 +434,9 @@ async fn join_network(
     ssid: String,
     password: String,
 ) -> StepResult {
-    play(
-        w,
-        step,
-        vec![Action::Click("Wireless".into()), Action::Click(ssid)],
-    )
-    .await?;
+    let mut script = open_menu_clicks(w)?;
+    script.push(Action::Click(ssid));
+    play(w, step, script).await?;
     // A saved or open network joins at the click, with no password prompt (R12).
     if w.device()?.screen().has_field("Password") {
         play(
@@ -449,26 +456,20 @@ async fn join_network(
 /// across steps until a click elsewhere closes it. Leaves the menu's screen.
 #[when(regex = r"^they open the Wireless menu$")]
 async fn open_wireless_menu(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
-    if w.device()?.screen().menu.is_some() {
-        return Ok(());
-    }
-    play(w, step, vec![Action::Click("Wireless".into())]).await
+    let script = open_menu_clicks(w)?;
+    play(w, step, script).await
 }
 
 /// Opens the Wireless menu (unless it is open already) and clicks Forget for that network;
 /// leaves the menu's screen.
 #[when(regex = r#"^they forget the Wi-Fi network "([^"]+)"$"#)]
 async fn forget_network(w: &mut SsapWorld, #[step] step: &Step, ssid: String) -> StepResult {
-    let forget = format!("Forget {ssid}");
-    let mut script = Vec::new();
-    if !w.device()?.screen().has_button(&forget) {
-        script.push(Action::Click("Wireless".into()));
-    }
-    script.push(Action::Click(forget));
+    let mut script = open_menu_clicks(w)?;
+    script.push(Action::Click(format!("Forget {ssid}")));
     play(w, step, script).await
 }
 
-/// The current device's agent fetches its login-window configuration from the control plane now (as it does periodically).
+/// The current device's agent fetches its login-window configuration from the control plane now (as it does periodically). What follows at once: admin binds and unbinds, directory states (R14, R63), and whether Sign in with JumpCloud is offered (a toggle turned off hides it); the window itself (JumpCloud or stock) and its text change only at the next presentation (R10, R17).
 #[when(regex = r"^the agent checks in$")]
 async fn check_in(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
     w.device_mut()?.agent_check_in().await?;

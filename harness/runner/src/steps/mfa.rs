@@ -1,6 +1,7 @@
 //! Next-login MFA (R45): a user enrolls in the User Portal, which issues the TOTP secret their
 //! authenticator app keeps; at the MFA prompt they type the code it shows now, computed from
-//! that secret and the wall clock the control plane reads too.
+//! that secret and the wall clock the control plane reads too. MFA enforced on a user is
+//! modelled; MFA required by a device policy (the other half of R45) is not: no step sets it.
 
 use anyhow::Context as _;
 use cucumber::gherkin::Step;
