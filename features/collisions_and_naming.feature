@@ -83,6 +83,32 @@ Feature: Local account names and collisions
       | macOS   | 1dwight                   | letter          |
       | macOS   | dwight+schrute            | '+'             |
 
+  @R39 @windows
+  Scenario: A double quote in the username is refused on Windows
+    A quoted step value cannot hold a `"`; the table form of the directory-user step can.
+    Given the Windows SSAP toggle is on
+    And a directory user with these fields:
+      | name     | Dwight Schrute |
+      | username | dwight"schrute |
+      | password | Beets-2023!    |
+    And a Windows device at the login window
+    When "Dwight Schrute" starts signing in with JumpCloud using password "Beets-2023!"
+    Then the screen says "cannot be used on Windows"
+    And the device has no local account for "Dwight Schrute"
+    And the audit log has a refused provisioning attempt with reason "invalid_local_name"
+
+  @R39 @macos
+  Scenario: A new hire whose username holds a double quote provisions on a Mac under their system username
+    Given the macOS SSAP toggle is on
+    And a macOS device at the login window
+    When the admin creates a directory user with these fields:
+      | name          | Nellie Bertram   |
+      | username      | nellie"bertram   |
+      | password      | Tallahassee-2024 |
+      | system username | nellie.b       |
+    And "Nellie Bertram" signs in with JumpCloud using password "Tallahassee-2024"
+    Then the device has a managed local account "nellie.b" for "Nellie Bertram"
+
   @smoke @R49 @macos
   Scenario: An admin bind converts the same-named local account to managed, which self-service never does
     Given the macOS SSAP toggle is on

@@ -70,3 +70,20 @@ Feature: Network states a real fleet has
     And they join the Wi-Fi network "Cafe" with password "latte-pass"
     Then the device is joined to the Wi-Fi network "Cafe"
     And the indicator is a green Wi-Fi indicator
+
+  @R21 @windows
+  Scenario: The internet works but JumpCloud does not answer: nothing is made, and the sign-in works once it is back
+    A fault step works in any scenario, tagged @faults or not: the runner puts a fault proxy
+    in front of the control plane for a scenario that uses one.
+    Given the Windows SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a Windows device at the login window
+    When the control plane becomes unreachable
+    And "Holly Flax" starts signing in with JumpCloud using password "Sabre-2023!"
+    Then the screen says "Can't reach JumpCloud"
+    And the device has no local account for "Holly Flax"
+    When they click "OK"
+    Then the screen offers "Sign in with JumpCloud"
+    When the control plane recovers
+    And "Holly Flax" signs in with JumpCloud using password "Sabre-2023!" and PIN "135790"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"

@@ -222,6 +222,15 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
                         .cloned()
                         .collect(),
                 );
+                world.set_uses_fault_steps(
+                    feature
+                        .background
+                        .iter()
+                        .chain(rule.iter().flat_map(|r| r.background.iter()))
+                        .flat_map(|b| b.steps.iter())
+                        .chain(scenario.steps.iter())
+                        .any(|s| crate::steps::faults::scripts_the_control_plane(&s.value)),
+                );
             })
         })
         .after(|_feature, _rule, _scenario, _finished, world| {

@@ -279,7 +279,8 @@ pub fn explain_undefined(step: &gherkin::Step) -> String {
     if step.value.contains("\\\"") {
         return "no step definition matches this step: a quoted value cannot hold a double \
                 quote (Gherkin has no escape for it in step text, so `\\\"` ends the value); \
-                quote a part of the text without it"
+                quote a part of the text without it, or for a directory user's fields use \
+                `a directory user with these fields:` and a table"
             .to_string();
     }
     format!(

@@ -108,7 +108,7 @@ pub fn markdown(root: &Path, features: &Path) -> anyhow::Result<String> {
          Every step the harness defines, with what it does and a real use from `features/`, then \
          the test data the steps rely on. Generated: `cargo run --release -- steps --markdown > \
          features/STEPS.md` (a test fails when this file is stale or a step has no doc \
-         comment). Quoted values are yours to choose, except that one cannot hold a `\"` (Gherkin has no escape for it in step text; in a table cell write `\\\\` for a backslash); `(a|b)` means one of the words.\n",
+         comment). Quoted values are yours to choose, except that one cannot hold a `\"` (Gherkin has no escape for it in step text; a directory user's fields can take one in the table of `a directory user with these fields:`, where a cell writes `\\\\` for a backslash); `(a|b)` means one of the words.\n",
     );
     let mut file = "";
     let mut i = 0;

@@ -84,10 +84,13 @@ pub struct SsapWorld {
     /// Local accounts the scenario put on devices, as they were, to prove they stay untouched.
     locals: Vec<LocalAccount>,
     /// The scenario's own mock control plane (mock mode), or fault proxy in front of the
-    /// run's control plane (`@faults` scenarios in the other modes); started by `org()`.
+    /// run's control plane (in the other modes, for a scenario tagged `@faults` or using a
+    /// fault step); started by `org()`.
     control: Option<Arc<ssap_mock::MockControlPlane>>,
     /// Tags of the feature, rule and scenario (`@faults`, ...).
     tags: Vec<String>,
+    /// Whether a step of the scenario (its backgrounds included) scripts the control plane.
+    uses_fault_steps: bool,
     /// The scenario's own mock identity provider (R46), started only by a federation step
     /// and dropped (stopped) with the World.
     idp: Option<ssap_mock::MockIdp>,
@@ -134,6 +137,7 @@ impl SsapWorld {
             compared_attempts: None,
             control: None,
             tags: Vec::new(),
+            uses_fault_steps: false,
             idp: None,
             other_org: None,
             name_tag: String::new(),
@@ -203,14 +207,23 @@ impl SsapWorld {
         self.tags = tags;
     }
 
+    /// Called before the first step: whether a step of the scenario scripts the control
+    /// plane, so that it gets a fault proxy without the `@faults` tag.
+    pub fn set_uses_fault_steps(&mut self, uses: bool) {
+        self.uses_fault_steps = uses;
+    }
+
     /// Whether the scenario carries `tag` (its feature's and rule's tags included).
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
     }
 
-    /// Mock mode, or a `@faults` scenario (which goes through a fault proxy in every mode).
+    /// Mock mode, or a scenario tagged `@faults` or using a fault step (which goes through a
+    /// fault proxy in the other modes).
     fn wants_own_control_plane(&self) -> bool {
-        self.ctx.as_ref().is_some_and(|c| c.mock.is_some()) || self.has_tag("faults")
+        self.ctx.as_ref().is_some_and(|c| c.mock.is_some())
+            || self.has_tag("faults")
+            || self.uses_fault_steps
     }
 
     /// The client timeout of this scenario's calls.
@@ -232,7 +245,7 @@ impl SsapWorld {
         self.control.as_ref()
     }
 
-    /// Starts the scenario's own mock (mock mode) or fault proxy (`@faults`), once.
+    /// Starts the scenario's own mock (mock mode) or fault proxy (fault steps or `@faults`), once.
     async fn ensure_control_plane(&mut self) -> anyhow::Result<()> {
         if self.control.is_some() || !self.wants_own_control_plane() {
             return Ok(());

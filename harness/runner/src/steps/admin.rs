@@ -1,7 +1,8 @@
 //! Admin-side steps: what an admin sets up in the control plane, and what the control plane
 //! records (associations, audit log).
 
-use anyhow::Context as _;
+use anyhow::{anyhow, Context as _};
+use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use ssap_api::{
     BindSource, NewAssociation, NewUser, OrgSettingsPatch, Os, PermissionLevel, UserPatch,
@@ -112,6 +113,80 @@ async fn user_with_password(
     let new = new_user(&name, &username, Some(password));
     w.add_person(&name, new).await?;
     Ok(())
+}
+
+/// Creates a directory user from a two-column table of fields, for values a quoted step value cannot hold (a `"` in a username or password): rows `name` and `username` are required; `password` (none: no password, R41), `system username` and `email` are optional. Later steps name them by `name`. Screen unchanged.
+#[given(regex = r"^a directory user with these fields:$")]
+#[when(regex = r"^the admin creates a directory user with these fields:$")]
+async fn user_from_table(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
+    let fields = UserFields::read(step)?;
+    let mut new = new_user(&fields.name, &fields.username, fields.password);
+    if let Some(email) = fields.email {
+        new.email = email;
+    }
+    if let Some(system) = fields.system_username {
+        new.system_username = Some(w.system_name(&system));
+    }
+    w.add_person(&fields.name, new).await?;
+    Ok(())
+}
+
+/// The rows of `a directory user with these fields:`.
+struct UserFields {
+    name: String,
+    username: String,
+    password: Option<String>,
+    system_username: Option<String>,
+    email: Option<String>,
+}
+
+impl UserFields {
+    const KNOWN: &'static str = "name, username, password, system username, email";
+
+    fn read(step: &Step) -> anyhow::Result<Self> {
+        let line = step.position.line;
+        let Some(table) = step.table.as_ref() else {
+            return Err(anyhow!(
+                "line {line}: the step needs a table under it, one row per field (| name | Holly Flax |); fields: {}",
+                Self::KNOWN
+            ));
+        };
+        let mut fields = std::collections::BTreeMap::new();
+        for (i, row) in table.rows.iter().enumerate() {
+            let row_line = line + 1 + i;
+            let [key, value] = row.as_slice() else {
+                return Err(anyhow!(
+                    "line {row_line}: a row has {} cells; write two, the field and its value",
+                    row.len()
+                ));
+            };
+            let key = key.trim().to_lowercase();
+            if !matches!(
+                key.as_str(),
+                "name" | "username" | "password" | "system username" | "email"
+            ) {
+                return Err(anyhow!(
+                    "line {row_line}: unknown field {key:?}; fields: {}",
+                    Self::KNOWN
+                ));
+            }
+            if fields.insert(key.clone(), value.clone()).is_some() {
+                return Err(anyhow!("line {row_line}: the field {key:?} is given twice"));
+            }
+        }
+        let mut take = |k: &str| fields.remove(k);
+        let need = |v: Option<String>, k: &str| {
+            v.filter(|v| !v.is_empty())
+                .ok_or_else(|| anyhow!("line {line}: the table needs a non-empty {k:?} row"))
+        };
+        Ok(Self {
+            name: need(take("name"), "name")?,
+            username: need(take("username"), "username")?,
+            password: take("password"),
+            system_username: take("system username"),
+            email: take("email"),
+        })
+    }
 }
 
 /// Creates a directory user with no password assigned (R41). Screen unchanged.

@@ -4,8 +4,8 @@
 //!
 //! The stubs go to the scenario's own wiremock server: in mock mode the mock control plane
 //! itself; in the embedded and remote modes a fault proxy in front of the real control plane,
-//! which the World starts for scenarios tagged `@faults` (so the same feature file runs, and
-//! passes, in every mode).
+//! which the World starts for a scenario that uses one of these steps (or is tagged
+//! `@faults`), so the same feature file runs, and passes, in every mode.
 
 use std::time::Duration;
 
@@ -23,6 +23,23 @@ use crate::world::SsapWorld;
 /// How much later than the client's timeout a "late" reply comes.
 const PAST_TIMEOUT: Duration = Duration::from_millis(200);
 
+/// How the steps that script the control plane begin: a scenario using one gets a fault
+/// proxy before its first step (the devices must reach the control plane through it from the
+/// start). A test checks every such step's pattern begins with one of these.
+const SCRIPTING_STEPS: [&str; 6] = [
+    "the control plane answers ",
+    "the control plane loses the reply to ",
+    "the control plane follows the script ",
+    "the control plane is unreachable",
+    "the control plane becomes unreachable",
+    "the control plane recovers",
+];
+
+/// Whether a step's text scripts the control plane (see [`SCRIPTING_STEPS`]).
+pub fn scripts_the_control_plane(step_text: &str) -> bool {
+    SCRIPTING_STEPS.iter().any(|p| step_text.starts_with(p))
+}
+
 /// PIN used by the Windows flow of these steps.
 const PIN: &str = "246810";
 
@@ -31,9 +48,9 @@ async fn add(w: &mut SsapWorld, step: &Step, stub: Stub) -> StepResult {
     w.org().await?;
     let Some(cp) = w.control_plane().cloned() else {
         fail!(
-            "fault steps need their own control plane: run with --control-plane mock, or tag \
-             the scenario @faults (its traffic then goes through a fault proxy in front of the \
-             embedded or remote control plane)"
+            "this scenario has no fault proxy: the runner gives one to a scenario whose own \
+             steps (or backgrounds) script the control plane, or that is tagged @faults; a \
+             fault step called from elsewhere needs that tag"
         );
     };
     w.note(format!(
@@ -194,7 +211,9 @@ async fn loses_reply(
 async fn follows_script(w: &mut SsapWorld, name: String) -> StepResult {
     w.org().await?;
     let Some(cp) = w.control_plane().cloned() else {
-        fail!("scripts need --control-plane mock or a scenario tagged @faults");
+        fail!(
+            "this scenario has no fault proxy (see the fault steps' section of the step reference)"
+        );
     };
     let n = cp.follow_script(&name).await?;
     w.note(format!("script {name}: {n} stub(s)"));
@@ -204,8 +223,8 @@ async fn follows_script(w: &mut SsapWorld, name: String) -> StepResult {
 /// The control plane cannot be reached while the device's internet works (a DNS failure, a
 /// firewall, an outage): every call a device makes (the list under Test data) has its
 /// connection reset, until `the control plane recovers`. The indicator stays green (R13);
-/// screens say what the device shows when JumpCloud does not answer. Needs `--control-plane
-/// mock` or a scenario tagged @faults.
+/// screens say what the device shows when JumpCloud does not answer. Works in every mode (the
+/// scenario gets a fault proxy).
 #[given(regex = r"^the control plane is unreachable$")]
 #[when(regex = r"^the control plane becomes unreachable$")]
 async fn unreachable(w: &mut SsapWorld, #[step] step: &Step) -> StepResult {
@@ -361,4 +380,40 @@ async fn one_provisioning(w: &mut SsapWorld, name: String) -> StepResult {
         fail!("expected one successful provisioning of {name:?} in the audit log, found {n}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use cucumber::gherkin::StepType;
+
+    use super::{scripts_the_control_plane, SCRIPTING_STEPS};
+
+    /// Every Given or When of this file that speaks of the control plane scripts it, and is
+    /// known as such, so its scenario gets a fault proxy; and every prefix is some step's.
+    #[test]
+    fn every_fault_step_is_known_to_script_the_control_plane() {
+        let ours: Vec<String> = crate::step_catalog::definitions()
+            .into_iter()
+            .filter(|d| d.defined_at.contains("steps/faults.rs:"))
+            .filter(|d| d.kind != StepType::Then)
+            .map(|d| d.pattern.trim_start_matches('^').to_string())
+            .filter(|p| p.starts_with("the control plane "))
+            .collect();
+        assert!(ours.len() >= SCRIPTING_STEPS.len(), "found only {ours:?}");
+        for p in &ours {
+            assert!(
+                scripts_the_control_plane(p),
+                "{p:?} is not in SCRIPTING_STEPS"
+            );
+        }
+        for prefix in SCRIPTING_STEPS {
+            assert!(
+                ours.iter().any(|p| p.starts_with(prefix)),
+                "no fault step begins with {prefix:?}"
+            );
+        }
+        assert!(!scripts_the_control_plane(
+            "the control plane recorded exactly one provisioning of \"X\""
+        ));
+    }
 }

@@ -358,3 +358,18 @@ fn a_stuck_step_stops_the_run_naming_its_line() {
     );
     assert!(dir.path().join("reports/junit.xml").exists(), "{all}");
 }
+
+#[test]
+fn a_directory_user_table_with_an_unknown_field_names_the_field_and_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("features")).unwrap();
+    write(
+        &dir.path().join("features"),
+        "table.feature",
+        "Feature: table\n  Scenario: a typo in a field\n    Given a directory user with these fields:\n      | name     | Holly Flax |\n      | usrname  | holly.flax |\n",
+    );
+    let out = run_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("line 5: unknown field \"usrname\""), "{all}");
+}
