@@ -37,6 +37,9 @@ Feature: Who may provision
     And the device has no local account for "Creed Bratton"
     And the control plane shows no user bound to the device
     And the audit log records "authenticate" with outcome "refused" and reason "no_password"
+    When someone tries to sign in with JumpCloud as "nobody@example.test" and as "Creed Bratton" using password "anything-1"
+    Then both attempts end at the same screen
+    And both attempts cost the control plane one password check each
 
     @macos
     Examples: macOS
@@ -154,6 +157,7 @@ Feature: Who may provision
     And the audit log records "authenticate" with outcome "refused" and reason "<reason>"
     When someone tries to sign in with JumpCloud as "nobody@example.test" and as "Holly Flax" using password "wrong-password"
     Then both attempts end at the same screen
+    And both attempts cost the control plane one password check each
 
     @macos
     Examples: macOS

@@ -55,6 +55,17 @@ pub struct Machine {
     pub out_of_range: Vec<ssap_endpoint::WifiNetwork>,
 }
 
+/// One of two sign-in attempts compared for R62.
+#[derive(Debug, Clone)]
+pub struct ComparedAttempt {
+    /// The user or email it named.
+    pub who: String,
+    /// What the screen said, the email replaced by `<email>`.
+    pub said: String,
+    /// Password checks the control plane counted for it, or why none could be read.
+    pub password_checks: Result<u64, String>,
+}
+
 /// The World: one per scenario, dropped at its end.
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
@@ -95,8 +106,8 @@ pub struct SsapWorld {
     /// and dropped (stopped) with the World.
     idp: Option<ssap_mock::MockIdp>,
     /// The screens two sign-in attempts ended at (R62), for `both attempts end at the same
-    /// screen`: (who, what the screen said) each.
-    pub compared_attempts: Option<[(String, String); 2]>,
+    /// screen` and the work each cost.
+    pub compared_attempts: Option<[ComparedAttempt; 2]>,
 }
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later

@@ -525,6 +525,15 @@ pub struct VirtualClock {
     pub offset_seconds: u64,
 }
 
+/// The work an org's device sign-ins did, on a control plane started for testing (R62).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInWork {
+    /// Password hashes checked by `POST /api/device/authenticate`: one per attempt that got
+    /// as far as the password, whoever it named.
+    pub password_checks: u64,
+}
+
 /// Windows SSAP policy body (R03).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

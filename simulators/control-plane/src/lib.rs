@@ -28,6 +28,7 @@ mod clock;
 mod db;
 mod embedded;
 mod error;
+mod meters;
 mod routes;
 mod rules;
 mod sql;
@@ -95,6 +96,8 @@ pub(crate) struct AppState {
     pub idp_http: reqwest::Client,
     /// The clock time-bound rules read, per org.
     pub clock: clock::Clock,
+    /// Work counters of a server started for testing (R62).
+    pub meters: meters::Meters,
 }
 
 /// A started server. Call [`RunningServer::shutdown`] to stop it cleanly; dropping it leaves
@@ -193,6 +196,7 @@ pub async fn start(config: Config, addr: SocketAddr) -> Result<RunningServer, St
         ),
         idp_http,
         clock: clock::Clock::new(config.virtual_clock),
+        meters: meters::Meters::new(config.virtual_clock),
     };
     let app = routes::router(state);
     let (stop_tx, stop_rx) = oneshot::channel::<()>();

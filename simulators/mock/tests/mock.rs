@@ -404,6 +404,8 @@ async fn the_model_speaks_the_documented_contract() {
         admin.advance_clock(0).await.err().and_then(|e| e.status()),
         Some(400)
     );
+    // The sign-in work (R62): the authenticates above got as far as the password.
+    assert!(admin.sign_in_work().await.expect("work").password_checks > 0);
     let doc = openapi::document().expect("doc");
     let mut seen = BTreeSet::new();
     let mut problems = Vec::new();

@@ -236,6 +236,13 @@ impl AdminClient {
         self.call(Method::GET, "/api/admin/clock", NO_BODY).await
     }
 
+    /// The work the org's device sign-ins did (R62); 404 `not_found` from a control plane not
+    /// started for testing.
+    pub async fn sign_in_work(&self) -> Result<SignInWork, ApiError> {
+        self.call(Method::GET, "/api/admin/sign-in-work", NO_BODY)
+            .await
+    }
+
     /// Moves the org's virtual clock `seconds` forward; 404 `not_found` from a control plane
     /// that has none.
     pub async fn advance_clock(&self, seconds: u64) -> Result<VirtualClock, ApiError> {

@@ -1,10 +1,11 @@
 //! `GET /api/admin/clock` and `POST /api/admin/clock/advance`: an org's virtual clock, on a
-//! server started for testing (see `crate::clock`). Not audited: moving a test clock changes
+//! server started for testing (see `crate::clock`); `GET /api/admin/sign-in-work`, the work its
+//! sign-ins did, on the same servers (see `crate::meters`). Not audited: moving a test clock changes
 //! nothing in the directory, and the audit log keeps wall-clock times anyway.
 
 use axum::extract::State;
 use axum::Json;
-use ssap_api::{ClockAdvance, VirtualClock};
+use ssap_api::{ClockAdvance, SignInWork, VirtualClock};
 
 use crate::auth::AdminAuth;
 use crate::error::{ApiError, ApiJson};
@@ -44,4 +45,20 @@ pub(crate) async fn advance(
         .advance(&auth.org, req.seconds)
         .map(reading)
         .ok_or_else(no_clock)
+}
+
+pub(crate) async fn sign_in_work(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<SignInWork>, ApiError> {
+    state
+        .meters
+        .password_checks(&auth.org)
+        .map(|password_checks| Json(SignInWork { password_checks }))
+        .ok_or_else(|| {
+            ApiError::not_found(
+                "this control plane keeps no sign-in work counts: only one started for \
+                 testing does (embedded, `serve --virtual-clock`, the mock)",
+            )
+        })
 }

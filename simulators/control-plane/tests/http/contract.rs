@@ -356,6 +356,8 @@ async fn real_replies_validate_against_the_document() {
         61
     );
     assert_eq!(code(admin.advance_clock(0).await).0, 400);
+    // The sign-in work of a test server: the authenticates above got as far as the password.
+    assert!(admin.sign_in_work().await.expect("work").password_checks > 0);
 
     let doc = openapi::document().expect("document");
     let exchanges = log.snapshot();

@@ -1,7 +1,9 @@
 //! R62: before the password proves who is signing in, a device learns nothing about the email
 //! it typed. Unknown email, no password, staged, suspended, locked and expired (with a wrong
 //! password) get the same refusal, byte for byte, after the same work; only the audit log
-//! names the real reason. Timings are printed (`--nocapture`), never asserted.
+//! names the real reason. The work is counted (`GET /api/admin/sign-in-work`: one password-hash
+//! check per attempt, whoever it names) and asserted; timings are printed (`--nocapture`),
+//! never asserted.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -41,7 +43,8 @@ async fn before_proof_every_refusal_is_the_same_and_only_the_audit_knows_why() {
             database: database(&dir.path().join("cp.sqlite")),
             operator_token: OPERATOR_TOKEN.into(),
             hash_cost: HashCost::Default,
-            virtual_clock: false,
+            // A server started for testing, so that it counts its sign-ins' work.
+            virtual_clock: true,
         },
         addr,
     )
@@ -76,11 +79,28 @@ async fn before_proof_every_refusal_is_the_same_and_only_the_audit_knows_why() {
         let mut times = Vec::new();
         for _ in 0..ATTEMPTS {
             let device = org.device(mac()).await;
+            let checks_before = org
+                .admin
+                .sign_in_work()
+                .await
+                .expect("work")
+                .password_checks;
             let started = Instant::now();
             let reply = device
                 .authenticate(&login(&email, "not-the-password"))
                 .await;
             times.push(started.elapsed());
+            let checks = org
+                .admin
+                .sign_in_work()
+                .await
+                .expect("work")
+                .password_checks;
+            assert_eq!(
+                checks - checks_before,
+                1,
+                "{name}: one password-hash check, as for every attempt before proof"
+            );
             match reply {
                 Err(ApiError::Status {
                     status,

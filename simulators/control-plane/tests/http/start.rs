@@ -46,7 +46,7 @@ async fn start_errors_name_the_path_or_address() {
 
 /// A server not started for testing has no virtual clock: reading or moving it is 404
 /// `not_found`, so an admin of a real deployment cannot end throttle windows or expire
-/// tickets at will.
+/// tickets at will; nor sign-in work counts.
 #[tokio::test]
 async fn only_a_test_server_has_a_virtual_clock() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -65,6 +65,11 @@ async fn only_a_test_server_has_a_virtual_clock() {
             Err(e) => assert_eq!(e.status(), Some(404), "{e}"),
             Ok(c) => panic!("a clock answered: {c:?}"),
         }
+    }
+    // Nor does it count its sign-ins' work (R62's counter is for tests).
+    match admin.sign_in_work().await {
+        Err(e) => assert_eq!(e.status(), Some(404), "{e}"),
+        Ok(w) => panic!("a production server counted work: {w:?}"),
     }
     server.shutdown().await;
 }

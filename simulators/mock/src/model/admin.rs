@@ -2,8 +2,8 @@
 
 use ssap_api::{
     codes, AuditFilter, BindSource, ClockAdvance, IdentityProvider, IdentityProviderConfig,
-    LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettingsPatch, Os, User,
-    UserPatch, VirtualClock, WindowsSsapPolicy,
+    LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettingsPatch, Os, SignInWork,
+    User, UserPatch, VirtualClock, WindowsSsapPolicy,
 };
 use wiremock::Request;
 
@@ -351,6 +351,12 @@ impl Model {
                     },
                 ))
             }
+            AdminRoute::SignInWork => Ok(Reply::json(
+                200,
+                &SignInWork {
+                    password_checks: org.password_checks,
+                },
+            )),
             AdminRoute::GetIdp => match &org.idp {
                 Some(p) => Ok(Reply::json(200, &public_idp(p))),
                 None => Err(Reply::error(

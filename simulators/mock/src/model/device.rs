@@ -104,6 +104,7 @@ impl Model {
                     .iter()
                     .position(|u| u.user.email.eq_ignore_ascii_case(&email))
                 else {
+                    org.password_checks += 1;
                     org.audit(
                         clock,
                         &actor,
@@ -131,8 +132,9 @@ impl Model {
                         "Your account signs in through your organization's identity provider",
                     ));
                 }
-                // R62: before the password proves who signs in, one refusal for everyone; the
-                // audit keeps the real reason.
+                // R62: before the password proves who signs in, one refusal for everyone after
+                // one password check; the audit keeps the real reason.
+                org.password_checks += 1;
                 let rec = &mut org.users[u];
                 if rec.password.as_deref() != Some(r.password.as_str()) {
                     let reason = match (&rec.password, state_refusal(rec)) {

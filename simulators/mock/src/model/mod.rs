@@ -104,6 +104,9 @@ struct Org {
     /// How far the org's virtual clock runs ahead of the wall clock (ms), moved by
     /// `POST /api/admin/clock/advance`, as on a reference server started for testing.
     clock_offset_ms: i64,
+    /// Attempts of `POST /api/device/authenticate` that got as far as the password, whoever
+    /// they named (R62: the same work for every refusal before proof).
+    password_checks: u64,
 }
 
 /// A pending federated sign-in of the model.

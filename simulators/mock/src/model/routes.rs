@@ -53,6 +53,7 @@ pub(super) enum AdminRoute {
     ClearIdp,
     Clock,
     AdvanceClock,
+    SignInWork,
 }
 
 /// The admin route of a method and the path after `/api/admin`; `None` when there is none.
@@ -79,6 +80,7 @@ pub(super) fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
         ("GET", ["audit"]) => Audit,
         ("GET", ["clock"]) => Clock,
         ("POST", ["clock", "advance"]) => AdvanceClock,
+        ("GET", ["sign-in-work"]) => SignInWork,
         ("GET", ["identity-provider"]) => GetIdp,
         ("PUT", ["identity-provider"]) => SetIdp,
         ("DELETE", ["identity-provider"]) => ClearIdp,

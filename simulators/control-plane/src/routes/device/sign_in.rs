@@ -112,7 +112,7 @@ pub(crate) async fn authenticate(
         }
     };
     let checked = hash.clone().unwrap_or_else(|| (*state.dummy_hash).clone());
-    let proved = verify_password_async(checked, req.password).await && hash.is_some();
+    let proved = check_password(&state, &auth.org, checked, req.password).await && hash.is_some();
     let (user_id, hash) = match (candidate, hash) {
         (Some((user_id, _, _)), Some(hash)) if proved => (user_id, hash),
         (candidate, _) => {
@@ -270,4 +270,11 @@ fn failed_sign_in(
         db::update_user(c, &auth.org, &row)?;
     }
     Ok(())
+}
+
+/// Checks a password against a hash, counted for the org (R62: tests count that every attempt
+/// before proof costs one check, see `crate::meters`).
+async fn check_password(state: &AppState, org: &str, phc: String, password: String) -> bool {
+    state.meters.password_checked(org);
+    verify_password_async(phc, password).await
 }
