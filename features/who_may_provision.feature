@@ -265,6 +265,87 @@ Feature: Who may provision
       | os      |
       | Windows |
 
+  @R45
+  Scenario Outline: An MFA policy on the device is not asked while provisioning; the next login asks for it (<os>)
+    MFA required by a device policy, for a user whose own account has no MFA enforced.
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" enrolls in MFA in the User Portal
+    And a <os> device at the login window
+    And an MFA policy is bound to the device
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"
+    And the screen does not ask for an MFA code
+    And the audit log records "policy.mfa.set" with outcome "success"
+    When the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen asks for an MFA code
+    And "Holly Flax" is not logged in
+    When "Holly Flax" enters the code from their authenticator app
+    Then "Holly Flax" is logged in
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
+  @R45
+  Scenario Outline: A user not enrolled in MFA on a device with an MFA policy is sent to the User Portal (<os>)
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    Then the device has a managed local account "holly.flax" for "Holly Flax"
+    When the admin binds an MFA policy to the device
+    And the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen says "User Portal"
+    And "Holly Flax" is not logged in
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
+  @R45
+  Scenario Outline: Once the admin removes the device's MFA policy, the next login does not ask (<os>)
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" enrolls in MFA in the User Portal
+    And a <os> device at the login window
+    And the MFA policy is bound to the device
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    And the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen asks for an MFA code
+    When they click "Cancel"
+    And the admin removes the MFA policy from the device
+    And the agent checks in
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    Then the screen does not ask for an MFA code
+    And "Holly Flax" is logged in
+    And the audit log records "policy.mfa.delete" with outcome "success"
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
   @R42
   Scenario Outline: Ten failed sign-ins from one device throttle it, even for a user with the right password (<os>)
     Given the <os> SSAP toggle is on

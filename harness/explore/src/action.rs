@@ -75,6 +75,14 @@ pub enum Action {
         /// The mode, or `None` to remove the policy.
         mode: Option<WindowsSsapMode>,
     },
+    /// The admin binds or removes a device's MFA policy (R45): MFA at the next login for every
+    /// user bound there.
+    MfaPolicy {
+        /// Which device.
+        device: u8,
+        /// Bind (`true`) or remove (`false`) the policy.
+        on: bool,
+    },
     /// The admin binds or removes a device's login-window text.
     LoginText {
         /// Which device.
@@ -260,7 +268,11 @@ pub fn random_action(rng: &mut StdRng) -> Action {
             device,
             text: rng.gen_bool(0.7).then(|| rng.gen_range(0..3)),
         },
-        45..=62 => Action::Authenticate {
+        45..=46 => Action::MfaPolicy {
+            device,
+            on: rng.gen_bool(0.7),
+        },
+        47..=62 => Action::Authenticate {
             device,
             user,
             right_password: rng.gen_bool(0.75),
@@ -319,6 +331,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 18, "{kinds:?}");
+        assert_eq!(kinds.len(), 19, "{kinds:?}");
     }
 }

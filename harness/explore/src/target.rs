@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 use ssap_api::{
     AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
-    EnrollmentClient, Http, NewAssociation, NewUser, OperatorClient, OrgSettingsPatch, Os,
-    PermissionLevel, ProvisionRequest, UserPatch, UserState,
+    EnrollmentClient, Http, MfaFactor, NewAssociation, NewUser, OperatorClient, OrgSettingsPatch,
+    Os, PermissionLevel, ProvisionRequest, UserPatch, UserState,
 };
 
 use crate::action::{Action, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
@@ -270,6 +270,15 @@ impl Target {
                     return Ok(None);
                 };
                 admin.set_windows_policy(&d, *mode).await?;
+                Some(Value::Null)
+            }
+            Action::MfaPolicy { device, on } => {
+                let Some(d) = self.device_id(*device) else {
+                    return Ok(None);
+                };
+                admin
+                    .set_mfa_policy(&d, on.then_some(MfaFactor::Totp))
+                    .await?;
                 Some(Value::Null)
             }
             Action::LoginText { device, text } => {

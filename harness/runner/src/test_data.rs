@@ -28,6 +28,8 @@ const AUDIT_WHEN: &[(&str, &str, &str)] = &[
     ("policy.login_window_text.delete", "", "the admin removes the login-window text policy"),
     ("policy.windows_ssap.set", "", "the admin binds the Windows SSAP policy (first user only / multiple users) to a device"),
     ("policy.windows_ssap.delete", "", "the admin removes the Windows SSAP policy from a device"),
+    ("policy.mfa.set", "", "the admin binds the MFA policy to a device: MFA at the next login for every user bound there (R45)"),
+    ("policy.mfa.delete", "", "the admin removes the MFA policy from a device (R45)"),
     ("identity_provider.set", "", "the admin sets the org's identity provider (R46)"),
     ("identity_provider.delete", "", "the admin removes the org's identity provider"),
     ("device.register", "", "an agent registers its device with the org's connect key (a device's first power-on)"),

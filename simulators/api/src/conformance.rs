@@ -314,6 +314,13 @@ fn cases(user_id: &str, device_id: &str) -> Vec<Case> {
             As::Admin,
             json!({"mode": "first_user_only"}),
         ),
+        case(
+            "MfaPolicy",
+            Method::PUT,
+            format!("/api/admin/devices/{device_id}/policies/mfa"),
+            As::Admin,
+            json!({"factor": "totp"}),
+        ),
     ]
 }
 

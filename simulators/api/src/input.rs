@@ -502,6 +502,12 @@ impl Validate for WindowsSsapPolicy {
     }
 }
 
+impl Validate for MfaPolicy {
+    fn validate(&self) -> Result<(), InputError> {
+        Ok(())
+    }
+}
+
 impl Validate for AuthenticateRequest {
     fn validate(&self) -> Result<(), InputError> {
         SIGN_IN_EMAIL.check("email", &self.email)?;

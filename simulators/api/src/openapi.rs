@@ -513,6 +513,12 @@ mod tests {
             },
         );
         agrees(
+            "MfaPolicy",
+            &MfaPolicy {
+                factor: MfaFactor::Totp,
+            },
+        );
+        agrees(
             "LoginWindowConfig",
             &LoginWindowConfig {
                 ssap_enabled: true,

@@ -483,7 +483,8 @@ pub struct Association {
     pub source: BindSource,
     /// Whether the local password follows the directory password.
     pub password_sync: bool,
-    /// MFA asked at the next login (R45).
+    /// MFA asked at the next login on this device (R45): the user's own `mfa_enforced`, or an
+    /// MFA policy bound to the device. Admin and device views alike show this effective value.
     pub mfa_enforced: bool,
     /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,
@@ -542,6 +543,24 @@ pub struct WindowsSsapPolicy {
     pub mode: WindowsSsapMode,
 }
 
+/// The second factor an MFA policy bound to a device requires (R45). TOTP from an
+/// authenticator app enrolled in the User Portal is the only one modelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaFactor {
+    /// A six-digit code from the authenticator app, checked by the control plane.
+    Totp,
+}
+
+/// MFA policy body (R45): binding it to a device makes every user bound there answer MFA at
+/// their next login, whatever their own `mfa_enforced`; provisioning still never asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MfaPolicy {
+    /// Which second factor the policy requires.
+    pub factor: MfaFactor,
+}
+
 /// What the login window of one device should offer, computed by the control plane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginWindowConfig {
@@ -591,7 +610,8 @@ pub struct AuthenticateResponse {
     pub permission: PermissionLevel,
     /// Whether the local password follows the directory password.
     pub password_sync: bool,
-    /// MFA asked at the next login (R45).
+    /// MFA asked at the next login on this device (R45): the user's own `mfa_enforced`, or an
+    /// MFA policy bound to the device. Never asked while provisioning.
     pub mfa_enforced: bool,
     /// An authenticator is enrolled (R45).
     pub mfa_enrolled: bool,

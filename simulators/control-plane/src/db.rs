@@ -4,11 +4,12 @@
 use serde::{de::DeserializeOwned, Serialize};
 use ssap_api::{paging, AuditFilter, ListQuery, Page};
 use ssap_api::{
-    Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, OrgSettings,
-    PermissionLevel, User, UserState, WindowsSsapMode,
+    Association, AuditEvent, BindSource, Device, DeviceFacts, IdentityProviderConfig, MfaFactor,
+    OrgSettings, PermissionLevel, User, UserState, WindowsSsapMode,
 };
 
 use crate::error::ApiError;
+use crate::rules;
 use crate::sql::{args, Row, Sql, Value};
 
 /// Milliseconds since the Unix epoch.
@@ -353,12 +354,15 @@ pub(crate) struct DeviceRow {
     pub device: Device,
     pub login_window_text: Option<String>,
     pub windows_mode: Option<WindowsSsapMode>,
+    /// The MFA policy (R45), when bound.
+    pub mfa_policy: Option<MfaFactor>,
 }
 
-const DEVICE_COLS: &str = "id, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, login_window_text, windows_mode, mdm";
+const DEVICE_COLS: &str = "id, os, edition, architecture, join_state, hostname, serial, mac, ip, os_version, login_window_text, windows_mode, mdm, mfa_policy";
 
 fn device_row(r: &Row) -> Result<DeviceRow, ApiError> {
     let windows_mode: Option<String> = r.get(11)?;
+    let mfa_policy: Option<String> = r.get(13)?;
     Ok(DeviceRow {
         device: Device {
             id: r.get(0)?,
@@ -377,6 +381,7 @@ fn device_row(r: &Row) -> Result<DeviceRow, ApiError> {
         },
         login_window_text: r.get(10)?,
         windows_mode: windows_mode.as_deref().map(parse_enum).transpose()?,
+        mfa_policy: mfa_policy.as_deref().map(parse_enum).transpose()?,
     })
 }
 
@@ -475,7 +480,22 @@ pub(crate) fn set_windows_mode(
     Ok(())
 }
 
-const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name, u.state, u.locked FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id";
+pub(crate) fn set_mfa_policy(
+    c: &dyn Sql,
+    org: &str,
+    device: &str,
+    factor: Option<MfaFactor>,
+) -> Result<(), ApiError> {
+    c.execute(
+        "UPDATE devices SET mfa_policy = ?3 WHERE org_id = ?1 AND id = ?2",
+        args![org, device, factor.map(|f| enum_text(&f))],
+    )?;
+    Ok(())
+}
+
+/// An association with its user's details and its device's MFA policy (R45), which the
+/// association's `mfa_enforced` folds in (`rules::mfa_enforced`).
+const ASSOC_SELECT: &str = "SELECT a.device_id, a.user_id, u.username, u.system_username, u.firstname, u.lastname, a.permission, a.source, a.password_sync, u.mfa_enforced, u.mfa_enrolled, a.local_name, u.state, u.locked, d.mfa_policy FROM associations a JOIN users u ON u.id = a.user_id AND u.org_id = a.org_id JOIN devices d ON d.id = a.device_id AND d.org_id = a.org_id";
 
 /// "Firstname Lastname", or the username when the directory has no name (as `User::display_name`).
 pub(crate) fn display_name(firstname: &str, lastname: &str, username: &str) -> String {
@@ -499,7 +519,13 @@ fn assoc(r: &Row) -> Result<Association, ApiError> {
         permission: parse_enum(&r.get::<String>(6)?)?,
         source: parse_enum(&r.get::<String>(7)?)?,
         password_sync: r.get(8)?,
-        mfa_enforced: r.get(9)?,
+        mfa_enforced: rules::mfa_enforced(
+            r.get(9)?,
+            r.get::<Option<String>>(14)?
+                .as_deref()
+                .map(parse_enum::<MfaFactor>)
+                .transpose()?,
+        ),
         mfa_enrolled: r.get(10)?,
         local_name: r.get(11)?,
         disabled: r.get::<String>(12)? != enum_text(&UserState::Active) || r.get::<bool>(13)?,

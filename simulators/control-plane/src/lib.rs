@@ -13,7 +13,8 @@
 //!   `GET|POST /api/admin/devices/{id}/associations`,
 //!   `DELETE /api/admin/devices/{id}/associations/{user_id}`,
 //!   `PUT|DELETE /api/admin/devices/{id}/policies/login-window-text`,
-//!   `PUT|DELETE /api/admin/devices/{id}/policies/windows-ssap`, `GET /api/admin/audit`,
+//!   `PUT|DELETE /api/admin/devices/{id}/policies/windows-ssap`,
+//!   `PUT|DELETE /api/admin/devices/{id}/policies/mfa`, `GET /api/admin/audit`,
 //!   `GET|PUT|DELETE /api/admin/identity-provider`
 //! - `x-connect-key`: `POST /api/device/register`
 //! - `x-device-key`: `GET /api/device/login-window`, `GET /api/device/associations`,

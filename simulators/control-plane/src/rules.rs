@@ -1,7 +1,7 @@
 //! Who may be offered Sign in with JumpCloud: pure functions, shared by the login-window
 //! config, authentication and provisioning so the three can never disagree.
 
-use ssap_api::{codes, DeviceFacts, JoinState, OrgSettings, Os, WindowsSsapMode};
+use ssap_api::{codes, DeviceFacts, JoinState, MfaFactor, OrgSettings, Os, WindowsSsapMode};
 
 /// Why a device cannot offer self-service provisioning right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,13 @@ pub(crate) fn eligibility(
         return Err(Refusal::HasManagedUsers);
     }
     Ok(())
+}
+
+/// Whether a user bound to a device answers MFA at their next login there (R45): MFA enforced
+/// on the user, or an MFA policy bound to the device, on macOS and Windows alike. Never asked
+/// while provisioning: this is what the device learns for the logins after it.
+pub(crate) fn mfa_enforced(user_enforced: bool, device_policy: Option<MfaFactor>) -> bool {
+    user_enforced || device_policy.is_some()
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use ssap_api::openapi;
 use ssap_api::{
     codes, AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
-    EnrollmentClient, ExchangeLog, Http, JoinState, NewAssociation, NewUser, OperatorClient,
-    OrgSettingsPatch, Os, ProvisionRequest, UserPatch, WindowsSsapMode,
+    EnrollmentClient, ExchangeLog, Http, JoinState, MfaFactor, NewAssociation, NewUser,
+    OperatorClient, OrgSettingsPatch, Os, ProvisionRequest, UserPatch, WindowsSsapMode,
 };
 use ssap_mock::{Fault, MockControlPlane, Stub};
 
@@ -287,6 +287,43 @@ async fn the_model_speaks_the_documented_contract() {
         .set_windows_policy(win.device_id(), None)
         .await
         .expect("clear policy");
+    // R45: an MFA policy on the Mac makes its association say MFA is enforced, whatever
+    // alice's own flag; removing it gives her own flag back. Macs take it as Windows does.
+    let own = admin.user(&alice.id).await.expect("alice").mfa_enforced;
+    admin
+        .set_mfa_policy(mac.device_id(), Some(MfaFactor::Totp))
+        .await
+        .expect("MFA policy");
+    assert!(mac
+        .associations()
+        .await
+        .expect("assocs")
+        .iter()
+        .all(|a| a.mfa_enforced));
+    assert!(admin
+        .associations(mac.device_id())
+        .await
+        .expect("admin assocs")
+        .iter()
+        .all(|a| a.mfa_enforced));
+    assert_eq!(
+        admin
+            .set_mfa_policy("no-such-device", Some(MfaFactor::Totp))
+            .await
+            .err()
+            .and_then(|e| e.status()),
+        Some(404)
+    );
+    admin
+        .set_mfa_policy(mac.device_id(), None)
+        .await
+        .expect("clear MFA policy");
+    assert!(mac
+        .associations()
+        .await
+        .expect("assocs")
+        .iter()
+        .all(|a| a.mfa_enforced == own));
     let audit = admin.audit().await.expect("audit");
     assert!(audit
         .iter()
@@ -294,6 +331,9 @@ async fn the_model_speaks_the_documented_contract() {
     assert!(audit
         .iter()
         .any(|e| e.reason.as_deref() == Some(codes::ACCOUNT_EXISTS)));
+    for action in ["policy.mfa.set", "policy.mfa.delete"] {
+        assert!(audit.iter().any(|e| e.action == action), "{action}");
+    }
 
     federation_round(&admin, &enroll, &mock.url()).await;
 

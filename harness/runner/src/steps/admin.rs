@@ -600,6 +600,26 @@ async fn remove_windows_policy(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
+/// Binds an MFA policy (TOTP) to the current device, macOS or Windows: every user bound there answers MFA at their next login once the device learns it at check-in or restart; provisioning never asks (R45). Screen unchanged.
+#[given(regex = r"^(?:an|the) MFA policy is bound to the device$")]
+#[when(regex = r"^the admin binds (?:an|the) MFA policy to the device$")]
+async fn mfa_policy(w: &mut SsapWorld) -> StepResult {
+    let device_id = w.device_id()?;
+    w.admin()
+        .await?
+        .set_mfa_policy(&device_id, Some(ssap_api::MfaFactor::Totp))
+        .await?;
+    Ok(())
+}
+
+/// Removes the MFA policy from the current device: from its next check-in or restart only users with MFA enforced on them answer MFA at login (R45). Screen unchanged.
+#[when(regex = r"^the admin removes the MFA policy from the device$")]
+async fn remove_mfa_policy(w: &mut SsapWorld) -> StepResult {
+    let device_id = w.device_id()?;
+    w.admin().await?.set_mfa_policy(&device_id, None).await?;
+    Ok(())
+}
+
 /// Asserts the admin API refuses (HTTP 400) a Windows SSAP policy on the current macOS device. Screen unchanged.
 #[then(regex = r"^binding a Windows SSAP policy to the macOS device is refused$")]
 async fn windows_policy_refused_on_mac(w: &mut SsapWorld) -> StepResult {

@@ -1,7 +1,9 @@
 //! Next-login MFA (R45): a user enrolls in the User Portal, which issues the TOTP secret their
 //! authenticator app keeps; at the MFA prompt they type the code it shows now, computed from
-//! that secret and the wall clock the control plane reads too. MFA enforced on a user is
-//! modelled; MFA required by a device policy (the other half of R45) is not: no step sets it.
+//! that secret and the wall clock the control plane reads too. MFA is asked where it is enforced
+//! on the user (`"X" has MFA enforced`) or required by an MFA policy bound to the device (`the
+//! admin binds an MFA policy to the device`, in `admin.rs`), the other half of R45; a device
+//! learns either at its next check-in or restart, and provisioning never asks.
 
 use anyhow::Context as _;
 use cucumber::gherkin::Step;

@@ -231,6 +231,23 @@ impl AdminClient {
         }
     }
 
+    /// Binds (`Some`) or removes (`None`) the device's MFA policy (R45): users bound to the
+    /// device answer MFA at their next login there.
+    pub async fn set_mfa_policy(
+        &self,
+        device_id: &str,
+        factor: Option<MfaFactor>,
+    ) -> Result<(), ApiError> {
+        let path = format!("/api/admin/devices/{device_id}/policies/mfa");
+        match factor {
+            Some(factor) => {
+                self.call(Method::PUT, &path, Some(&MfaPolicy { factor }))
+                    .await
+            }
+            None => self.call(Method::DELETE, &path, NO_BODY).await,
+        }
+    }
+
     /// The org's virtual clock; 404 `not_found` from a control plane that has none.
     pub async fn clock(&self) -> Result<VirtualClock, ApiError> {
         self.call(Method::GET, "/api/admin/clock", NO_BODY).await

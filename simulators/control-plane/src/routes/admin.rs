@@ -5,8 +5,8 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use ssap_api::{
-    codes, Association, AuditEvent, BindSource, Device, LoginWindowText, NewAssociation, NewUser,
-    OrgSettings, OrgSettingsPatch, Os, User, UserPatch, WindowsSsapPolicy,
+    codes, Association, AuditEvent, BindSource, Device, LoginWindowText, MfaPolicy, NewAssociation,
+    NewUser, OrgSettings, OrgSettingsPatch, Os, User, UserPatch, WindowsSsapPolicy,
 };
 use ssap_api::{AuditFilter, ListQuery, Page};
 
@@ -521,6 +521,59 @@ pub(crate) async fn clear_windows_policy(
                 &auth.org,
                 ADMIN,
                 "policy.windows_ssap.delete",
+                &format!("device {device_id}"),
+                "success",
+                None,
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Binds the MFA policy (R45), on macOS and Windows devices alike: every user bound to the
+/// device answers MFA at their next login there (`rules::mfa_enforced`).
+pub(crate) async fn set_mfa_policy(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+    ApiJson(body): ApiJson<MfaPolicy>,
+) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
+    state
+        .storage
+        .run_locked(&[Lock::Device(&locked)], move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            db::set_mfa_policy(c, &auth.org, &device_id, Some(body.factor))?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.mfa.set",
+                &format!("device {device_id}"),
+                "success",
+                Some(&format!("factor {}", enum_text(&body.factor))),
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn clear_mfa_policy(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+    ApiPath(device_id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let locked = device_id.clone();
+    state
+        .storage
+        .run_locked(&[Lock::Device(&locked)], move |c| {
+            db::device_or_404(c, &auth.org, &device_id)?;
+            db::set_mfa_policy(c, &auth.org, &device_id, None)?;
+            db::audit(
+                c,
+                &auth.org,
+                ADMIN,
+                "policy.mfa.delete",
                 &format!("device {device_id}"),
                 "success",
                 None,

@@ -486,7 +486,7 @@ pub(crate) async fn authenticate_federated(
                 SUCCESS,
                 Some(&format!("federated ({})", r.idp_name)),
             )?;
-            Ok(Ok(authenticated(ticket, row.user, &settings)))
+            Ok(Ok(authenticated(ticket, row.user, &settings, &d)))
         })
         .await??;
     Ok(Json(reply))

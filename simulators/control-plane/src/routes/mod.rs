@@ -71,6 +71,10 @@ fn table() -> Table {
         "/api/admin/devices/{id}/policies/windows-ssap",
         put(admin::set_windows_policy).delete(admin::clear_windows_policy),
     )
+    .route(
+        "/api/admin/devices/{id}/policies/mfa",
+        put(admin::set_mfa_policy).delete(admin::clear_mfa_policy),
+    )
     .route("/api/admin/audit", get(admin::audit))
     .route("/api/admin/clock", get(clock::clock))
     .route("/api/admin/clock/advance", post(clock::advance))

@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS devices (
     os_version TEXT NOT NULL,
     login_window_text TEXT,
     windows_mode TEXT,
-    mdm TEXT NOT NULL DEFAULT 'none'
+    mdm TEXT NOT NULL DEFAULT 'none',
+    mfa_policy TEXT
 );
 CREATE INDEX IF NOT EXISTS devices_org ON devices(org_id, rowid);
 CREATE TABLE IF NOT EXISTS mfa (
@@ -224,6 +225,7 @@ impl Connection {
             .connect(tls.clone())
             .map_err(|e| format!("cannot connect to PostgreSQL at {shown}: {}", chain(&e)))?;
         create_schema(&mut client)
+            .and_then(|_| add_missing_columns(&mut client))
             .map_err(|e| format!("cannot create the schema in {shown}: {}", chain(&e)))?;
         let conn = Connection {
             config,
@@ -335,6 +337,27 @@ fn create_schema(client: &mut Client) -> Result<(), postgres::Error> {
             other => return other,
         }
     }
+}
+
+/// Columns added after a database may have been created: (table, column, definition).
+/// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was, so these are added here.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("users", "federated", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("devices", "mfa_policy", "TEXT"),
+];
+
+/// Adds what of [`ADDED_COLUMNS`] a database made before them lacks. Looked up first, so that
+/// every start but the one after an upgrade runs no DDL (see [`create_schema`]).
+fn add_missing_columns(client: &mut Client) -> Result<(), postgres::Error> {
+    const HAS: &str = "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2";
+    for (table, column, definition) in ADDED_COLUMNS {
+        if client.query_opt(HAS, &[table, column])?.is_none() {
+            client.batch_execute(&format!(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}"
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 /// The tables and indexes a schema creates, by name.

@@ -71,7 +71,8 @@ CREATE TABLE IF NOT EXISTS devices (
     os_version TEXT NOT NULL,
     login_window_text TEXT,
     windows_mode TEXT,
-    mdm TEXT NOT NULL DEFAULT 'none'
+    mdm TEXT NOT NULL DEFAULT 'none',
+    mfa_policy TEXT
 );
 CREATE INDEX IF NOT EXISTS devices_org ON devices(org_id);
 CREATE TABLE IF NOT EXISTS mfa (
@@ -145,8 +146,10 @@ CREATE INDEX IF NOT EXISTS sign_in_failures_device ON sign_in_failures(device_id
 
 /// Columns added after a database may have been created: (table, column, definition).
 /// `CREATE TABLE IF NOT EXISTS` leaves an existing table as it was, so these are added here.
-const ADDED_COLUMNS: &[(&str, &str, &str)] =
-    &[("users", "federated", "INTEGER NOT NULL DEFAULT 0")];
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("users", "federated", "INTEGER NOT NULL DEFAULT 0"),
+    ("devices", "mfa_policy", "TEXT"),
+];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
     for (table, column, definition) in ADDED_COLUMNS {

@@ -89,6 +89,7 @@ async fn every_body_route_refuses_malformed_bodies_and_stores_nothing() {
             "NewAssociation" => serde_json::json!({"user_id": user.id}),
             "LoginWindowText" => serde_json::json!({"text": "Welcome"}),
             "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
+            "MfaPolicy" => serde_json::json!({"factor": "totp"}),
             "ClockAdvance" => serde_json::json!({"seconds": 61}),
             "DeviceFacts" => serde_json::to_value(windows()).ok()?,
             "AuthenticateRequest" => {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ssap_api::openapi::{self, METHODS};
 use ssap_api::{
-    codes, AttemptReport, ExchangeLog, NewAssociation, OperatorClient, OrgSettingsPatch,
+    codes, AttemptReport, ExchangeLog, MfaFactor, NewAssociation, OperatorClient, OrgSettingsPatch,
     SignInMethodRequest, SignInPurpose, UserPatch, WindowsSsapMode,
 };
 
@@ -247,6 +247,14 @@ async fn real_replies_validate_against_the_document() {
         .set_windows_policy(win.device_id(), None)
         .await
         .expect("clear policy");
+    admin
+        .set_mfa_policy(mac.device_id(), Some(MfaFactor::Totp))
+        .await
+        .expect("MFA policy");
+    admin
+        .set_mfa_policy(mac.device_id(), None)
+        .await
+        .expect("clear MFA policy");
 
     // Federated sign-in (R46): the IdP setting and the three device routes. The IdP's own
     // page is not the API, so the web view's form goes through a client without the log.

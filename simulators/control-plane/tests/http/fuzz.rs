@@ -215,6 +215,7 @@ fn no_request_gets_a_5xx_or_a_bare_error() {
             "NewAssociation" => serde_json::json!({"user_id": t.user.id}),
             "LoginWindowText" => serde_json::json!({"text": "Welcome"}),
             "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
+            "MfaPolicy" => serde_json::json!({"factor": "totp"}),
             "ClockAdvance" => serde_json::json!({"seconds": 61}),
             "DeviceFacts" => serde_json::to_value(windows()).unwrap_or_default(),
             "AuthenticateRequest" => {

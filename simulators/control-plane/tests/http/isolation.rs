@@ -228,6 +228,8 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
             "DELETE /api/admin/devices/{id}/policies/windows-ssap",
             NotFound,
         ),
+        ("PUT /api/admin/devices/{id}/policies/mfa", NotFound),
+        ("DELETE /api/admin/devices/{id}/policies/mfa", NotFound),
         ("GET /api/admin/audit", OwnOrg(200)),
         // B's own clock: A's does not move.
         ("GET /api/admin/clock", OwnOrg(200)),
@@ -337,6 +339,7 @@ async fn every_documented_route_is_isolated() {
             "NewAssociation" => serde_json::json!({"user_id": a_free.id}),
             "LoginWindowText" => serde_json::json!({"text": "B was here"}),
             "WindowsSsapPolicy" => serde_json::json!({"mode": "multiple_users"}),
+            "MfaPolicy" => serde_json::json!({"factor": "totp"}),
             "ClockAdvance" => serde_json::json!({"seconds": 61}),
             "DeviceFacts" => serde_json::to_value(windows()).ok()?,
             "AuthenticateRequest" => {

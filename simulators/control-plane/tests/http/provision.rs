@@ -1,4 +1,6 @@
-use ssap_api::{BindSource, NewAssociation, OrgSettingsPatch, PermissionLevel, WindowsSsapMode};
+use ssap_api::{
+    BindSource, MfaFactor, NewAssociation, OrgSettingsPatch, PermissionLevel, WindowsSsapMode,
+};
 
 use crate::common::*;
 
@@ -313,4 +315,152 @@ async fn concurrent_provisioning_across_devices() {
         assert_eq!(again, Err(Some("device_has_managed_users".to_string())));
     }
     assert_eq!(provisions(&org.admin.audit().await.expect("audit")), 32);
+}
+
+/// Whether MFA is asked at the next login, as each view of the device's one association says:
+/// the sign-in reply, the provision reply, the device's associations and login-window
+/// configuration, and the admin's associations.
+async fn mfa_views(org: &Org, device: &ssap_api::DeviceClient) -> Vec<bool> {
+    let mut views: Vec<bool> = device
+        .associations()
+        .await
+        .expect("device associations")
+        .iter()
+        .map(|a| a.mfa_enforced)
+        .collect();
+    views.extend(
+        device
+            .login_window()
+            .await
+            .expect("login window")
+            .managed_users
+            .iter()
+            .map(|a| a.mfa_enforced),
+    );
+    views.extend(
+        org.admin
+            .associations(device.device_id())
+            .await
+            .expect("admin associations")
+            .iter()
+            .map(|a| a.mfa_enforced),
+    );
+    views
+}
+
+/// R45: an MFA policy bound to a device (macOS or Windows) makes every view of its
+/// associations say MFA is enforced for a user without MFA of their own, from the sign-in
+/// reply on; provisioning itself goes through (MFA is not asked). The user's own record keeps
+/// their flag, a device without the policy is untouched, removing it restores the user's own
+/// flag, both changes are audited, and an unknown device is 404.
+#[tokio::test]
+async fn a_device_mfa_policy_enforces_mfa_at_the_next_login() {
+    let env = Env::new().await;
+    let org = org_on(&env).await;
+    let kim = org.user("kim@acme.test").await;
+    assert!(!kim.mfa_enforced);
+    for facts in [mac(), windows()] {
+        let device = org.device(facts.clone()).await;
+        let other = org.device(facts).await;
+        org.admin
+            .set_mfa_policy(device.device_id(), Some(MfaFactor::Totp))
+            .await
+            .expect("bind the MFA policy");
+        let auth = device
+            .authenticate(&login("kim@acme.test", PASSWORD))
+            .await
+            .expect("MFA is not asked while signing in");
+        assert!(auth.mfa_enforced, "the sign-in reply folds in the policy");
+        let assoc = device
+            .provision(&provision_req(
+                &auth.ticket,
+                &format!("k-{}", device.device_id()),
+            ))
+            .await
+            .expect("MFA is not asked while provisioning");
+        assert!(
+            assoc.mfa_enforced,
+            "the provision reply folds in the policy"
+        );
+        assert_eq!(mfa_views(&org, &device).await, vec![true; 3]);
+        assert!(!org.admin.user(&kim.id).await.expect("user").mfa_enforced);
+
+        org.admin
+            .bind(
+                other.device_id(),
+                &NewAssociation {
+                    user_id: kim.id.clone(),
+                    permission: None,
+                },
+            )
+            .await
+            .expect("bind kim elsewhere");
+        assert_eq!(mfa_views(&org, &other).await, vec![false; 3]);
+
+        org.admin
+            .set_mfa_policy(device.device_id(), None)
+            .await
+            .expect("remove the MFA policy");
+        assert_eq!(mfa_views(&org, &device).await, vec![false; 3]);
+        org.admin
+            .set_mfa_policy(device.device_id(), None)
+            .await
+            .expect("removing it again is no error");
+
+        let audit = org.admin.audit().await.expect("audit");
+        let target = format!("device {}", device.device_id());
+        for action in ["policy.mfa.set", "policy.mfa.delete"] {
+            assert!(
+                audit
+                    .iter()
+                    .any(|e| e.action == action && e.target == target && e.outcome == "success"),
+                "{action} for {target} in {audit:?}"
+            );
+        }
+    }
+    assert_eq!(
+        code(
+            org.admin
+                .set_mfa_policy("no-such-device", Some(MfaFactor::Totp))
+                .await
+        ),
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        code(org.admin.set_mfa_policy("no-such-device", None).await),
+        (404, "not_found".into())
+    );
+}
+
+/// R45: the user's own MFA and the device's policy add up; removing the policy leaves the
+/// user's own enforcement in place.
+#[tokio::test]
+async fn a_user_with_mfa_of_their_own_keeps_it_without_the_device_policy() {
+    let env = Env::new().await;
+    let org = org_on(&env).await;
+    let lou = org.user("lou@acme.test").await;
+    org.admin
+        .update_user(
+            &lou.id,
+            &ssap_api::UserPatch {
+                mfa_enforced: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("enforce MFA on lou");
+    let device = org.device(windows()).await;
+    org.admin
+        .set_mfa_policy(device.device_id(), Some(MfaFactor::Totp))
+        .await
+        .expect("bind");
+    sign_in(&device, "lou@acme.test", "lou-key")
+        .await
+        .expect("provision");
+    assert_eq!(mfa_views(&org, &device).await, vec![true; 3]);
+    org.admin
+        .set_mfa_policy(device.device_id(), None)
+        .await
+        .expect("remove");
+    assert_eq!(mfa_views(&org, &device).await, vec![true; 3]);
 }

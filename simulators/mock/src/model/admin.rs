@@ -2,8 +2,8 @@
 
 use ssap_api::{
     codes, AuditFilter, BindSource, ClockAdvance, IdentityProvider, IdentityProviderConfig,
-    LoginWindowText, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettingsPatch, Os, SignInWork,
-    User, UserPatch, VirtualClock, WindowsSsapPolicy,
+    LoginWindowText, MfaPolicy, NewAssociation, NewOrg, NewUser, OrgCreated, OrgSettingsPatch, Os,
+    SignInWork, User, UserPatch, VirtualClock, WindowsSsapPolicy,
 };
 use wiremock::Request;
 
@@ -324,6 +324,21 @@ impl Model {
                     true,
                     None,
                 );
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::SetMfa(id) => {
+                let d = org.device(&id)?;
+                let p: MfaPolicy = body(req)?;
+                org.devices[d].mfa_policy = Some(p.factor);
+                let target = format!("device {id}");
+                org.audit(clock, "admin", "policy.mfa.set", &target, true, None);
+                Ok(Reply::empty(204))
+            }
+            AdminRoute::ClearMfa(id) => {
+                let d = org.device(&id)?;
+                org.devices[d].mfa_policy = None;
+                let target = format!("device {id}");
+                org.audit(clock, "admin", "policy.mfa.delete", &target, true, None);
                 Ok(Reply::empty(204))
             }
             AdminRoute::Audit => {

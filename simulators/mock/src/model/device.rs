@@ -40,6 +40,7 @@ impl Model {
             credential: credential.clone(),
             login_window_text: None,
             windows_mode: None,
+            mfa_policy: None,
             sign_in_failures: Vec::new(),
         });
         Ok(Reply::json(

@@ -2,7 +2,7 @@
 //!
 //! This is NOT the reference server. It is a small, separate implementation of the contract
 //! (`ssap_api` types, `simulators/api/openapi.json`), kept to what scenarios need: orgs,
-//! settings, users, devices, associations, the two policies, the audit log, authentication,
+//! settings, users, devices, associations, the three policies, the audit log, authentication,
 //! provisioning with idempotency keys, attempt reports, the per-device sign-in throttle (429)
 //! and ticket expiry on a per-org virtual clock. What it leaves out, on purpose: persistence and
 //! password hashing (passwords are compared as given). A scenario that needs those runs
@@ -24,8 +24,8 @@ use std::sync::Mutex;
 
 use ssap_api::client::{API_KEY_HEADER, CONNECT_KEY_HEADER, DEVICE_KEY_HEADER};
 use ssap_api::{
-    codes, Association, AuditEvent, BindSource, Device, IdentityProviderConfig, OrgSettings,
-    PermissionLevel, SignInPurpose, User, UserState, WindowsSsapMode,
+    codes, Association, AuditEvent, BindSource, Device, IdentityProviderConfig, MfaFactor,
+    OrgSettings, PermissionLevel, SignInPurpose, User, UserState, WindowsSsapMode,
 };
 use wiremock::Request;
 
@@ -55,6 +55,8 @@ struct DeviceRec {
     login_window_text: Option<String>,
     /// The windows-ssap policy, when set: SSAP on whatever the org toggle, one or many users.
     windows_mode: Option<WindowsSsapMode>,
+    /// The MFA policy (R45), when set: every user bound here answers MFA at the next login.
+    mfa_policy: Option<MfaFactor>,
     /// When this device's failed sign-ins within the throttle window happened (R42), in the
     /// org's time (ms).
     sign_in_failures: Vec<i64>,
@@ -181,6 +183,8 @@ impl Org {
                 expires_ms: self.now_ms() + rules::TICKET_TTL_MS,
             },
         );
+        let device = self.devices.iter().find(|d| d.device.id == device_id);
+        let mfa_enforced = rules::mfa_enforced(&user, device);
         ssap_api::AuthenticateResponse {
             ticket,
             display_name: user.display_name(),
@@ -189,7 +193,7 @@ impl Org {
             system_username: user.system_username,
             permission: self.settings.permission_level,
             password_sync: self.settings.password_sync,
-            mfa_enforced: user.mfa_enforced,
+            mfa_enforced,
             mfa_enrolled: user.mfa_enrolled,
         }
     }
@@ -241,7 +245,9 @@ impl Org {
                 true,
             ),
         };
+        let device = self.devices.iter().find(|d| d.device.id == a.device_id);
         Some(Association {
+            mfa_enforced: rules::mfa_enforced(&u.user, device),
             device_id: a.device_id.clone(),
             user_id: a.user_id.clone(),
             username: u.user.username.clone(),
@@ -250,7 +256,6 @@ impl Org {
             permission: a.permission,
             source: a.source,
             password_sync: a.password_sync,
-            mfa_enforced: u.user.mfa_enforced,
             mfa_enrolled: u.user.mfa_enrolled,
             local_name: a.local_name.clone(),
             disabled: removed || u.user.state != UserState::Active || u.user.locked,

@@ -1,7 +1,7 @@
 //! The rules every sign-in path shares: device eligibility, user-state refusals, the throttle.
 
 use ssap_api::limits::{THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_SECS};
-use ssap_api::{codes, DeviceFacts, JoinState, OrgSettings, Os, UserState, WindowsSsapMode};
+use ssap_api::{codes, DeviceFacts, JoinState, OrgSettings, Os, User, UserState, WindowsSsapMode};
 
 use super::{DeviceRec, UserRec};
 use crate::reply::Reply;
@@ -28,6 +28,12 @@ pub(super) fn ssap_enabled(d: &DeviceRec, s: &OrgSettings) -> bool {
         Os::Macos => s.macos_ssap,
         Os::Windows => d.windows_mode.is_some() || s.windows_ssap,
     }
+}
+
+/// Whether a user answers MFA at their next login on a device (R45): MFA enforced on them, or
+/// an MFA policy bound to the device (macOS and Windows alike). Provisioning never asks.
+pub(super) fn mfa_enforced(u: &User, d: Option<&DeviceRec>) -> bool {
+    u.mfa_enforced || d.is_some_and(|d| d.mfa_policy.is_some())
 }
 
 /// The same order of checks as the reference server: toggle, support, managed users.

@@ -193,7 +193,8 @@ pub(crate) async fn authenticate(
                 None,
             )?;
             let settings = db::settings(c, &auth.org)?;
-            Ok(Ok(authenticated(ticket, row.user, &settings)))
+            let d = db::device_or_404(c, &auth.org, &auth.device)?;
+            Ok(Ok(authenticated(ticket, row.user, &settings, &d)))
         })
         .await??;
     Ok(Json(reply))
@@ -210,13 +211,16 @@ pub(crate) fn too_many_attempts(wait: u64) -> ApiError {
     err
 }
 
-/// What a device learns of a user it may now provision, password or federated sign-in alike.
+/// What a device learns of a user it may now provision, password or federated sign-in alike:
+/// whether MFA will be asked at the next login folds in the device's MFA policy (R45).
 pub(crate) fn authenticated(
     ticket: String,
     u: User,
     settings: &OrgSettings,
+    device: &db::DeviceRow,
 ) -> AuthenticateResponse {
     AuthenticateResponse {
+        mfa_enforced: rules::mfa_enforced(u.mfa_enforced, device.mfa_policy),
         ticket,
         display_name: u.display_name(),
         user_id: u.id,
@@ -224,7 +228,6 @@ pub(crate) fn authenticated(
         system_username: u.system_username,
         permission: settings.permission_level,
         password_sync: settings.password_sync,
-        mfa_enforced: u.mfa_enforced,
         mfa_enrolled: u.mfa_enrolled,
     }
 }
