@@ -79,3 +79,5 @@ Feature: Directory states reach devices
     When the admin creates a directory user "Holly Palmer" with username "holly.flax" and password "New-Hire-2024!"
     And "Holly Palmer" signs in with JumpCloud using password "New-Hire-2024!"
     Then the device has a managed local account "holly.flax" for "Holly Palmer"
+    And the audit log records "user.delete" for "Holly Flax" with outcome "success"
+    And the audit log records no "user.delete" for "Holly Palmer"

@@ -59,6 +59,12 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Steps(_) | Command::Coverage(_) | Command::Report(_)
+    ) {
+        quit_quietly_when_the_reader_goes();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -88,6 +94,26 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// For the commands that only print (`steps`, `coverage`, `report`): when the reader of
+/// stdout goes away (`ssap-harness steps | head`), end quietly as other command-line tools do,
+/// instead of panicking on a broken pipe. Rust ignores SIGPIPE by default; these commands make
+/// no network calls, so taking the default action back cannot end a connection's writer.
+fn quit_quietly_when_the_reader_goes() {
+    #[cfg(unix)]
+    {
+        extern "C" {
+            fn signal(signum: std::os::raw::c_int, handler: usize) -> usize;
+        }
+        const SIGPIPE: std::os::raw::c_int = 13;
+        const SIG_DFL: usize = 0;
+        // SAFETY: called once at start, before any thread is spawned; SIG_DFL is a valid
+        // disposition for SIGPIPE and no Rust state depends on the signal being ignored.
+        unsafe {
+            signal(SIGPIPE, SIG_DFL);
         }
     }
 }

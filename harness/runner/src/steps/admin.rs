@@ -674,6 +674,39 @@ async fn bound_count(w: &mut SsapWorld, n: usize) -> StepResult {
     Ok(())
 }
 
+/// The audit target a step's `for "X"` names, and the part of the log that can be about it.
+/// For a directory user of the scenario: their email, and only the events from their own
+/// `user.create` to the next user created with the same email, so a user removed and another
+/// created with the freed email (R63) never share events. Otherwise the text as the log writes
+/// it, over the whole log.
+fn audit_scope(
+    w: &SsapWorld,
+    who: &str,
+    events: &[ssap_api::AuditEvent],
+) -> (String, std::ops::Range<usize>) {
+    let Ok(person) = w.person(who) else {
+        return (w.real_email(who), 0..events.len());
+    };
+    let email = person.user.email.clone();
+    // This person is the k-th of the scenario's users with this email, in creation order.
+    let k = w
+        .people
+        .iter()
+        .filter(|p| p.user.email.eq_ignore_ascii_case(&email))
+        .position(|p| p.name == person.name);
+    let creates: Vec<usize> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.action == "user.create" && about(&e.target, &email))
+        .map(|(i, _)| i)
+        .collect();
+    let range = match k.and_then(|k| creates.get(k).map(|start| (k, *start))) {
+        Some((k, start)) => start..creates.get(k + 1).copied().unwrap_or(events.len()),
+        None => 0..events.len(),
+    };
+    (email, range)
+}
+
 /// Whether an audit target is about `who`: the target itself, or one of its parts, as an
 /// association's `device <id> / user <email>` names its user.
 fn about(target: &str, who: &str) -> bool {
@@ -684,7 +717,7 @@ fn about(target: &str, who: &str) -> bool {
         })
 }
 
-/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it; an association's target (`device <id> / user <email>`) is about its user, so `for "Hank"` finds Hank's binds and unbinds (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock writes the same for `settings.update` and leaves empty for other admin changes, so name another change's reason only where the scenario runs embedded or remote. Screen unchanged.
+/// Asserts the audit log holds an event with that action and outcome (and reason, if given), about any target, or with `for "X"` about that target only: a directory user by name, or an email or other target as the log writes it; an association's target (`device <id> / user <email>`) is about its user, so `for "Hank"` finds Hank's binds and unbinds; a directory user's events are those from their creation on, so a user created with a removed user's freed email (R63) does not inherit the removed one's (action names and reasons are under Test data). A refusal's reason is a code; a success's reason is the reference server's prose about the change (`permission_level: standard -> administrator`), which the mock writes the same for `settings.update` and leaves empty for other admin changes, so name another change's reason only where the scenario runs embedded or remote. Screen unchanged.
 #[then(
     regex = r#"^the audit log records "([^"]+)"(?: for "([^"]+)")? with outcome "(success|refused)"(?: and reason "([^"]*)")?$"#
 )]
@@ -695,16 +728,14 @@ async fn audit_records(
     outcome: String,
     reason: String,
 ) -> StepResult {
-    let target = if target.is_empty() {
-        None
-    } else {
-        Some(match w.person(&target) {
-            Ok(p) => p.user.email.clone(),
-            Err(_) => w.real_email(&target),
-        })
-    };
     let events = w.admin().await?.audit().await?;
-    let found = events.iter().any(|e| {
+    let (target, scope) = if target.is_empty() {
+        (None, 0..events.len())
+    } else {
+        let (t, scope) = audit_scope(w, &target, &events);
+        (Some(t), scope)
+    };
+    let found = events[scope].iter().any(|e| {
         e.action == action
             && e.outcome == outcome
             && target.as_deref().is_none_or(|t| about(&e.target, t))
@@ -808,15 +839,12 @@ async fn no_such_user(w: &mut SsapWorld, email: String) -> StepResult {
     Ok(())
 }
 
-/// Asserts the audit log holds no event with that action about that target: a directory user by name, or an email (action names are under Test data). Other targets are not looked at, so it holds in an org other scenarios share. Screen unchanged.
+/// Asserts the audit log holds no event with that action about that target: a directory user by name (their events from their creation on), or an email (action names are under Test data). Other targets are not looked at, so it holds in an org other scenarios share. Screen unchanged.
 #[then(regex = r#"^the audit log records no "([^"]+)" for "([^"]+)"$"#)]
 async fn audit_records_no(w: &mut SsapWorld, action: String, target: String) -> StepResult {
-    let target = match w.person(&target) {
-        Ok(p) => p.user.email.clone(),
-        Err(_) => w.real_email(&target),
-    };
     let events = w.admin().await?.audit().await?;
-    let found: Vec<String> = events
+    let (target, scope) = audit_scope(w, &target, &events);
+    let found: Vec<String> = events[scope]
         .iter()
         .filter(|e| e.action == action && about(&e.target, &target))
         .map(|e| format!("{} {}", e.outcome, e.reason.as_deref().unwrap_or("")))

@@ -373,3 +373,26 @@ fn a_directory_user_table_with_an_unknown_field_names_the_field_and_its_line() {
     let all = text(&out);
     assert!(all.contains("line 5: unknown field \"usrname\""), "{all}");
 }
+
+/// `ssap-harness steps | head -1`: the reader leaves after one line; the command ends quietly
+/// (no panic about a broken pipe on stderr).
+#[test]
+fn a_printing_command_ends_quietly_when_its_reader_leaves() {
+    let mut child = harness()
+        .current_dir(crate::common::repo())
+        .args(["steps", "--markdown"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here, as `head` exits.
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("# Step reference"), "{first}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+}
