@@ -73,6 +73,33 @@ Feature: Time passing
     And the audit log records "provision" for "Pam Beesly" with outcome "refused" and reason "ticket_invalid"
 
   @R45
+  Scenario Outline: A code the authenticator showed two minutes ago has expired, though never used (<os>)
+    Given the <os> SSAP toggle is on
+    And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"
+    And "Holly Flax" has MFA enforced
+    And "Holly Flax" enrolls in MFA in the User Portal
+    And a <os> device at the login window
+    When "Holly Flax" signs in with JumpCloud using password "Sabre-2023!"
+    And the device restarts
+    And "Holly Flax" logs in with password "Sabre-2023!"
+    And "Holly Flax" enters the code their authenticator app showed 120 seconds ago
+    Then the screen says "That code didn't work"
+    And "Holly Flax" is not logged in
+    And the audit log records "mfa.verify" for "Holly Flax" with outcome "refused" and reason "wrong_code"
+    When "Holly Flax" enters the code from their authenticator app
+    Then "Holly Flax" is logged in
+
+    @macos
+    Examples: macOS
+      | os      |
+      | macOS   |
+
+    @windows
+    Examples: Windows
+      | os      |
+      | Windows |
+
+  @R45
   Scenario Outline: An hour later the authenticator's new code opens the login and the old one does not (<os>)
     Given the <os> SSAP toggle is on
     And a directory user "Holly Flax" with username "holly.flax" and password "Sabre-2023!"

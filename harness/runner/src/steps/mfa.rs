@@ -70,6 +70,29 @@ async fn enters_current_code(w: &mut SsapWorld, #[step] step: &Step, name: Strin
     submit_code(w, step, &name, code).await
 }
 
+/// At the MFA prompt, types the code the user's authenticator app showed that many seconds ago
+/// on the control plane's clock (never typed before, so not a replay) and clicks Verify; the
+/// control plane accepts one 30-second step of drift, so 60 seconds or more is an expired code
+/// (audited as `wrong_code`). The screen shows whatever the device decided.
+#[when(regex = r#"^"([^"]+)" enters the code their authenticator app showed (\d+) seconds ago$"#)]
+async fn enters_old_code(
+    w: &mut SsapWorld,
+    #[step] step: &Step,
+    name: String,
+    seconds: u64,
+) -> StepResult {
+    let Some(secret) = w.person(&name)?.mfa_secret.clone() else {
+        fail!("{name:?} has not enrolled in MFA in the User Portal, so has no authenticator");
+    };
+    let now = super::time::control_plane_now_secs(w).await?;
+    let Some(then) = now.checked_sub(seconds) else {
+        fail!("{seconds} seconds ago is before 1970 on the control plane's clock");
+    };
+    let code = mfa::code_at(&secret, then)
+        .with_context(|| format!("computing {name:?}'s authenticator code of {seconds} s ago"))?;
+    submit_code(w, step, &name, code).await
+}
+
 /// At the MFA prompt, types again the code the user typed last (a replay) and clicks Verify.
 #[when(regex = r#"^"([^"]+)" enters the same code again$"#)]
 async fn enters_same_code(w: &mut SsapWorld, #[step] step: &Step, name: String) -> StepResult {
