@@ -11,6 +11,8 @@
 #![warn(missing_docs)]
 
 pub mod action;
+pub mod counterexample;
+pub mod sentence;
 pub mod shrink;
 pub mod target;
 
@@ -21,7 +23,7 @@ use serde::Serialize;
 use ssap_api::Http;
 
 pub use action::Action;
-use target::{Observation, Target};
+pub use target::{Observation, Target};
 
 /// Actions per episode (one fresh org on each side).
 pub const EPISODE_LEN: usize = 150;
@@ -115,6 +117,19 @@ impl Pair {
             l.with_context(|| format!("creating an org on the {}", self.left.name()))?,
             r.with_context(|| format!("creating an org on the {}", self.right.name()))?,
         ))
+    }
+
+    /// `actions` with the device numbers each one meant when it was played (see
+    /// [`Target::resolve`]), read on a fresh org of the first side.
+    pub async fn resolve(&self, actions: &[Action]) -> anyhow::Result<Vec<Action>> {
+        let (mut l, _) = self.orgs().await?;
+        let mut out = Vec::with_capacity(actions.len());
+        for a in actions {
+            let resolved = l.resolve(a);
+            l.play(&resolved).await;
+            out.push(resolved);
+        }
+        Ok(out)
     }
 
     /// Plays `actions` on fresh orgs; the index and both answers of the first disagreement.
@@ -235,7 +250,15 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
         summary.episodes += 1;
         if let Some(i) = divergence {
             let prefix = actions[..=i].to_vec();
-            let (shrunk, divergence) = shrink::shrink(pair, prefix).await?;
+            let (shrunk, _) = shrink::shrink(pair, prefix).await?;
+            // Written with the device numbers each action meant, then checked once more.
+            let shrunk = pair.resolve(&shrunk).await?;
+            let divergence = pair.first_divergence(&shrunk).await?.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the shrunk disagreement did not happen again with its device numbers \
+                     resolved: {shrunk:?}"
+                )
+            })?;
             summary.counterexample = Some(Counterexample {
                 seed: opts.seed,
                 episode,
@@ -260,4 +283,19 @@ pub fn kind(a: &Action) -> String {
         .next()
         .unwrap_or_default()
         .to_string()
+}
+
+/// Plays `actions` on a fresh org of the control plane at `http` and returns every answer: the
+/// second implementation's side of a differential scenario (`ssap-harness run`).
+pub async fn replay(
+    http: &Http,
+    operator_token: &str,
+    actions: &[Action],
+) -> anyhow::Result<Vec<Observation>> {
+    let mut target = Target::new_org(http, operator_token).await?;
+    let mut answers = Vec::with_capacity(actions.len());
+    for a in actions {
+        answers.push(target.play(a).await);
+    }
+    Ok(answers)
 }

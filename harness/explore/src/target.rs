@@ -124,6 +124,48 @@ impl Target {
         Some(self.devices[d].client.device_id().to_string())
     }
 
+    /// `action` with its device numbers as this target reads them now: a device number
+    /// counts modulo the devices registered so far, so `device5` with two devices is
+    /// `device1`. A sequence written with resolved numbers replays the same and reads plainly.
+    pub fn resolve(&self, action: &Action) -> Action {
+        let n = self.devices.len();
+        let fix = |d: u8| -> u8 {
+            if n == 0 {
+                d
+            } else {
+                u8::try_from(d as usize % n).unwrap_or(d)
+            }
+        };
+        let mut a = action.clone();
+        match &mut a {
+            Action::Bind { device, .. }
+            | Action::Unbind { device, .. }
+            | Action::WindowsPolicy { device, .. }
+            | Action::MfaPolicy { device, .. }
+            | Action::LoginText { device, .. }
+            | Action::Authenticate { device, .. }
+            | Action::ReportAttempt { device, .. }
+            | Action::ReadLoginWindow { device }
+            | Action::ReadAssociations { device } => *device = fix(*device),
+            Action::Provision { device, ticket, .. } => {
+                *device = fix(*device);
+                if let TicketChoice::OtherDevice(o) = ticket {
+                    *o = fix(*o);
+                }
+            }
+            Action::Toggle { .. }
+            | Action::Permission { .. }
+            | Action::PasswordSync { .. }
+            | Action::CreateUser { .. }
+            | Action::ChangeUser { .. }
+            | Action::RegisterDevice { .. }
+            | Action::ReadUsers
+            | Action::TimePasses { .. }
+            | Action::ReadAudit => {}
+        }
+        a
+    }
+
     /// Plays one action and observes the answer.
     pub async fn play(&mut self, action: &Action) -> Observation {
         let out = self.send(action).await;

@@ -108,6 +108,9 @@ pub struct SsapWorld {
     /// The screens two sign-in attempts ended at (R62), for `both attempts end at the same
     /// screen` and the work each cost.
     pub compared_attempts: Option<[ComparedAttempt; 2]>,
+    /// The actions the over-the-API steps played and their answers, with the org they play
+    /// in (see `steps::api`).
+    pub api_walk: Option<crate::steps::api::ApiWalk>,
 }
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later
@@ -146,6 +149,7 @@ impl SsapWorld {
             log: String::new(),
             locals: Vec::new(),
             compared_attempts: None,
+            api_walk: None,
             control: None,
             tags: Vec::new(),
             uses_fault_steps: false,
@@ -281,6 +285,29 @@ impl SsapWorld {
         ));
         self.control = Some(Arc::new(started));
         Ok(())
+    }
+
+    /// A fresh org of this scenario's control plane, apart from the scenario's own, for the
+    /// over-the-API steps: they name users and devices by number (`user2`, `device0`) and
+    /// compare whole answers, so they play in an org nothing else touches.
+    pub async fn api_target(&mut self) -> anyhow::Result<ssap_explore::Target> {
+        self.ensure_control_plane().await?;
+        if self.ctx()?.shared_org.is_some() {
+            return Err(anyhow!(
+                "the over-the-API steps create an org of their own, which needs the operator \
+                 token (SSAP_OPERATOR_TOKEN); a staging account's one org cannot give one"
+            ));
+        }
+        let token = self.operator_token()?;
+        let http = self.http()?;
+        ssap_explore::Target::new_org(&http, &token)
+            .await
+            .context("creating an org for the over-the-API steps")
+    }
+
+    /// Whether this run's control plane is the mock's model (`--control-plane mock`).
+    pub fn mock_mode(&self) -> bool {
+        self.ctx.as_ref().is_some_and(|c| c.mock.is_some())
     }
 
     /// The operator token for this scenario's control plane.

@@ -86,13 +86,25 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         c.actions.len()
     );
     for (i, a) in c.actions.iter().enumerate() {
-        println!("  {:>3}. {a:?}", i + 1);
+        println!("  {:>3}. {a}", i + 1);
     }
     println!("  {}: {:?}", c.left, c.divergence.left);
     println!("  {}: {:?}", c.right, c.divergence.right);
-    println!(
-        "reproduce: ssap-harness explore --seed {seed} --actions {} --control-plane {}",
+    let explored = format!(
+        "ssap-harness explore --seed {seed} --actions {} --control-plane {}",
         args.actions, args.control_plane
     );
+    let feature = dir.join(ssap_explore::counterexample::file_name(c));
+    let run = match args.control_plane.as_str() {
+        "embedded" => format!("ssap-harness run --features {}", feature.display()),
+        url => format!(
+            "ssap-harness run --features {} --control-plane {url}",
+            feature.display()
+        ),
+    };
+    let text = ssap_explore::counterexample::feature_text(c, &explored, &run);
+    std::fs::write(&feature, text).with_context(|| format!("writing {}", feature.display()))?;
+    println!("reproduce: {explored}");
+    println!("as a scenario: {} (run it: {run})", feature.display());
     Ok(ExitCode::from(1))
 }

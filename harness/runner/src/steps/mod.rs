@@ -1,6 +1,7 @@
 //! The step library. Steps are thin: they translate Gherkin into admin calls, endpoint clicks
 //! and assertions; the behaviour lives in the simulators and the control plane.
 //!
+//! - [`api`]: the API explorer's actions as steps, compared with a second implementation.
 //! - [`admin`]: org settings, directory users, binds, policies; control-plane assertions.
 //! - [`credentials`]: pages that ask for a local password, a re-confirmed password, a PIN.
 //! - [`device`]: building devices and driving their screens.
@@ -15,6 +16,7 @@
 //! - [`time`]: time passing on the control plane's virtual clock (throttle windows, tickets).
 
 pub mod admin;
+pub mod api;
 pub mod credentials;
 pub mod device;
 pub mod faults;

@@ -1,0 +1,47 @@
+@api
+Feature: Sequences of API calls, answer by answer
+  The steps `When over the API, ...` are the actions of `ssap-harness explore`: admin changes,
+  a device's calls and reads, time passing, in an org of the scenario's own, with users named
+  user0..user5 and devices numbered as they register. Each scenario states answers a rule
+  decides, and ends by replaying its actions on the second implementation of the contract
+  (the mock's model, or the reference server in mock mode), which must answer every one alike.
+  Counterexamples that `explore` finds are written with the same steps.
+
+  @R44 @R60
+  Scenario: A sign-in ticket provisions once; a replay under a new key is refused
+    When over the API, the admin turns Windows self-service on
+    And over the API, a device registers: Windows Pro, x86_64, workgroup, no MDM
+    And over the API, the admin creates user2 (password: yes, system username: no)
+    And over the API, device0 signs in user2 with the right password
+    And over the API, device0 provisions with its own ticket and a fresh key
+    And over the API, device0 provisions with its own ticket and a fresh key
+    Then over the API, the last answer is a refusal 401 "ticket_invalid"
+    And the reference server and the mock model answer every action alike
+
+  @R44
+  Scenario: A ticket issued to one device is refused on another
+    When over the API, the admin turns macOS self-service on
+    And over the API, a device registers: macOS, arm64, workgroup, no MDM
+    And over the API, a device registers: macOS, x86_64, workgroup, no MDM
+    And over the API, the admin creates user1 (password: yes, system username: no)
+    And over the API, device0 signs in user1 with the right password
+    And over the API, device1 provisions with device0's ticket and a fresh key
+    Then over the API, the last answer is a refusal 401 "ticket_invalid"
+    And the reference server and the mock model answer every action alike
+
+  @R05 @R45 @R39
+  Scenario: A device's MFA policy shows on the associations an admin bound there
+    When over the API, the admin turns macOS self-service on
+    And over the API, a device registers: macOS, arm64, workgroup, JumpCloud MDM
+    And over the API, the admin creates user1 (password: yes, system username: yes)
+    And over the API, the admin binds user1 to device0
+    And over the API, the admin binds an MFA policy to device0
+    And over the API, device0 reads its associations
+    Then over the API, the last answer is:
+      """
+      [{"device_id": "device0", "disabled": false, "display_name": "User 1", "local_name": null,
+        "mfa_enforced": true, "mfa_enrolled": false, "password_sync": true,
+        "permission": "standard", "source": "admin", "system_username": "sys1",
+        "user_id": "user1", "username": "u1"}]
+      """
+    And the reference server and the mock model answer every action alike

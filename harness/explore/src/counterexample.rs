@@ -1,0 +1,163 @@
+//! A shrunk disagreement written as a `.feature` file: one `When over the API, <action>` step
+//! per action (see [`crate::sentence`]), the two answers of the action they disagreed on as
+//! comments, and `Then the reference server and the mock model answer every action alike`,
+//! which replays the actions on the second implementation and compares. So the file fails
+//! under `ssap-harness run` as the exploration did, and passes once the wrong side is mended.
+
+use std::collections::BTreeSet;
+
+use ssap_api::Mdm;
+
+use crate::action::{Action, KeyChoice, TicketChoice, UserChange};
+use crate::Counterexample;
+
+/// The step that ends every written counterexample.
+pub const AGREE_STEP: &str = "the reference server and the mock model answer every action alike";
+
+/// Catalog ids (features/catalog.md) an action exercises, for the scenario's tags.
+pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
+    match action {
+        Action::Toggle { .. } => &["R01"],
+        Action::Permission { .. } => &["R02"],
+        Action::PasswordSync { .. } => &["R06"],
+        Action::CreateUser {
+            password: false, ..
+        } => &["R41"],
+        Action::CreateUser {
+            system_username: true,
+            ..
+        } => &["R39"],
+        Action::CreateUser { .. } => &[],
+        Action::ChangeUser { change, .. } => match change {
+            UserChange::Removed => &["R63"],
+            UserChange::MfaEnforced => &["R45"],
+            _ => &["R47"],
+        },
+        Action::RegisterDevice { device } if device.mdm != Mdm::None => &["R48"],
+        Action::RegisterDevice { .. } => &[],
+        Action::Bind { .. } | Action::Unbind { .. } => &["R05"],
+        Action::WindowsPolicy { .. } => &["R03"],
+        Action::MfaPolicy { .. } => &["R45"],
+        Action::LoginText { .. } => &[],
+        Action::Authenticate {
+            right_password: false,
+            ..
+        } => &["R42"],
+        Action::Authenticate { user, .. } if *user >= crate::action::USERS => &["R40"],
+        Action::Authenticate { .. } => &[],
+        Action::Provision {
+            ticket: TicketChoice::Own,
+            key: KeyChoice::Fresh,
+            ..
+        } => &["R44"],
+        Action::Provision { .. } => &["R60"],
+        Action::ReportAttempt { .. } | Action::ReadAudit => &["R07"],
+        Action::TimePasses { .. } => &["R42"],
+        Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],
+    }
+}
+
+/// The file's name under `<report-dir>/explore/`: `<seed>-<episode>.feature`.
+pub fn file_name(c: &Counterexample) -> String {
+    format!("{}-{}.feature", c.seed, c.episode)
+}
+
+/// The `.feature` text of a counterexample. `explored` is the command that reproduces the
+/// exploration; `run` the command that runs this file.
+pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
+    let ids: BTreeSet<&str> = c
+        .actions
+        .iter()
+        .flat_map(|a| catalog_ids(a).iter().copied())
+        .collect();
+    let mut tags = vec!["@explore".to_string()];
+    tags.extend(ids.iter().map(|id| format!("@{id}")));
+    let n = c.divergence.index + 1;
+    let answer = |o| serde_json::to_string(o).unwrap_or_else(|e| format!("(not JSON: {e})"));
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# Written by `ssap-harness explore`: the {} and the {} answered action {n} differently.\n\
+         #   exploration: {explored}\n\
+         #   (episode {}, {} actions, shrunk to {})\n\
+         #   run this file: {run}\n\
+         # To keep it: look the rule up in features/catalog.md, mend the side that is wrong, name the\n\
+         # scenario after the rule, and move the file into features/ as a regression scenario.\n",
+        c.left,
+        c.right,
+        c.episode,
+        c.original_len,
+        c.actions.len()
+    ));
+    out.push_str(&tags.join(" "));
+    out.push('\n');
+    out.push_str(&format!(
+        "Feature: Explore counterexample, seed {}, episode {}\n\n",
+        c.seed, c.episode
+    ));
+    out.push_str(&format!(
+        "  Scenario: {} actions on which the two implementations disagree at action {n}\n",
+        c.actions.len()
+    ));
+    for (i, a) in c.actions.iter().enumerate() {
+        let keyword = if i == 0 { "When" } else { "And" };
+        out.push_str(&format!("    {keyword} over the API, {a}\n"));
+        if i == c.divergence.index {
+            out.push_str(&format!(
+                "    # action {n}: the {} answered {}\n",
+                c.left,
+                answer(&c.divergence.left)
+            ));
+            out.push_str(&format!(
+                "    # action {n}: the {} answered {}\n",
+                c.right,
+                answer(&c.divergence.right)
+            ));
+        }
+    }
+    out.push_str(&format!("    Then {AGREE_STEP}\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Observation;
+    use crate::Divergence;
+
+    #[test]
+    fn a_counterexample_reads_as_a_scenario_of_api_steps() {
+        let actions = crate::action::sequence(3, 6);
+        let c = Counterexample {
+            seed: 3,
+            episode: 2,
+            original_len: 40,
+            actions: actions.clone(),
+            divergence: Divergence {
+                index: 5,
+                left: Observation::Refused {
+                    status: 409,
+                    code: "ticket_used".into(),
+                },
+                right: Observation::Ok(serde_json::json!({"username": "u1"})),
+            },
+            left: "reference server (embedded)",
+            right: "mock model",
+        };
+        let text = feature_text(
+            &c,
+            "ssap-harness explore --seed 3",
+            "ssap-harness run --features x",
+        );
+        assert_eq!(file_name(&c), "3-2.feature");
+        assert!(text.contains("\n@explore"), "{text}");
+        assert!(text.contains("Feature: Explore counterexample, seed 3, episode 2"));
+        for a in &actions {
+            assert!(
+                text.contains(&format!(" over the API, {a}\n")),
+                "{a} missing:\n{text}"
+            );
+        }
+        assert!(text.contains("# action 6: the reference server (embedded) answered {\"refused\""));
+        assert!(text.trim_end().ends_with(AGREE_STEP));
+    }
+}

@@ -1,0 +1,488 @@
+//! Every action as one English sentence and back, so a counterexample can be written as a
+//! `.feature` file (`When over the API, <sentence>`) and a QA engineer can write the same
+//! sequences by hand. [`Action`]'s `Display` writes the sentence; [`parse`] reads it. The two
+//! are one table of words, tested to round-trip for every kind of action.
+
+use std::fmt;
+
+use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
+
+use crate::action::{Action, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+
+const CHANGES: [(UserChange, &str); 8] = [
+    (UserChange::Active, "active"),
+    (UserChange::Staged, "staged"),
+    (UserChange::Suspended, "suspended"),
+    (UserChange::Locked, "locked"),
+    (UserChange::Unlocked, "unlocked"),
+    (UserChange::PasswordExpired, "password expired"),
+    (UserChange::MfaEnforced, "MFA enforced"),
+    (UserChange::Removed, "removed"),
+];
+
+const EDITIONS: [&str; 3] = ["Pro", "Enterprise", "Home"];
+
+const JOINS: [(JoinState, &str); 3] = [
+    (JoinState::Workgroup, "workgroup"),
+    (JoinState::ActiveDirectory, "Active Directory"),
+    (JoinState::EntraId, "Entra ID"),
+];
+
+const MDMS: [(Mdm, &str); 3] = [
+    (Mdm::None, "no MDM"),
+    (Mdm::Jumpcloud, "JumpCloud MDM"),
+    (Mdm::OtherVendor, "another vendor's MDM"),
+];
+
+fn os_name(os: Os) -> &'static str {
+    match os {
+        Os::Macos => "macOS",
+        Os::Windows => "Windows",
+    }
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on {
+        "on"
+    } else {
+        "off"
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// `user3`, or `an unknown user` for an index the directory never has.
+fn user_name(user: u8) -> String {
+    if user < USERS {
+        format!("user{user}")
+    } else {
+        "an unknown user".to_string()
+    }
+}
+
+fn describe(d: &DeviceKind) -> String {
+    let join = JOINS
+        .iter()
+        .find(|(j, _)| *j == d.join)
+        .map_or("?", |p| p.1);
+    let mdm = MDMS.iter().find(|(m, _)| *m == d.mdm).map_or("?", |p| p.1);
+    let arch = if d.arm { "arm64" } else { "x86_64" };
+    match d.os {
+        Os::Macos => format!("macOS, {arch}, {join}, {mdm}"),
+        Os::Windows => {
+            let edition = EDITIONS[usize::from(d.edition).min(2)];
+            format!("Windows {edition}, {arch}, {join}, {mdm}")
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Toggle { os, on } => write!(
+                f,
+                "the admin turns {} self-service {}",
+                os_name(*os),
+                on_off(*on)
+            ),
+            Action::Permission { admin } => write!(
+                f,
+                "the admin sets the permission level to {}",
+                if *admin { "administrator" } else { "standard" }
+            ),
+            Action::PasswordSync { on } => {
+                write!(f, "the admin turns password sync {}", on_off(*on))
+            }
+            Action::CreateUser {
+                user,
+                password,
+                system_username,
+            } => write!(
+                f,
+                "the admin creates user{user} (password: {}, system username: {})",
+                yes_no(*password),
+                yes_no(*system_username)
+            ),
+            Action::ChangeUser { user, change } => {
+                let word = CHANGES
+                    .iter()
+                    .find(|(c, _)| c == change)
+                    .map_or("?", |p| p.1);
+                write!(f, "the admin sets {} to {word}", user_name(*user))
+            }
+            Action::RegisterDevice { device } => {
+                write!(f, "a device registers: {}", describe(device))
+            }
+            Action::Bind { device, user } => {
+                write!(f, "the admin binds {} to device{device}", user_name(*user))
+            }
+            Action::Unbind { device, user } => {
+                write!(
+                    f,
+                    "the admin unbinds {} from device{device}",
+                    user_name(*user)
+                )
+            }
+            Action::WindowsPolicy { device, mode } => match mode {
+                Some(WindowsSsapMode::FirstUserOnly) => write!(
+                    f,
+                    "the admin sets device{device}'s Windows SSAP policy to first user only"
+                ),
+                Some(WindowsSsapMode::MultipleUsers) => write!(
+                    f,
+                    "the admin sets device{device}'s Windows SSAP policy to multiple users"
+                ),
+                None => write!(f, "the admin removes device{device}'s Windows SSAP policy"),
+            },
+            Action::MfaPolicy { device, on: true } => {
+                write!(f, "the admin binds an MFA policy to device{device}")
+            }
+            Action::MfaPolicy { device, on: false } => {
+                write!(f, "the admin removes device{device}'s MFA policy")
+            }
+            Action::LoginText {
+                device,
+                text: Some(t),
+            } => write!(
+                f,
+                "the admin sets device{device}'s login-window text to text {t}"
+            ),
+            Action::LoginText { device, text: None } => {
+                write!(f, "the admin removes device{device}'s login-window text")
+            }
+            Action::Authenticate {
+                device,
+                user,
+                right_password,
+            } => write!(
+                f,
+                "device{device} signs in {} with {} password",
+                user_name(*user),
+                if *right_password {
+                    "the right"
+                } else {
+                    "a wrong"
+                }
+            ),
+            Action::Provision {
+                device,
+                ticket,
+                key,
+            } => {
+                let ticket = match ticket {
+                    TicketChoice::Own => "its own ticket".to_string(),
+                    TicketChoice::OtherDevice(o) => format!("device{o}'s ticket"),
+                    TicketChoice::Forged => "a forged ticket".to_string(),
+                };
+                let key = match key {
+                    KeyChoice::Fresh => "a fresh key",
+                    KeyChoice::Repeat => "its previous key",
+                };
+                write!(f, "device{device} provisions with {ticket} and {key}")
+            }
+            Action::ReportAttempt { device, user } => write!(
+                f,
+                "device{device} reports a refused attempt by {}",
+                user_name(*user)
+            ),
+            Action::ReadLoginWindow { device } => {
+                write!(f, "device{device} reads its login-window configuration")
+            }
+            Action::ReadAssociations { device } => {
+                write!(f, "device{device} reads its associations")
+            }
+            Action::ReadUsers => write!(f, "the admin lists the users"),
+            Action::TimePasses { seconds } => {
+                write!(f, "{seconds} seconds pass on the control plane's clock")
+            }
+            Action::ReadAudit => write!(f, "the admin reads the audit log"),
+        }
+    }
+}
+
+/// The forms [`parse`] reads, one per line, for error messages and the step's documentation.
+pub const FORMS: &str = "\
+the admin turns macOS|Windows self-service on|off
+the admin sets the permission level to administrator|standard
+the admin turns password sync on|off
+the admin creates userN (password: yes|no, system username: yes|no)
+the admin sets userN to active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed
+a device registers: macOS, x86_64|arm64, workgroup|Active Directory|Entra ID, no MDM|JumpCloud MDM|another vendor's MDM
+a device registers: Windows Pro|Enterprise|Home, x86_64|arm64, <join>, <MDM>
+the admin binds userN to deviceN
+the admin unbinds userN from deviceN
+the admin sets deviceN's Windows SSAP policy to first user only|multiple users
+the admin removes deviceN's Windows SSAP policy
+the admin binds an MFA policy to deviceN
+the admin removes deviceN's MFA policy
+the admin sets deviceN's login-window text to text 0|1|2
+the admin removes deviceN's login-window text
+deviceN signs in userN|an unknown user with the right|a wrong password
+deviceN provisions with its own ticket|deviceN's ticket|a forged ticket and a fresh key|its previous key
+deviceN reports a refused attempt by userN|an unknown user
+deviceN reads its login-window configuration
+deviceN reads its associations
+the admin lists the users
+N seconds pass on the control plane's clock
+the admin reads the audit log";
+
+/// Reads a sentence [`Action`]'s `Display` writes. The error says what was expected.
+pub fn parse(sentence: &str) -> Result<Action, String> {
+    let s = sentence.trim();
+    read(s).ok_or_else(|| format!("{s:?} is not an action; the actions are:\n{FORMS}"))
+}
+
+fn number<T: std::str::FromStr>(s: &str, prefix: &str) -> Option<T> {
+    s.strip_prefix(prefix)?.parse().ok()
+}
+
+fn user(s: &str) -> Option<u8> {
+    if s == "an unknown user" {
+        return Some(USERS);
+    }
+    number::<u8>(s, "user").filter(|u| *u < USERS)
+}
+
+fn device(s: &str) -> Option<u8> {
+    number(s, "device")
+}
+
+fn word<T: Copy>(table: &[(T, &str)], s: &str) -> Option<T> {
+    table.iter().find(|(_, w)| *w == s).map(|(t, _)| *t)
+}
+
+fn switch(s: &str) -> Option<bool> {
+    match s {
+        "on" => Some(true),
+        "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn yes(s: &str) -> Option<bool> {
+    match s {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
+}
+
+fn device_kind(s: &str) -> Option<DeviceKind> {
+    let parts: Vec<&str> = s.split(", ").collect();
+    let [system, arch, join, mdm] = parts.as_slice() else {
+        return None;
+    };
+    let (os, edition) = match *system {
+        "macOS" => (Os::Macos, 0),
+        other => {
+            let edition = other.strip_prefix("Windows ")?;
+            let i = EDITIONS.iter().position(|e| *e == edition)?;
+            (Os::Windows, u8::try_from(i).ok()?)
+        }
+    };
+    let arm = match *arch {
+        "arm64" => true,
+        "x86_64" => false,
+        _ => return None,
+    };
+    Some(DeviceKind {
+        os,
+        edition,
+        arm,
+        join: word(&JOINS, join)?,
+        mdm: word(&MDMS, mdm)?,
+    })
+}
+
+fn read(s: &str) -> Option<Action> {
+    if let Some(rest) = s.strip_prefix("the admin ") {
+        return admin(rest);
+    }
+    if let Some(rest) = s.strip_prefix("a device registers: ") {
+        return Some(Action::RegisterDevice {
+            device: device_kind(rest)?,
+        });
+    }
+    if let Some(seconds) = s.strip_suffix(" seconds pass on the control plane's clock") {
+        return Some(Action::TimePasses {
+            seconds: seconds.parse().ok()?,
+        });
+    }
+    let (who, rest) = s.split_once(' ')?;
+    let d = device(who)?;
+    if let Some(rest) = rest.strip_prefix("signs in ") {
+        let (u, right) = if let Some(u) = rest.strip_suffix(" with the right password") {
+            (u, true)
+        } else {
+            (rest.strip_suffix(" with a wrong password")?, false)
+        };
+        return Some(Action::Authenticate {
+            device: d,
+            user: user(u)?,
+            right_password: right,
+        });
+    }
+    if let Some(rest) = rest.strip_prefix("provisions with ") {
+        let (ticket, key) = rest.split_once(" and ")?;
+        let ticket = match ticket {
+            "its own ticket" => TicketChoice::Own,
+            "a forged ticket" => TicketChoice::Forged,
+            other => TicketChoice::OtherDevice(device(other.strip_suffix("'s ticket")?)?),
+        };
+        let key = match key {
+            "a fresh key" => KeyChoice::Fresh,
+            "its previous key" => KeyChoice::Repeat,
+            _ => return None,
+        };
+        return Some(Action::Provision {
+            device: d,
+            ticket,
+            key,
+        });
+    }
+    if let Some(u) = rest.strip_prefix("reports a refused attempt by ") {
+        return Some(Action::ReportAttempt {
+            device: d,
+            user: user(u)?,
+        });
+    }
+    match rest {
+        "reads its login-window configuration" => Some(Action::ReadLoginWindow { device: d }),
+        "reads its associations" => Some(Action::ReadAssociations { device: d }),
+        _ => None,
+    }
+}
+
+fn admin(s: &str) -> Option<Action> {
+    match s {
+        "lists the users" => return Some(Action::ReadUsers),
+        "reads the audit log" => return Some(Action::ReadAudit),
+        _ => {}
+    }
+    if let Some(rest) = s.strip_prefix("turns password sync ") {
+        return Some(Action::PasswordSync { on: switch(rest)? });
+    }
+    if let Some(rest) = s.strip_prefix("turns ") {
+        let (os, on) = rest.split_once(" self-service ")?;
+        let os = match os {
+            "macOS" => Os::Macos,
+            "Windows" => Os::Windows,
+            _ => return None,
+        };
+        return Some(Action::Toggle {
+            os,
+            on: switch(on)?,
+        });
+    }
+    if let Some(level) = s.strip_prefix("sets the permission level to ") {
+        return Some(Action::Permission {
+            admin: match level {
+                "administrator" => true,
+                "standard" => false,
+                _ => return None,
+            },
+        });
+    }
+    if let Some(rest) = s.strip_prefix("creates ") {
+        let (u, flags) = rest.split_once(" (password: ")?;
+        let (password, system) = flags.strip_suffix(')')?.split_once(", system username: ")?;
+        return Some(Action::CreateUser {
+            user: user(u).filter(|u| *u < USERS)?,
+            password: yes(password)?,
+            system_username: yes(system)?,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("binds an MFA policy to ") {
+        return Some(Action::MfaPolicy {
+            device: device(rest)?,
+            on: true,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("binds ") {
+        let (u, d) = rest.split_once(" to ")?;
+        return Some(Action::Bind {
+            device: device(d)?,
+            user: user(u)?,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("unbinds ") {
+        let (u, d) = rest.split_once(" from ")?;
+        return Some(Action::Unbind {
+            device: device(d)?,
+            user: user(u)?,
+        });
+    }
+    if let Some(rest) = s.strip_prefix("removes ") {
+        let (d, what) = rest.split_once("'s ")?;
+        let device = device(d)?;
+        return match what {
+            "Windows SSAP policy" => Some(Action::WindowsPolicy { device, mode: None }),
+            "MFA policy" => Some(Action::MfaPolicy { device, on: false }),
+            "login-window text" => Some(Action::LoginText { device, text: None }),
+            _ => None,
+        };
+    }
+    let rest = s.strip_prefix("sets ")?;
+    let (who, to) = rest.split_once(" to ")?;
+    if let Some((d, what)) = who.split_once("'s ") {
+        let device = device(d)?;
+        return match what {
+            "Windows SSAP policy" => Some(Action::WindowsPolicy {
+                device,
+                mode: Some(match to {
+                    "first user only" => WindowsSsapMode::FirstUserOnly,
+                    "multiple users" => WindowsSsapMode::MultipleUsers,
+                    _ => return None,
+                }),
+            }),
+            "login-window text" => Some(Action::LoginText {
+                device,
+                text: Some(number(to, "text ")?),
+            }),
+            _ => None,
+        };
+    }
+    Some(Action::ChangeUser {
+        user: user(who)?,
+        change: word(&CHANGES, to)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::sequence;
+
+    #[test]
+    fn every_drawn_action_reads_back_as_itself() {
+        for seed in 1..=4 {
+            for a in sequence(seed, 3_000) {
+                let text = a.to_string();
+                let back = parse(&text).unwrap_or_else(|e| panic!("{e}"));
+                // A Mac's edition is not part of what it is (every Mac reads back as 0).
+                let same = match (&a, &back) {
+                    (
+                        Action::RegisterDevice { device: x },
+                        Action::RegisterDevice { device: y },
+                    ) if x.os == Os::Macos => DeviceKind { edition: 0, ..*x } == *y,
+                    _ => a == back,
+                };
+                assert!(same, "{text:?} read back as {back:?}, not {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_sentence_that_is_no_action_lists_the_forms() {
+        let e = parse("the admin binds user9 to device0").unwrap_err();
+        assert!(e.contains("is not an action") && e.contains("the admin binds userN to deviceN"));
+        assert!(parse("device0 signs in user1 with the right password").is_ok());
+        assert!(parse("device0 signs in user1 with the rightish password").is_err());
+    }
+}

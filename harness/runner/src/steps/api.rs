@@ -1,0 +1,187 @@
+//! The API explorer's actions as steps: `When over the API, <action>` plays one action of
+//! `ssap-harness explore` (an admin change, a device's call, a read, time passing) on this
+//! run's control plane, in an org of its own, and keeps the answer with ids replaced by the
+//! names the actions use (`user2`, `device0`). `explore` writes its counterexamples with these
+//! steps; a QA engineer can write any sequence of API calls with them too.
+//!
+//! Two ways to check the answers: against a second implementation of the contract (the
+//! reference server and the mock's model, as explore does), or against an answer written in
+//! the scenario.
+
+use anyhow::{anyhow, Context as _};
+use cucumber::gherkin::Step;
+use cucumber::then;
+use cucumber::when;
+use ssap_explore::{Action, Observation, Target};
+
+use super::StepResult;
+use crate::fail;
+use crate::world::SsapWorld;
+
+/// What the over-the-API steps of one scenario played.
+pub struct ApiWalk {
+    target: Target,
+    played: Vec<(Action, Observation)>,
+}
+
+/// One answer in a line: `ok {...}`, `refused 409 ticket_used`, `skipped`, `broken ...`.
+fn short(o: &Observation) -> String {
+    let text = match o {
+        Observation::Skipped => "skipped (it names a user or device not created yet)".to_string(),
+        Observation::Ok(v) => format!("ok {v}"),
+        Observation::Refused { status, code } => format!("refused {status} {code}"),
+        Observation::Broken(e) => format!("broken: {e}"),
+    };
+    if text.chars().count() > 600 {
+        format!("{}...", text.chars().take(600).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Plays one action of the API explorer on this run's control plane, in an org of the
+/// scenario's own that only these steps use, and keeps the answer. The sentences (users
+/// `user0`..`user5`, devices numbered as they register from `device0`):
+///
+/// `the admin turns macOS|Windows self-service on|off`; `the admin sets the permission level to
+/// administrator|standard`; `the admin turns password sync on|off`; `the admin creates userN
+/// (password: yes|no, system username: yes|no)`; `the admin sets userN to
+/// active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed`; `a device
+/// registers: macOS, x86_64|arm64, workgroup|Active Directory|Entra ID, no MDM|JumpCloud
+/// MDM|another vendor's MDM`; `a device registers: Windows Pro|Enterprise|Home, x86_64|arm64,
+/// <join>, <MDM>`; `the admin binds userN to deviceN`; `the admin unbinds userN from deviceN`;
+/// `the admin sets deviceN's Windows SSAP policy to first user only|multiple users`; `the admin
+/// removes deviceN's Windows SSAP policy|MFA policy|login-window text`; `the admin binds an MFA
+/// policy to deviceN`; `the admin sets deviceN's login-window text to text 0|1|2`; `deviceN
+/// signs in userN|an unknown user with the right|a wrong password`; `deviceN provisions with
+/// its own ticket|deviceN's ticket|a forged ticket and a fresh key|its previous key`; `deviceN
+/// reports a refused attempt by userN|an unknown user`; `deviceN reads its login-window
+/// configuration`; `deviceN reads its associations`; `the admin lists the users`; `the admin
+/// reads the audit log`; `N seconds pass on the control plane's clock`.
+///
+/// A user's email is `uN@explore.test`, username `uN`, system username `sysN`, password
+/// `Pw-N-Secret!`; a wrong password is `not-the-password`. An action that names a user or
+/// device not created yet sends nothing (its answer is `skipped`). The step itself fails only
+/// when the sentence is not one of these; what the control plane answered is checked by the
+/// `Then` steps below.
+#[when(regex = r"^over the API, (.+)$")]
+async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
+    let action = ssap_explore::sentence::parse(&sentence).map_err(|e| anyhow!(e))?;
+    if w.api_walk.is_none() {
+        let target = w.api_target().await?;
+        w.api_walk = Some(ApiWalk {
+            target,
+            played: Vec::new(),
+        });
+    }
+    let Some(walk) = w.api_walk.as_mut() else {
+        fail!("the over-the-API org was not created");
+    };
+    let answer = walk.target.play(&action).await;
+    let line = format!(
+        "over the API #{}: {action} -> {}",
+        walk.played.len() + 1,
+        short(&answer)
+    );
+    walk.played.push((action, answer));
+    w.note(line);
+    Ok(())
+}
+
+fn walk(w: &SsapWorld) -> anyhow::Result<&ApiWalk> {
+    w.api_walk
+        .as_ref()
+        .ok_or_else(|| anyhow!("no action was played over the API in this scenario yet"))
+}
+
+/// Replays every action played over the API so far on a second implementation of the
+/// contract, on a fresh org, and fails at the first action whose answer differs (status and
+/// refusal code of a refusal, the whole body of a success, with ids as names and tickets,
+/// keys and timestamps left out). The second implementation is the mock's model, started
+/// in-process; when this run's control plane *is* the mock (`--control-plane mock`), it is the
+/// reference server, embedded. So a counterexample of `ssap-harness explore` fails in every
+/// mode until the wrong side is mended.
+#[then(regex = r"^the reference server and the mock model answer every action alike$")]
+async fn both_implementations_agree(w: &mut SsapWorld) -> StepResult {
+    let actions: Vec<Action> = walk(w)?.played.iter().map(|(a, _)| a.clone()).collect();
+    let timeout = std::time::Duration::from_secs(30);
+    let (other, answers) = if w.mock_mode() {
+        let server = ssap_control_plane::EmbeddedServer::start()
+            .await
+            .map_err(|e| anyhow!("starting the embedded reference server: {e}"))?;
+        let http = ssap_api::Http::new(server.url(), timeout)?;
+        let answers = ssap_explore::replay(&http, server.operator_token(), &actions).await?;
+        ("the reference server (embedded)", answers)
+    } else {
+        let mock = ssap_mock::MockControlPlane::start_with(&[], None)
+            .await
+            .context("starting the mock's model")?;
+        let http = ssap_api::Http::new(&mock.url(), timeout)?;
+        let token = mock.operator_token().unwrap_or_default().to_string();
+        let answers = ssap_explore::replay(&http, &token, &actions).await?;
+        ("the mock model", answers)
+    };
+    let here = if w.mock_mode() {
+        "this run's control plane (the mock model)"
+    } else {
+        "this run's control plane"
+    };
+    let played = &walk(w)?.played;
+    for (i, ((action, mine), theirs)) in played.iter().zip(&answers).enumerate() {
+        if mine != theirs {
+            fail!(
+                "action {} ({action}) was answered differently:\n  {here}: {}\n  {other}: {}",
+                i + 1,
+                short(mine),
+                short(theirs)
+            );
+        }
+    }
+    w.note(format!(
+        "{other} answered all {} actions alike",
+        answers.len()
+    ));
+    Ok(())
+}
+
+/// The last action played over the API was refused with this HTTP status and refusal code
+/// (e.g. `409 "ticket_used"`).
+#[then(regex = r#"^over the API, the last answer is a refusal (\d{3}) "([^"]+)"$"#)]
+async fn last_answer_refused(w: &mut SsapWorld, status: String, code: String) -> StepResult {
+    let Some((action, answer)) = walk(w)?.played.last() else {
+        fail!("no action was played over the API in this scenario yet");
+    };
+    let expected = Observation::Refused {
+        status: status.parse().context("the status")?,
+        code,
+    };
+    if *answer != expected {
+        fail!(
+            "the last action ({action}) was answered {}, not refused {status}",
+            short(answer)
+        );
+    }
+    Ok(())
+}
+
+/// The last action played over the API succeeded with exactly this JSON body (the docstring),
+/// ids written as the names the actions use (`"user2"`, `"device0"`, `"org"`) and tickets,
+/// keys and timestamps left out, as the failure message of a differing answer prints it.
+#[then(regex = r"^over the API, the last answer is:$")]
+async fn last_answer_is(w: &mut SsapWorld, step: &Step) -> StepResult {
+    let Some(doc) = step.docstring.as_deref() else {
+        fail!("this step takes the expected JSON as a docstring (\"\"\" ... \"\"\")");
+    };
+    let expected: serde_json::Value =
+        serde_json::from_str(doc).with_context(|| format!("the docstring is not JSON: {doc}"))?;
+    let Some((action, answer)) = walk(w)?.played.last() else {
+        fail!("no action was played over the API in this scenario yet");
+    };
+    if *answer != Observation::Ok(expected.clone()) {
+        fail!(
+            "the last action ({action}) was answered {}, not ok {expected}",
+            short(answer)
+        );
+    }
+    Ok(())
+}
