@@ -203,6 +203,8 @@ pub struct Summary {
     pub seconds: f64,
     /// Actions per kind that were sent (not skipped), to see what the walk reached.
     pub coverage: std::collections::BTreeMap<String, usize>,
+    /// Actions sent per catalog id they exercise (see [`counterexample::catalog_ids`]).
+    pub catalog: std::collections::BTreeMap<String, usize>,
     /// The first disagreement, shrunk; `None` when the sides agreed throughout.
     pub counterexample: Option<Counterexample>,
 }
@@ -225,6 +227,7 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
         episodes: 0,
         seconds: 0.0,
         coverage: Default::default(),
+        catalog: Default::default(),
         counterexample: None,
     };
     let mut episode = 0;
@@ -241,6 +244,9 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
             summary.actions_run += 1;
             if lo != Observation::Skipped {
                 *summary.coverage.entry(kind(a)).or_default() += 1;
+                for id in counterexample::catalog_ids(a) {
+                    *summary.catalog.entry((*id).to_string()).or_default() += 1;
+                }
             }
             if lo != ro {
                 divergence = Some(i);

@@ -292,6 +292,13 @@ pub fn render(run: &RunResult) -> String {
         html(&run.control_plane),
         secs(run.duration_ms),
     );
+    if let Some(e) = &run.explore {
+        // Inside the header's block, after its last line.
+        let line = crate::explore_section::header_line(e);
+        if let Some(at) = out.rfind("</div></header>") {
+            out.insert_str(at, &line);
+        }
+    }
     out.push_str("<main>\n");
 
     // Overview tables.
@@ -427,6 +434,10 @@ pub fn render(run: &RunResult) -> String {
         for s in &f.scenarios {
             scenario_html(&mut out, f, s);
         }
+    }
+
+    if let Some(e) = &run.explore {
+        crate::explore_section::section(&mut out, e);
     }
 
     // Reproduce.

@@ -9,6 +9,7 @@
 
 pub mod coverage;
 pub mod cucumber_json;
+mod explore_section;
 pub mod html;
 pub mod junit;
 pub mod merge;

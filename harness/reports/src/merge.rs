@@ -120,6 +120,7 @@ pub fn merge(runs: Vec<RunResult>) -> anyhow::Result<RunResult> {
         features: Vec::new(),
         catalog: first.catalog.clone(),
         duration_ms: runs.iter().map(|r| r.duration_ms).max().unwrap_or(0),
+        explore: None,
     };
 
     let mut features: BTreeMap<String, FeatureResult> = BTreeMap::new();

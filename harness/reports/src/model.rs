@@ -46,6 +46,49 @@ pub struct RunResult {
     pub catalog: Vec<CatalogEntry>,
     /// Wall time of the whole run.
     pub duration_ms: u64,
+    /// The last `ssap-harness explore` run into the same report directory, added by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explore: Option<ExploreDigest>,
+}
+
+/// What an exploration did, for the HTML report's Explore section.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExploreDigest {
+    /// The exploration's seed.
+    pub seed: u64,
+    /// The command that reproduces it.
+    pub command: String,
+    /// The two control planes compared, e.g. "reference server (embedded)", "mock model".
+    pub sides: [String; 2],
+    /// Actions played, episodes, wall time.
+    pub actions_run: usize,
+    /// Episodes (fresh orgs) started.
+    pub episodes: usize,
+    /// Wall time, seconds.
+    pub seconds: f64,
+    /// Actions sent per kind ("Authenticate": 15000).
+    pub actions_by_kind: Vec<(String, usize)>,
+    /// Actions sent per catalog id they exercise ("R42": 9000).
+    pub actions_by_id: Vec<(String, usize)>,
+    /// The shrunk disagreement, when there was one.
+    pub counterexample: Option<ExploreCounterexample>,
+}
+
+/// A shrunk disagreement as the report shows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExploreCounterexample {
+    /// The episode that disagreed and how many actions it had played.
+    pub episode: usize,
+    /// Actions before shrinking.
+    pub original_len: usize,
+    /// The shrunk actions as the steps' sentences.
+    pub actions: Vec<String>,
+    /// The action (0-based) answered differently.
+    pub index: usize,
+    /// Each side's answer to it.
+    pub answers: [String; 2],
+    /// Where the `.feature` file was written.
+    pub feature: String,
 }
 
 /// One catalog row.

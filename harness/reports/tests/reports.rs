@@ -426,3 +426,40 @@ fn an_empty_run_is_not_a_pass() {
     assert!(html::render(&run).contains("FAILED: no scenario ran"));
     parse_xml(&junit::render(&run));
 }
+
+#[test]
+fn an_exploration_adds_its_section_and_its_counterexample_to_the_html_report() {
+    let mut run = fixture::run();
+    assert!(!html::render(&run).contains("id=\"explore\""));
+    run.explore = Some(ssap_reports::ExploreDigest {
+        seed: 7,
+        command: "ssap-harness explore --seed 7 --actions 300".into(),
+        sides: ["reference server (embedded)".into(), "mock model".into()],
+        actions_run: 300,
+        episodes: 2,
+        seconds: 0.5,
+        actions_by_kind: vec![("Authenticate".into(), 40)],
+        actions_by_id: vec![("R42".into(), 12)],
+        counterexample: Some(ssap_reports::ExploreCounterexample {
+            episode: 1,
+            original_len: 80,
+            actions: vec![
+                "a device registers: macOS, arm64, workgroup, no MDM".into(),
+                "device0 reads its <associations>".into(),
+            ],
+            index: 1,
+            answers: ["{\"ok\": []}".into(), "{\"refused\": 403}".into()],
+            feature: "reports/explore/7-1.feature".into(),
+        }),
+    });
+    let page = html::render(&run);
+    assert!(page.contains("<h2 id=\"explore\">Explore</h2>"), "{page}");
+    assert!(page.contains("Explore: 300 actions, seed 7: ✗ the two implementations disagreed"));
+    assert!(page.contains("<li class=\"st-failed\">device0 reads its &lt;associations&gt;</li>"));
+    assert!(page.contains("reports/explore/7-1.feature"));
+    assert!(page.contains("<td>R42</td><td class=\"n\">12</td>"));
+    // Carried through results.json, so `ssap-harness report` keeps the section.
+    let json = serde_json::to_string(&run).unwrap();
+    let back: ssap_reports::RunResult = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.explore, run.explore);
+}

@@ -264,6 +264,7 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
                 features: Vec::new(),
                 catalog: catalog_entries,
                 duration_ms: 0,
+                explore: None,
             },
         );
         let mut errors = collected.errors.clone();

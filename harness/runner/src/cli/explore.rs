@@ -75,8 +75,24 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         summary.seconds,
         path.display()
     );
+    let explored = format!(
+        "ssap-harness explore --seed {seed} --actions {} --control-plane {}",
+        args.actions, args.control_plane
+    );
+    let mut digest = ssap_reports::ExploreDigest {
+        seed,
+        command: explored.clone(),
+        sides: [pair.left.name().to_string(), pair.right.name().to_string()],
+        actions_run: summary.actions_run,
+        episodes: summary.episodes,
+        seconds: summary.seconds,
+        actions_by_kind: summary.coverage.clone().into_iter().collect(),
+        actions_by_id: summary.catalog.clone().into_iter().collect(),
+        counterexample: None,
+    };
     let Some(c) = &summary.counterexample else {
         println!("AGREED: the two control planes answered every action alike");
+        add_to_suite_report(&args.report_dir, digest)?;
         return Ok(ExitCode::SUCCESS);
     };
     println!(
@@ -90,10 +106,6 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     }
     println!("  {}: {:?}", c.left, c.divergence.left);
     println!("  {}: {:?}", c.right, c.divergence.right);
-    let explored = format!(
-        "ssap-harness explore --seed {seed} --actions {} --control-plane {}",
-        args.actions, args.control_plane
-    );
     let feature = dir.join(ssap_explore::counterexample::file_name(c));
     let run = match args.control_plane.as_str() {
         "embedded" => format!("ssap-harness run --features {}", feature.display()),
@@ -106,5 +118,42 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&feature, text).with_context(|| format!("writing {}", feature.display()))?;
     println!("reproduce: {explored}");
     println!("as a scenario: {} (run it: {run})", feature.display());
+    let answer = |o: &ssap_explore::Observation| {
+        serde_json::to_string_pretty(o).unwrap_or_else(|e| format!("(not JSON: {e})"))
+    };
+    digest.counterexample = Some(ssap_reports::ExploreCounterexample {
+        episode: c.episode,
+        original_len: c.original_len,
+        actions: c.actions.iter().map(ToString::to_string).collect(),
+        index: c.divergence.index,
+        answers: [answer(&c.divergence.left), answer(&c.divergence.right)],
+        feature: feature.display().to_string(),
+    });
+    add_to_suite_report(&args.report_dir, digest)?;
     Ok(ExitCode::from(1))
+}
+
+/// Adds the Explore section to the suite's reports in `dir` (rewritten from its results.json)
+/// when a suite ran there; otherwise says where the section would go.
+fn add_to_suite_report(
+    dir: &std::path::Path,
+    digest: ssap_reports::ExploreDigest,
+) -> anyhow::Result<()> {
+    let results = dir.join("results.json");
+    if !results.exists() {
+        println!(
+            "no suite report in {} to add an Explore section to (run the suite with --report-dir {} first)",
+            dir.display(),
+            dir.display()
+        );
+        return Ok(());
+    }
+    let mut run = ssap_reports::read_results(&results)?;
+    run.explore = Some(digest);
+    ssap_reports::write_all(&run, dir)?;
+    println!(
+        "Explore section added to {}",
+        dir.join("index.html").display()
+    );
+    Ok(())
 }
