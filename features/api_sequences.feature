@@ -45,3 +45,21 @@ Feature: Sequences of API calls, answer by answer
         "user_id": "user1", "username": "u1"}]
       """
     And the reference server and the mock model answer every action alike
+
+  @R45
+  Scenario: An MFA code opens the next login once; the same code again is a replay
+    When over the API, the admin turns macOS self-service on
+    And over the API, a device registers: macOS, arm64, workgroup, no MDM
+    And over the API, the admin creates user3 (password: yes, system username: no)
+    And over the API, the admin binds user3 to device0
+    And over the API, user3 enrols in MFA at the User Portal with the right password
+    And over the API, device0 checks user3's MFA code: the one from two minutes ago
+    Then over the API, the last answer is a refusal 401 "mfa_code_invalid"
+    When over the API, device0 checks user3's MFA code: the current one
+    Then over the API, the last answer is:
+      """
+      null
+      """
+    When over the API, device0 checks user3's MFA code: the one they typed last
+    Then over the API, the last answer is a refusal 401 "mfa_code_invalid"
+    And the reference server and the mock model answer every action alike

@@ -136,6 +136,36 @@ pub enum Action {
     },
     /// The admin reads the audit log.
     ReadAudit,
+    /// A user enrols in TOTP MFA at the User Portal (R45), proving who they are with their
+    /// password or failing to.
+    EnrollMfa {
+        /// Which user.
+        user: u8,
+        /// The user's password, or a wrong one.
+        right_password: bool,
+    },
+    /// A device checks the code a user typed at the next-login MFA prompt (R45).
+    VerifyMfa {
+        /// Which device.
+        device: u8,
+        /// Which user.
+        user: u8,
+        /// Which code they type.
+        code: CodeChoice,
+    },
+}
+
+/// Which MFA code a user types, computed from the secret this control plane gave them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CodeChoice {
+    /// What their authenticator app shows now (on the control plane's clock).
+    Current,
+    /// The code this user typed last on this control plane (a replay, or a wrong code again).
+    Again,
+    /// What the app showed two minutes ago: outside the one step of drift allowed.
+    Expired,
+    /// A code the app never shows in the allowed window.
+    Wrong,
 }
 
 /// An admin or directory change to a user.
@@ -204,7 +234,7 @@ pub fn random_action(rng: &mut StdRng) -> Action {
     } else {
         Os::Windows
     };
-    match rng.gen_range(0..100u32) {
+    match rng.gen_range(0..106u32) {
         0..=5 => Action::Toggle {
             os,
             on: rng.gen_bool(0.8),
@@ -297,7 +327,21 @@ pub fn random_action(rng: &mut StdRng) -> Action {
         96 => Action::TimePasses {
             seconds: if rng.gen_bool(0.7) { 61 } else { 3601 },
         },
-        _ => Action::ReadAudit,
+        97..=99 => Action::ReadAudit,
+        100..=101 => Action::EnrollMfa {
+            user: rng.gen_range(0..USERS),
+            right_password: rng.gen_bool(0.85),
+        },
+        _ => Action::VerifyMfa {
+            device,
+            user: rng.gen_range(0..USERS),
+            code: match rng.gen_range(0..10) {
+                0..=4 => CodeChoice::Current,
+                5..=6 => CodeChoice::Again,
+                7 => CodeChoice::Expired,
+                _ => CodeChoice::Wrong,
+            },
+        },
     }
 }
 
@@ -331,6 +375,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 19, "{kinds:?}");
+        assert_eq!(kinds.len(), 21, "{kinds:?}");
     }
 }

@@ -53,6 +53,7 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         Action::Provision { .. } => &["R60"],
         Action::ReportAttempt { .. } | Action::ReadAudit => &["R07"],
         Action::TimePasses { .. } => &["R42"],
+        Action::EnrollMfa { .. } | Action::VerifyMfa { .. } => &["R45"],
         Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],
     }
 }

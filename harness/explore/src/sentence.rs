@@ -7,7 +7,7 @@ use std::fmt;
 
 use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
 
-use crate::action::{Action, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+use crate::action::{Action, CodeChoice, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
 
 const CHANGES: [(UserChange, &str); 8] = [
     (UserChange::Active, "active"),
@@ -18,6 +18,13 @@ const CHANGES: [(UserChange, &str); 8] = [
     (UserChange::PasswordExpired, "password expired"),
     (UserChange::MfaEnforced, "MFA enforced"),
     (UserChange::Removed, "removed"),
+];
+
+const CODES: [(CodeChoice, &str); 4] = [
+    (CodeChoice::Current, "the current one"),
+    (CodeChoice::Again, "the one they typed last"),
+    (CodeChoice::Expired, "the one from two minutes ago"),
+    (CodeChoice::Wrong, "a wrong one"),
 ];
 
 const EDITIONS: [&str; 3] = ["Pro", "Enterprise", "Home"];
@@ -202,6 +209,27 @@ impl fmt::Display for Action {
                 write!(f, "{seconds} seconds pass on the control plane's clock")
             }
             Action::ReadAudit => write!(f, "the admin reads the audit log"),
+            Action::EnrollMfa {
+                user,
+                right_password,
+            } => write!(
+                f,
+                "{} enrols in MFA at the User Portal with {} password",
+                user_name(*user),
+                if *right_password {
+                    "the right"
+                } else {
+                    "a wrong"
+                }
+            ),
+            Action::VerifyMfa { device, user, code } => {
+                let code = CODES.iter().find(|(c, _)| c == code).map_or("?", |p| p.1);
+                write!(
+                    f,
+                    "device{device} checks {}'s MFA code: {code}",
+                    user_name(*user)
+                )
+            }
         }
     }
 }
@@ -230,7 +258,9 @@ deviceN reads its login-window configuration
 deviceN reads its associations
 the admin lists the users
 N seconds pass on the control plane's clock
-the admin reads the audit log";
+the admin reads the audit log
+userN enrols in MFA at the User Portal with the right|a wrong password
+deviceN checks userN's MFA code: the current one|the one they typed last|the one from two minutes ago|a wrong one";
 
 /// Reads a sentence [`Action`]'s `Display` writes. The error says what was expected.
 pub fn parse(sentence: &str) -> Result<Action, String> {
@@ -315,7 +345,25 @@ fn read(s: &str) -> Option<Action> {
         });
     }
     let (who, rest) = s.split_once(' ')?;
+    if let Some(rest) = rest.strip_prefix("enrols in MFA at the User Portal with ") {
+        return Some(Action::EnrollMfa {
+            user: user(who).filter(|u| *u < USERS)?,
+            right_password: match rest {
+                "the right password" => true,
+                "a wrong password" => false,
+                _ => return None,
+            },
+        });
+    }
     let d = device(who)?;
+    if let Some(rest) = rest.strip_prefix("checks ") {
+        let (u, code) = rest.split_once("'s MFA code: ")?;
+        return Some(Action::VerifyMfa {
+            device: d,
+            user: user(u).filter(|u| *u < USERS)?,
+            code: word(&CODES, code)?,
+        });
+    }
     if let Some(rest) = rest.strip_prefix("signs in ") {
         let (u, right) = if let Some(u) = rest.strip_suffix(" with the right password") {
             (u, true)

@@ -8,11 +8,12 @@ use serde::Serialize;
 use serde_json::Value;
 use ssap_api::{
     AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
-    EnrollmentClient, Http, MfaFactor, NewAssociation, NewUser, OperatorClient, OrgSettingsPatch,
-    Os, PermissionLevel, ProvisionRequest, UserPatch, UserState,
+    EnrollmentClient, Http, MfaEnrollRequest, MfaFactor, MfaVerifyRequest, NewAssociation, NewUser,
+    OperatorClient, OrgSettingsPatch, Os, PermissionLevel, PortalClient, ProvisionRequest,
+    UserPatch, UserState,
 };
 
-use crate::action::{Action, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+use crate::action::{Action, CodeChoice, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
 
 /// Devices one episode registers at most; more registrations are skipped.
 pub const MAX_DEVICES: usize = 4;
@@ -53,6 +54,11 @@ pub struct Target {
     devices: Vec<DeviceState>,
     /// Real id -> symbol ("user3", "device1", "org").
     symbols: HashMap<String, String>,
+    portal: PortalClient,
+    /// The TOTP secret this control plane gave each user that enrolled.
+    mfa_secrets: BTreeMap<u8, String>,
+    /// The code each user typed last.
+    last_codes: BTreeMap<u8, String>,
 }
 
 fn email(user: u8) -> String {
@@ -108,6 +114,9 @@ impl Target {
             users: BTreeMap::new(),
             devices: Vec::new(),
             symbols,
+            portal: PortalClient::new(http.clone()),
+            mfa_secrets: BTreeMap::new(),
+            last_codes: BTreeMap::new(),
         })
     }
 
@@ -146,6 +155,7 @@ impl Target {
             | Action::Authenticate { device, .. }
             | Action::ReportAttempt { device, .. }
             | Action::ReadLoginWindow { device }
+            | Action::VerifyMfa { device, .. }
             | Action::ReadAssociations { device } => *device = fix(*device),
             Action::Provision { device, ticket, .. } => {
                 *device = fix(*device);
@@ -161,6 +171,7 @@ impl Target {
             | Action::RegisterDevice { .. }
             | Action::ReadUsers
             | Action::TimePasses { .. }
+            | Action::EnrollMfa { .. }
             | Action::ReadAudit => {}
         }
         a
@@ -419,6 +430,47 @@ impl Target {
             }
             Action::ReadUsers => json(admin.users().await?),
             Action::TimePasses { seconds } => json(admin.advance_clock(u64::from(*seconds)).await?),
+            Action::EnrollMfa {
+                user,
+                right_password,
+            } => {
+                let Some(id) = self.user_id(*user) else {
+                    return Ok(None);
+                };
+                let req = MfaEnrollRequest {
+                    password: if *right_password {
+                        password(*user)
+                    } else {
+                        "not-the-password".into()
+                    },
+                };
+                let enrolled = self.portal.enroll_mfa(&id, &req).await?;
+                self.mfa_secrets.insert(*user, enrolled.secret.clone());
+                json(enrolled)
+            }
+            Action::VerifyMfa { device, user, code } => {
+                let (Some(d), Some(id)) = (self.device_index(*device), self.user_id(*user)) else {
+                    return Ok(None);
+                };
+                let code = match (code, self.mfa_secrets.get(user)) {
+                    (CodeChoice::Again, _) => match self.last_codes.get(user) {
+                        Some(c) => c.clone(),
+                        None => return Ok(None),
+                    },
+                    // Never enrolled here: any code is as good as another.
+                    (_, None) => "123456".to_string(),
+                    (choice, Some(secret)) => {
+                        let now = self.control_plane_now().await?;
+                        totp_code(secret, *choice, now)
+                    }
+                };
+                self.last_codes.insert(*user, code.clone());
+                self.devices[d]
+                    .client
+                    .verify_mfa(&MfaVerifyRequest { user_id: id, code })
+                    .await?;
+                Some(Value::Null)
+            }
             Action::ReadAudit => {
                 // The reason of a success is prose about the change ("macos_ssap: false ->
                 // true"), which each implementation words its own way; a refusal's reason is a
@@ -438,6 +490,16 @@ impl Target {
             }
         };
         Ok(v)
+    }
+
+    /// The control plane's time for this org (its virtual clock's lead over the wall clock).
+    async fn control_plane_now(&self) -> Result<u64, ApiError> {
+        let offset = match self.admin.clock().await {
+            Ok(clock) => clock.offset_seconds,
+            Err(e) if e.status() == Some(404) => 0,
+            Err(e) => return Err(e),
+        };
+        Ok(ssap_api::mfa::unix_now().saturating_add(offset))
     }
 
     fn observe(&self, out: Result<Option<Value>, ApiError>) -> Observation {
@@ -481,7 +543,39 @@ impl Target {
 }
 
 /// Keys whose values differ between any two control planes by design.
-const VOLATILE_KEYS: &[&str] = &["ticket", "device_credential", "at_ms", "seq"];
+const VOLATILE_KEYS: &[&str] = &[
+    "ticket",
+    "device_credential",
+    "at_ms",
+    "seq",
+    "secret",
+    "otpauth_uri",
+];
+
+/// The code a user types for `choice` at `now`, from their secret. A wrong or expired code is
+/// made so that it cannot match any step the control plane accepts at `now` (a random six
+/// digits would, once in a few hundred thousand, and make the two sides differ by chance).
+fn totp_code(secret: &str, choice: CodeChoice, now: u64) -> String {
+    use ssap_api::mfa::{code_at, matching_step};
+    let at = |t: u64| code_at(secret, t).unwrap_or_else(|_| "000000".to_string());
+    let accepted = |c: &str| matches!(matching_step(secret, c, now), Ok(Some(_)));
+    let mut code = match choice {
+        CodeChoice::Current | CodeChoice::Again => return at(now),
+        CodeChoice::Expired => at(now.saturating_sub(120)),
+        CodeChoice::Wrong => at(now),
+    };
+    // Every digit moved on by one until no accepted step shows it.
+    while accepted(&code) {
+        code = code
+            .chars()
+            .map(|c| {
+                c.to_digit(10)
+                    .map_or('0', |d| char::from(b'0' + ((d + 1) % 10) as u8))
+            })
+            .collect();
+    }
+    code
+}
 
 fn json<T: Serialize>(v: T) -> Option<Value> {
     Some(serde_json::to_value(v).unwrap_or(Value::Null))

@@ -153,11 +153,11 @@ async fn last_answer_refused(w: &mut SsapWorld, status: String, code: String) ->
     };
     let expected = Observation::Refused {
         status: status.parse().context("the status")?,
-        code,
+        code: code.clone(),
     };
     if *answer != expected {
         fail!(
-            "the last action ({action}) was answered {}, not refused {status}",
+            "the last action ({action}) was answered {}, not refused {status} {code}",
             short(answer)
         );
     }
