@@ -265,7 +265,12 @@ deviceN checks userN's MFA code: the current one|the one they typed last|the one
 /// Reads a sentence [`Action`]'s `Display` writes. The error says what was expected.
 pub fn parse(sentence: &str) -> Result<Action, String> {
     let s = sentence.trim();
-    read(s).ok_or_else(|| format!("{s:?} is not an action; the actions are:\n{FORMS}"))
+    read(s).ok_or_else(|| {
+        format!(
+            "{s:?} is not an action; the actions are (users user0 to user5, devices device0 up \
+             in the order they register):\n{FORMS}"
+        )
+    })
 }
 
 fn number<T: std::str::FromStr>(s: &str, prefix: &str) -> Option<T> {

@@ -29,8 +29,9 @@ pub enum ControlPlaneMode {
     /// wiremock, one server per scenario: the stubs in `stubs/*.yaml` over the mock's own
     /// in-memory model (`ssap-mock`); scripts for fault steps come from `stubs/scripts/`.
     Mock {
-        /// The stub folder (`fixtures/mock` by default).
-        stubs: PathBuf,
+        /// The stub folder (`fixtures/mock` by default, when it exists); `None`: no stubs,
+        /// the mock's own model answers every request.
+        stubs: Option<PathBuf>,
     },
 }
 

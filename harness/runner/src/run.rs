@@ -87,8 +87,19 @@ pub async fn run(options: RunOptions) -> anyhow::Result<RunOutcome> {
     let (base_url, operator_token, label) = match &options.control_plane {
         ControlPlaneMode::Mock { stubs } => {
             // Load once, so a mistake in a stub file stops the run before any scenario.
-            mock = Some(Arc::new(ssap_mock::load_dir(stubs)?));
-            scripts = stubs.join("scripts");
+            match stubs {
+                Some(stubs) => {
+                    mock = Some(Arc::new(ssap_mock::load_dir(stubs)?));
+                    scripts = stubs.join("scripts");
+                }
+                None => {
+                    eprintln!(
+                        "mock mode: no stub folder (fixtures/mock does not exist here and \
+                         --mock-stubs was not given): the mock's own model answers every request"
+                    );
+                    mock = Some(Arc::new(Vec::new()));
+                }
+            }
             (
                 "one wiremock server per scenario".to_string(),
                 String::new(),
@@ -344,7 +355,7 @@ fn reproduce_command(o: &RunOptions) -> String {
         }
         ControlPlaneMode::Mock { stubs } => {
             cmd.push_str(" --control-plane mock");
-            if stubs != Path::new("fixtures/mock") {
+            if let Some(stubs) = stubs.as_ref().filter(|s| *s != Path::new("fixtures/mock")) {
                 cmd.push_str(&format!(" --mock-stubs {}", stubs.display()));
             }
         }

@@ -104,8 +104,21 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     for (i, a) in c.actions.iter().enumerate() {
         println!("  {:>3}. {a}", i + 1);
     }
-    println!("  {}: {:?}", c.left, c.divergence.left);
-    println!("  {}: {:?}", c.right, c.divergence.right);
+    let one_line = |o: &ssap_explore::Observation| {
+        serde_json::to_string(o).unwrap_or_else(|e| format!("(not JSON: {e})"))
+    };
+    println!(
+        "  action {}, {}: {}",
+        c.divergence.index + 1,
+        c.left,
+        one_line(&c.divergence.left)
+    );
+    println!(
+        "  action {}, {}: {}",
+        c.divergence.index + 1,
+        c.right,
+        one_line(&c.divergence.right)
+    );
     let feature = dir.join(ssap_explore::counterexample::file_name(c));
     let run = match args.control_plane.as_str() {
         "embedded" => format!("ssap-harness run --features {}", feature.display()),

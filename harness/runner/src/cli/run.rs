@@ -31,8 +31,9 @@ pub(crate) struct RunArgs {
     #[arg(long, default_value = "embedded")]
     control_plane: String,
     /// Mock mode: folder of stub files (*.yaml, mounted for every scenario) and scripts/.
-    #[arg(long, default_value = "fixtures/mock")]
-    mock_stubs: PathBuf,
+    /// Default: fixtures/mock when it exists, else none (the mock's own model answers).
+    #[arg(long)]
+    mock_stubs: Option<PathBuf>,
     /// Seed of the fake data; a run prints its seed, and rerunning with it reproduces the data.
     #[arg(long)]
     seed: Option<u64>,
@@ -73,7 +74,10 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ControlPlaneMode::Embedded
     } else if args.control_plane == "mock" {
         ControlPlaneMode::Mock {
-            stubs: args.mock_stubs.clone(),
+            stubs: args.mock_stubs.clone().or_else(|| {
+                let default = PathBuf::from("fixtures/mock");
+                default.is_dir().then_some(default)
+            }),
         }
     } else if args.control_plane.starts_with("http://")
         || args.control_plane.starts_with("https://")

@@ -24,14 +24,19 @@ pub struct ApiWalk {
     played: Vec<(Action, Observation)>,
 }
 
-/// One answer in a line: `ok {...}`, `refused 409 ticket_used`, `skipped`, `broken ...`.
-fn short(o: &Observation) -> String {
-    let text = match o {
+/// One answer in a line, whole: `ok {...}`, `refused 401 ticket_invalid`, `broken ...`.
+fn whole(o: &Observation) -> String {
+    match o {
         Observation::Skipped => "skipped (it names a user or device not created yet)".to_string(),
         Observation::Ok(v) => format!("ok {v}"),
         Observation::Refused { status, code } => format!("refused {status} {code}"),
         Observation::Broken(e) => format!("broken: {e}"),
-    };
+    }
+}
+
+/// The same, cut to 600 characters, for the scenario's log.
+fn short(o: &Observation) -> String {
+    let text = whole(o);
     if text.chars().count() > 600 {
         format!("{}...", text.chars().take(600).collect::<String>())
     } else {
@@ -40,30 +45,43 @@ fn short(o: &Observation) -> String {
 }
 
 /// Plays one action of the API explorer on this run's control plane, in an org of the
-/// scenario's own that only these steps use, and keeps the answer. The sentences (users
-/// `user0`..`user5`, devices numbered as they register from `device0`):
+/// scenario's own that only these steps use, and keeps the answer. Users are `user0` to
+/// `user5` (`an unknown user` is an email the directory does not know); devices are numbered
+/// from `device0` in the order they register. The sentences, `[a|b]` being one of the words:
+/// `the admin turns [macOS|Windows] self-service [on|off]`;
+/// `the admin sets the permission level to [administrator|standard]`;
+/// `the admin turns password sync [on|off]`;
+/// `the admin creates userN (password: [yes|no], system username: [yes|no])`;
+/// `the admin sets userN to [active|staged|suspended|locked|unlocked|password expired|MFA
+/// enforced|removed]`;
+/// `a device registers: macOS, [x86_64|arm64], JOIN, MDM` or `a device registers: Windows
+/// [Pro|Enterprise|Home], [x86_64|arm64], JOIN, MDM`, where JOIN is `[workgroup|Active
+/// Directory|Entra ID]` and MDM `[no MDM|JumpCloud MDM|another vendor's MDM]`;
+/// `the admin binds userN to deviceN`; `the admin unbinds userN from deviceN`;
+/// `the admin sets deviceN's Windows SSAP policy to [first user only|multiple users]`;
+/// `the admin removes deviceN's [Windows SSAP policy|MFA policy|login-window text]`;
+/// `the admin binds an MFA policy to deviceN`;
+/// `the admin sets deviceN's login-window text to text [0|1|2]`;
+/// `deviceN signs in [userN|an unknown user] with [the right|a wrong] password` (a success
+/// gives the device a ticket for that user);
+/// `deviceN provisions with [its own ticket|deviceN's ticket|a forged ticket] and [a fresh
+/// key|its previous key]` (the ticket's user is the one provisioned; the previous key is the
+/// idempotency key of that device's last provisioning, a retry);
+/// `deviceN reports a refused attempt by [userN|an unknown user]`;
+/// `deviceN reads its login-window configuration`; `deviceN reads its associations`;
+/// `the admin lists the users`; `the admin reads the audit log`;
+/// `N seconds pass on the control plane's clock`;
+/// `userN enrols in MFA at the User Portal with [the right|a wrong] password`;
+/// `deviceN checks userN's MFA code: [the current one|the one they typed last|the one from two
+/// minutes ago|a wrong one]` (codes from the secret the control plane gave at enrolment).
 ///
-/// `the admin turns macOS|Windows self-service on|off`; `the admin sets the permission level to
-/// administrator|standard`; `the admin turns password sync on|off`; `the admin creates userN
-/// (password: yes|no, system username: yes|no)`; `the admin sets userN to
-/// active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed`; `a device
-/// registers: macOS, x86_64|arm64, workgroup|Active Directory|Entra ID, no MDM|JumpCloud
-/// MDM|another vendor's MDM`; `a device registers: Windows Pro|Enterprise|Home, x86_64|arm64,
-/// <join>, <MDM>`; `the admin binds userN to deviceN`; `the admin unbinds userN from deviceN`;
-/// `the admin sets deviceN's Windows SSAP policy to first user only|multiple users`; `the admin
-/// removes deviceN's Windows SSAP policy|MFA policy|login-window text`; `the admin binds an MFA
-/// policy to deviceN`; `the admin sets deviceN's login-window text to text 0|1|2`; `deviceN
-/// signs in userN|an unknown user with the right|a wrong password`; `deviceN provisions with
-/// its own ticket|deviceN's ticket|a forged ticket and a fresh key|its previous key`; `deviceN
-/// reports a refused attempt by userN|an unknown user`; `deviceN reads its login-window
-/// configuration`; `deviceN reads its associations`; `the admin lists the users`; `the admin
-/// reads the audit log`; `N seconds pass on the control plane's clock`.
-///
-/// A user's email is `uN@explore.test`, username `uN`, system username `sysN`, password
-/// `Pw-N-Secret!`; a wrong password is `not-the-password`. An action that names a user or
-/// device not created yet sends nothing (its answer is `skipped`). The step itself fails only
-/// when the sentence is not one of these; what the control plane answered is checked by the
-/// `Then` steps below.
+/// In the answers: user `userN` has email `uN@explore.test`, username `uN`, system username
+/// `sysN`, name `User N` and password `Pw-N-Secret!` (a wrong one is `not-the-password`); an
+/// unknown user is `nobody@explore.test`; device N's hostname is `explore-N` and its actor in
+/// the audit log `device:deviceN`; the org is named `explore` and its creation is the log's
+/// first entry. The step fails when the sentence is not one of these, or when it names a user
+/// or device not created yet (nothing is sent); what the control plane answered is checked by
+/// the `Then` steps below.
 #[when(regex = r"^over the API, (.+)$")]
 async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
     let action = ssap_explore::sentence::parse(&sentence).map_err(|e| anyhow!(e))?;
@@ -78,6 +96,12 @@ async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
         fail!("the over-the-API org was not created");
     };
     let answer = walk.target.play(&action).await;
+    if answer == Observation::Skipped {
+        fail!(
+            "\"{action}\" sent nothing: it names a user or device this scenario has not created \
+             over the API yet (or a previous key or code that does not exist yet)"
+        );
+    }
     let line = format!(
         "over the API #{}: {action} -> {}",
         walk.played.len() + 1,
@@ -132,8 +156,8 @@ async fn both_implementations_agree(w: &mut SsapWorld) -> StepResult {
             fail!(
                 "action {} ({action}) was answered differently:\n  {here}: {}\n  {other}: {}",
                 i + 1,
-                short(mine),
-                short(theirs)
+                whole(mine),
+                whole(theirs)
             );
         }
     }
@@ -144,8 +168,14 @@ async fn both_implementations_agree(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
-/// The last action played over the API was refused with this HTTP status and refusal code
-/// (e.g. `409 "ticket_used"`).
+/// The last action played over the API was refused with this HTTP status and refusal code.
+/// The refusals sequences meet most: `401 "invalid_credentials"` (an unknown email, a user
+/// without a password, a wrong password, a removed user: alike before proof, R62),
+/// `403 "user_staged"`, `"user_suspended"`, `"user_locked"`, `"password_expired"` (after the
+/// right password), `403 "ssap_disabled"`, `403 "device_not_supported"`,
+/// `409 "device_has_managed_users"`, `401 "ticket_invalid"` (used, expired after 600 s,
+/// another device's, forged), `401 "mfa_code_invalid"` (wrong, expired or replayed) and
+/// `429 "too_many_attempts"`.
 #[then(regex = r#"^over the API, the last answer is a refusal (\d{3}) "([^"]+)"$"#)]
 async fn last_answer_refused(w: &mut SsapWorld, status: String, code: String) -> StepResult {
     let Some((action, answer)) = walk(w)?.played.last() else {
@@ -158,7 +188,7 @@ async fn last_answer_refused(w: &mut SsapWorld, status: String, code: String) ->
     if *answer != expected {
         fail!(
             "the last action ({action}) was answered {}, not refused {status} {code}",
-            short(answer)
+            whole(answer)
         );
     }
     Ok(())
@@ -180,7 +210,7 @@ async fn last_answer_is(w: &mut SsapWorld, step: &Step) -> StepResult {
     if *answer != Observation::Ok(expected.clone()) {
         fail!(
             "the last action ({action}) was answered {}, not ok {expected}",
-            short(answer)
+            whole(answer)
         );
     }
     Ok(())
