@@ -144,6 +144,16 @@ pub enum Action {
         /// The user's password, or a wrong one.
         right_password: bool,
     },
+    /// A device signs a user in with a wrong password several times in a row (R42's lock
+    /// after five, which single attempts among other actions rarely reach).
+    WrongPasswords {
+        /// Which device.
+        device: u8,
+        /// Which user.
+        user: u8,
+        /// How many attempts: 4 to 6, around the lock's threshold.
+        times: u8,
+    },
     /// A device checks the code a user typed at the next-login MFA prompt (R45).
     VerifyMfa {
         /// Which device.
@@ -234,7 +244,7 @@ pub fn random_action(rng: &mut StdRng) -> Action {
     } else {
         Os::Windows
     };
-    match rng.gen_range(0..106u32) {
+    match rng.gen_range(0..108u32) {
         0..=5 => Action::Toggle {
             os,
             on: rng.gen_bool(0.8),
@@ -332,7 +342,7 @@ pub fn random_action(rng: &mut StdRng) -> Action {
             user: rng.gen_range(0..USERS),
             right_password: rng.gen_bool(0.85),
         },
-        _ => Action::VerifyMfa {
+        102..=105 => Action::VerifyMfa {
             device,
             user: rng.gen_range(0..USERS),
             code: match rng.gen_range(0..10) {
@@ -341,6 +351,11 @@ pub fn random_action(rng: &mut StdRng) -> Action {
                 7 => CodeChoice::Expired,
                 _ => CodeChoice::Wrong,
             },
+        },
+        _ => Action::WrongPasswords {
+            device,
+            user: rng.gen_range(0..USERS),
+            times: rng.gen_range(4..=6),
         },
     }
 }
@@ -375,6 +390,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 21, "{kinds:?}");
+        assert_eq!(kinds.len(), 22, "{kinds:?}");
     }
 }

@@ -54,6 +54,7 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         Action::ReportAttempt { .. } | Action::ReadAudit => &["R07"],
         Action::TimePasses { .. } => &["R42"],
         Action::EnrollMfa { .. } | Action::VerifyMfa { .. } => &["R45"],
+        Action::WrongPasswords { .. } => &["R42"],
         Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],
     }
 }
@@ -66,10 +67,21 @@ pub fn file_name(c: &Counterexample) -> String {
 /// The `.feature` text of a counterexample. `explored` is the command that reproduces the
 /// exploration; `run` the command that runs this file.
 pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
+    // The rules the sequence is about: those of the action answered differently and of every
+    // action that is not mere setup (turning a toggle on, creating users, registering devices
+    // come first in nearly every sequence and would tag them all alike).
+    let setup = |a: &Action| {
+        matches!(
+            a,
+            Action::Toggle { .. } | Action::CreateUser { .. } | Action::RegisterDevice { .. }
+        )
+    };
     let ids: BTreeSet<&str> = c
         .actions
         .iter()
-        .flat_map(|a| catalog_ids(a).iter().copied())
+        .enumerate()
+        .filter(|(i, a)| *i == c.divergence.index || !setup(a))
+        .flat_map(|(_, a)| catalog_ids(a).iter().copied())
         .collect();
     let mut tags = vec!["@explore".to_string()];
     tags.extend(ids.iter().map(|id| format!("@{id}")));

@@ -222,6 +222,15 @@ impl fmt::Display for Action {
                     "a wrong"
                 }
             ),
+            Action::WrongPasswords {
+                device,
+                user,
+                times,
+            } => write!(
+                f,
+                "device{device} signs in {} with a wrong password {times} times",
+                user_name(*user)
+            ),
             Action::VerifyMfa { device, user, code } => {
                 let code = CODES.iter().find(|(c, _)| c == code).map_or("?", |p| p.1);
                 write!(
@@ -252,6 +261,7 @@ the admin removes deviceN's MFA policy
 the admin sets deviceN's login-window text to text 0|1|2
 the admin removes deviceN's login-window text
 deviceN signs in userN|an unknown user with the right|a wrong password
+deviceN signs in userN with a wrong password N times (N: 1 to 20)
 deviceN provisions with its own ticket|deviceN's ticket|a forged ticket and a fresh key|its previous key
 deviceN reports a refused attempt by userN|an unknown user
 deviceN reads its login-window configuration
@@ -370,6 +380,16 @@ fn read(s: &str) -> Option<Action> {
         });
     }
     if let Some(rest) = rest.strip_prefix("signs in ") {
+        if let Some((u, times)) = rest
+            .strip_suffix(" times")
+            .and_then(|r| r.split_once(" with a wrong password "))
+        {
+            return Some(Action::WrongPasswords {
+                device: d,
+                user: user(u).filter(|u| *u < USERS)?,
+                times: times.parse().ok().filter(|t| (1..=20).contains(t))?,
+            });
+        }
         let (u, right) = if let Some(u) = rest.strip_suffix(" with the right password") {
             (u, true)
         } else {

@@ -156,6 +156,7 @@ impl Target {
             | Action::ReportAttempt { device, .. }
             | Action::ReadLoginWindow { device }
             | Action::VerifyMfa { device, .. }
+            | Action::WrongPasswords { device, .. }
             | Action::ReadAssociations { device } => *device = fix(*device),
             Action::Provision { device, ticket, .. } => {
                 *device = fix(*device);
@@ -365,6 +366,27 @@ impl Target {
                     }
                     Err(e) => return Err(e),
                 }
+            }
+            Action::WrongPasswords {
+                device,
+                user,
+                times,
+            } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                let req = AuthenticateRequest {
+                    email: email(*user),
+                    password: "not-the-password".into(),
+                };
+                let mut answers = Vec::with_capacity(usize::from(*times));
+                for _ in 0..*times {
+                    let out = self.devices[d].client.authenticate(&req).await;
+                    let seen = self.observe(out.map(json));
+                    answers.push(serde_json::to_value(seen).unwrap_or(Value::Null));
+                }
+                // Already normalised, attempt by attempt.
+                return Ok(Some(Value::Array(answers)));
             }
             Action::Provision {
                 device,

@@ -64,6 +64,8 @@ fn short(o: &Observation) -> String {
 /// `the admin sets deviceN's login-window text to text [0|1|2]`;
 /// `deviceN signs in [userN|an unknown user] with [the right|a wrong] password` (a success
 /// gives the device a ticket for that user);
+/// `deviceN signs in userN with a wrong password N times` (1 to 20 attempts in a row; the
+/// answer is the list of the attempts' answers);
 /// `deviceN provisions with [its own ticket|deviceN's ticket|a forged ticket] and [a fresh
 /// key|its previous key]` (the ticket's user is the one provisioned; the previous key is the
 /// idempotency key of that device's last provisioning, a retry);
