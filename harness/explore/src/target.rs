@@ -73,6 +73,15 @@ fn password(user: u8) -> String {
     format!("Pw-{user}-Secret!")
 }
 
+/// What a user types: their password, or the one wrong password every action uses.
+fn typed_password(user: u8, right: bool) -> String {
+    if right {
+        password(user)
+    } else {
+        "not-the-password".to_string()
+    }
+}
+
 fn facts(kind: &DeviceKind, n: usize) -> DeviceFacts {
     let edition = match (kind.os, kind.edition) {
         (Os::Macos, _) => "",
@@ -353,11 +362,7 @@ impl Target {
                 };
                 let req = AuthenticateRequest {
                     email: email(*user),
-                    password: if *right_password {
-                        password(*user)
-                    } else {
-                        "not-the-password".into()
-                    },
+                    password: typed_password(*user, *right_password),
                 };
                 match self.devices[d].client.authenticate(&req).await {
                     Ok(auth) => {
@@ -377,7 +382,7 @@ impl Target {
                 };
                 let req = AuthenticateRequest {
                     email: email(*user),
-                    password: "not-the-password".into(),
+                    password: typed_password(*user, false),
                 };
                 let mut answers = Vec::with_capacity(usize::from(*times));
                 for _ in 0..*times {
@@ -460,11 +465,7 @@ impl Target {
                     return Ok(None);
                 };
                 let req = MfaEnrollRequest {
-                    password: if *right_password {
-                        password(*user)
-                    } else {
-                        "not-the-password".into()
-                    },
+                    password: typed_password(*user, *right_password),
                 };
                 let enrolled = self.portal.enroll_mfa(&id, &req).await?;
                 self.mfa_secrets.insert(*user, enrolled.secret.clone());
