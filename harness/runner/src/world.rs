@@ -66,6 +66,15 @@ pub struct ComparedAttempt {
     pub password_checks: Result<u64, String>,
 }
 
+/// What the over-the-API steps of one scenario played (`steps::api`): the org they play in
+/// and every action with its answer.
+pub struct ApiWalk {
+    /// This run's control plane, in an org of these steps' own.
+    pub target: ssap_explore::Target,
+    /// The actions played so far, with their answers.
+    pub played: Vec<(ssap_explore::Action, ssap_explore::Observation)>,
+}
+
 /// The World: one per scenario, dropped at its end.
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
@@ -110,7 +119,7 @@ pub struct SsapWorld {
     pub compared_attempts: Option<[ComparedAttempt; 2]>,
     /// The actions the over-the-API steps played and their answers, with the org they play
     /// in (see `steps::api`).
-    pub api_walk: Option<crate::steps::api::ApiWalk>,
+    pub api_walk: Option<ApiWalk>,
 }
 
 /// Client timeout of `@faults` scenarios behind the fault proxy: short, so that replies later

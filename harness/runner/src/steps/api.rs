@@ -12,17 +12,11 @@ use anyhow::{anyhow, Context as _};
 use cucumber::gherkin::Step;
 use cucumber::then;
 use cucumber::when;
-use ssap_explore::{Action, Observation, Target};
+use ssap_explore::{Action, Observation};
 
 use super::StepResult;
 use crate::fail;
-use crate::world::SsapWorld;
-
-/// What the over-the-API steps of one scenario played.
-pub struct ApiWalk {
-    target: Target,
-    played: Vec<(Action, Observation)>,
-}
+use crate::world::{ApiWalk, SsapWorld};
 
 /// One answer in a line, whole: `ok {...}`, `refused 401 ticket_invalid`, `broken ...`.
 fn whole(o: &Observation) -> String {
