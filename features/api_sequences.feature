@@ -99,3 +99,16 @@ Feature: Sequences of API calls, answer by answer
     And over the API, device0 provisions with its own ticket and its previous key
     Then over the API, the last answer is a refusal 409 "idempotency_mismatch"
     And the reference server and the mock model answer every action alike
+
+  # Kept from explore (seed 1, 6,000 actions, shrunk to 9): the agent's check-in converted a
+  # local-only account into a managed one for a self-service association it had not made.
+  @R43 @R49
+  Scenario: A self-service association made with the device's own credential takes over no local account
+    When over the API, the admin creates user3 (password: yes, system username: no)
+    And on a simulated device, a device starts: Windows Enterprise, x86_64, workgroup, no MDM
+    And on a simulated device, someone at device0 creates a local account named like user3
+    And over the API, the admin turns Windows self-service on
+    And over the API, device0 signs in user3 with the right password
+    And over the API, device0 provisions with its own ticket and a fresh key
+    And on a simulated device, device0 restarts
+    Then the reference server and the mock model answer every action alike

@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rand::Rng;
 use serde::Serialize;
 use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
+use ssap_endpoint::Screen;
 
 /// Directory users an exploration may create (indices 0..USERS); higher indices are emails the
 /// directory does not know.
@@ -41,6 +42,9 @@ pub enum Action {
         password: bool,
         /// With a local account name set by the admin.
         system_username: bool,
+        /// The name the local account would take (the system username where set, else the
+        /// username), plain or at an edge of the OSes' naming rules (R39).
+        name: NameChoice,
     },
     /// The admin or the directory changes a user.
     ChangeUser {
@@ -154,6 +158,39 @@ pub enum Action {
         /// How many attempts: 4 to 6, around the lock's threshold.
         times: u8,
     },
+    /// A simulated device (macOS login window or Windows credential provider) is switched on
+    /// for the first time: its agent registers it and it presents its login screen.
+    BootDevice {
+        /// Its facts.
+        device: DeviceKind,
+    },
+    /// Someone at a simulated device types into every field the screen shows (what `typing`
+    /// says) and presses one button or tile.
+    Press {
+        /// Which device.
+        device: u8,
+        /// Who is at the keyboard and what they type.
+        typing: Typing,
+        /// What they press.
+        button: Button,
+    },
+    /// Something happens to a simulated device.
+    DeviceEvent {
+        /// Which device.
+        device: u8,
+        /// What happens.
+        event: DeviceEvent,
+    },
+    /// Someone at a simulated device creates a local-only account whose name is the one
+    /// provisioning would give a directory user (R43's collision, R49's admin bind).
+    LocalAccount {
+        /// Which device.
+        device: u8,
+        /// Whose local name it takes.
+        user: u8,
+        /// Written in capitals (the OSes compare names ignoring case).
+        capitals: bool,
+    },
     /// A device checks the code a user typed at the next-login MFA prompt (R45).
     VerifyMfa {
         /// Which device.
@@ -176,6 +213,146 @@ pub enum CodeChoice {
     Expired,
     /// A code the app never shows in the allowed window.
     Wrong,
+}
+
+/// Where a user's local name sits among the OSes' naming rules (R39). The name is built on the
+/// user's username (`u3`) or system username (`sys3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NameChoice {
+    /// `u3`: fine everywhere.
+    Plain,
+    /// Padded to exactly 20 characters: Windows' longest.
+    Chars20,
+    /// 21 characters: one past Windows' longest.
+    Chars21,
+    /// `U3.Name`: macOS lowercases it, Windows keeps it.
+    Capitals,
+    /// Ending in a period: Windows refuses it, macOS does not.
+    TrailingPeriod,
+    /// Starting with a digit: macOS refuses it, Windows does not.
+    DigitFirst,
+    /// With one of the characters Windows forbids (an index into [`FORBIDDEN`]).
+    Forbidden(u8),
+}
+
+/// The characters R39 forbids in Windows names, as the catalog lists them.
+pub const FORBIDDEN: [char; 15] = [
+    '"', '/', '\\', '[', ']', ':', '|', '<', '>', '+', '=', ';', '?', '*', ',',
+];
+
+/// Who is at a simulated device's keyboard and what they type into the fields on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Typing {
+    /// Whose email they type (an index at or above [`USERS`] is an unknown email).
+    pub user: u8,
+    /// Their password where one is asked (else one wrong password); on a local password
+    /// prompt, the same password twice (else two that differ).
+    pub right: bool,
+    /// The PIN they create (Windows).
+    pub pin: PinChoice,
+    /// The MFA code they type, from the secret this control plane gave them.
+    pub code: CodeChoice,
+}
+
+/// A PIN a Windows user creates (R32: at least six characters, typed the same twice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PinChoice {
+    /// `12345`: one short.
+    Five,
+    /// `123456`: the shortest allowed.
+    Six,
+    /// `1234567`.
+    Seven,
+    /// `abcdef`: letters count as characters.
+    Letters,
+    /// `123456`, confirmed as `123465`.
+    Mismatch,
+}
+
+impl PinChoice {
+    /// The PIN and its confirmation.
+    pub fn typed(self) -> (&'static str, &'static str) {
+        match self {
+            PinChoice::Five => ("12345", "12345"),
+            PinChoice::Six => ("123456", "123456"),
+            PinChoice::Seven => ("1234567", "1234567"),
+            PinChoice::Letters => ("abcdef", "abcdef"),
+            PinChoice::Mismatch => ("123456", "123465"),
+        }
+    }
+}
+
+/// Which button or tile someone presses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Button {
+    /// The first button that moves on (not Cancel, Back, Wireless, Info, Refresh, ...), else
+    /// the first tile.
+    Next,
+    /// The n-th of everything clickable on screen (modulo how many there are).
+    Nth(u8),
+    /// The button, tile or menu item with this label; written counterexamples use it.
+    Named(String),
+}
+
+/// Labels that do not move a sign-in on: [`Button::Next`] skips them.
+const DETOURS: &[&str] = &[
+    "Cancel",
+    "Back",
+    "Wireless",
+    "Refresh",
+    "Info",
+    "Close",
+    "Restart",
+    "Sign out",
+    "Log Out",
+    "Sign-in options",
+];
+
+/// The label [`Button::Next`] presses on `screen`.
+fn next_button(screen: &Screen) -> Option<String> {
+    let moving = |b: &&String| {
+        !DETOURS
+            .iter()
+            .any(|d| ssap_endpoint::screen::same_label(b, d))
+    };
+    screen
+        .buttons
+        .iter()
+        .find(moving)
+        .cloned()
+        .or_else(|| {
+            (screen.dialog.is_none())
+                .then(|| screen.tiles.first().map(|t| t.label.clone()))
+                .flatten()
+        })
+        .or_else(|| screen.clickables().first().cloned())
+}
+
+impl Button {
+    /// What this names on `screen`, if anything.
+    pub fn label_on(&self, screen: &Screen) -> Option<String> {
+        match self {
+            Button::Next => next_button(screen),
+            Button::Nth(i) => {
+                let all = screen.clickables();
+                (!all.is_empty()).then(|| all[usize::from(*i) % all.len()].clone())
+            }
+            Button::Named(l) => screen.has_button(l).then(|| l.clone()),
+        }
+    }
+}
+
+/// Something that happens to a simulated device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DeviceEvent {
+    /// It restarts (R10: a fresh presentation with the current configuration).
+    Restart,
+    /// Its agent checks in (R14: admin binds and unbinds reach the local accounts).
+    CheckIn,
+    /// The internet goes away (Wi-Fi and Ethernet stay up, R13, R21).
+    InternetDown,
+    /// The internet comes back.
+    InternetUp,
 }
 
 /// An admin or directory change to a user.
@@ -237,6 +414,9 @@ pub struct DeviceKind {
 /// Draws actions with weights that reach deep states: many users created and provisioned,
 /// policies bound, users changed after provisioning, attackers replaying tickets.
 pub fn random_action(rng: &mut StdRng) -> Action {
+    if rng.gen_bool(0.4) {
+        return device_action(rng);
+    }
     let device = rng.gen_range(0..4u8);
     let user = rng.gen_range(0..USERS + 1);
     let os = if rng.gen_bool(0.5) {
@@ -259,6 +439,15 @@ pub fn random_action(rng: &mut StdRng) -> Action {
             user: rng.gen_range(0..USERS),
             password: rng.gen_bool(0.85),
             system_username: rng.gen_bool(0.3),
+            name: match rng.gen_range(0..14) {
+                0 => NameChoice::Chars20,
+                1 => NameChoice::Chars21,
+                2 => NameChoice::Capitals,
+                3 => NameChoice::TrailingPeriod,
+                4 => NameChoice::DigitFirst,
+                5 => NameChoice::Forbidden(rng.gen_range(0..FORBIDDEN.len() as u8)),
+                _ => NameChoice::Plain,
+            },
         },
         20..=25 => Action::ChangeUser {
             user,
@@ -274,25 +463,7 @@ pub fn random_action(rng: &mut StdRng) -> Action {
             },
         },
         26..=32 => Action::RegisterDevice {
-            device: DeviceKind {
-                os,
-                edition: if rng.gen_bool(0.85) {
-                    rng.gen_range(0..2)
-                } else {
-                    2
-                },
-                arm: rng.gen_bool(0.1),
-                join: match rng.gen_range(0..20) {
-                    0 => JoinState::ActiveDirectory,
-                    1 => JoinState::EntraId,
-                    _ => JoinState::Workgroup,
-                },
-                mdm: match rng.gen_range(0..3) {
-                    0 => Mdm::None,
-                    1 => Mdm::Jumpcloud,
-                    _ => Mdm::OtherVendor,
-                },
-            },
+            device: device_kind(rng, os),
         },
         33..=36 => Action::Bind { device, user },
         37..=39 => Action::Unbind { device, user },
@@ -360,6 +531,87 @@ pub fn random_action(rng: &mut StdRng) -> Action {
     }
 }
 
+fn device_kind(rng: &mut StdRng, os: Os) -> DeviceKind {
+    DeviceKind {
+        os,
+        edition: if rng.gen_bool(0.85) {
+            rng.gen_range(0..2)
+        } else {
+            2
+        },
+        arm: rng.gen_bool(0.1),
+        join: match rng.gen_range(0..20) {
+            0 => JoinState::ActiveDirectory,
+            1 => JoinState::EntraId,
+            _ => JoinState::Workgroup,
+        },
+        mdm: match rng.gen_range(0..3) {
+            0 => Mdm::None,
+            1 => Mdm::Jumpcloud,
+            _ => Mdm::OtherVendor,
+        },
+    }
+}
+
+/// What people do at simulated devices: mostly pressing on through the screen in front of
+/// them, with admin changes and other devices' actions landing between any two presses.
+fn device_action(rng: &mut StdRng) -> Action {
+    let device = rng.gen_range(0..4u8);
+    let os = if rng.gen_bool(0.5) {
+        Os::Macos
+    } else {
+        Os::Windows
+    };
+    match rng.gen_range(0..20u32) {
+        0..=1 => Action::BootDevice {
+            device: device_kind(rng, os),
+        },
+        2..=15 => Action::Press {
+            device,
+            typing: Typing {
+                user: if rng.gen_bool(0.9) {
+                    rng.gen_range(0..USERS)
+                } else {
+                    USERS
+                },
+                right: rng.gen_bool(0.85),
+                pin: match rng.gen_range(0..10) {
+                    0 => PinChoice::Five,
+                    1 => PinChoice::Seven,
+                    2 => PinChoice::Letters,
+                    3 => PinChoice::Mismatch,
+                    _ => PinChoice::Six,
+                },
+                code: match rng.gen_range(0..10) {
+                    0 => CodeChoice::Again,
+                    1 => CodeChoice::Expired,
+                    2 => CodeChoice::Wrong,
+                    _ => CodeChoice::Current,
+                },
+            },
+            button: if rng.gen_bool(0.75) {
+                Button::Next
+            } else {
+                Button::Nth(rng.gen_range(0..8))
+            },
+        },
+        16..=18 => Action::DeviceEvent {
+            device,
+            event: match rng.gen_range(0..20) {
+                0..=6 => DeviceEvent::Restart,
+                7..=13 => DeviceEvent::CheckIn,
+                14..=16 => DeviceEvent::InternetDown,
+                _ => DeviceEvent::InternetUp,
+            },
+        },
+        _ => Action::LocalAccount {
+            device,
+            user: rng.gen_range(0..USERS),
+            capitals: rng.gen_bool(0.3),
+        },
+    }
+}
+
 /// A seeded sequence of `n` actions (the same seed gives the same sequence).
 pub fn sequence(seed: u64, n: usize) -> Vec<Action> {
     use rand::SeedableRng;
@@ -390,6 +642,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 22, "{kinds:?}");
+        assert_eq!(kinds.len(), 26, "{kinds:?}");
     }
 }

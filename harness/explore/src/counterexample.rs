@@ -6,13 +6,25 @@
 
 use std::collections::BTreeSet;
 
-use ssap_api::Mdm;
+use ssap_api::{JoinState, Mdm, Os};
 
-use crate::action::{Action, KeyChoice, TicketChoice, UserChange};
+use crate::action::{
+    Action, CodeChoice, DeviceEvent, KeyChoice, NameChoice, PinChoice, TicketChoice, UserChange,
+};
 use crate::Counterexample;
 
 /// The step that ends every written counterexample.
 pub const AGREE_STEP: &str = "the reference server and the mock model answer every action alike";
+
+/// The step that plays `action`: `over the API, <sentence>`, or `on a simulated device,
+/// <sentence>` for what people do at a device.
+pub fn step_text(action: &Action) -> String {
+    if crate::sentence::on_a_device(action) {
+        format!("on a simulated device, {action}")
+    } else {
+        format!("over the API, {action}")
+    }
+}
 
 /// Catalog ids (features/catalog.md) an action exercises, for the scenario's tags.
 pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
@@ -27,6 +39,7 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
             system_username: true,
             ..
         } => &["R39"],
+        Action::CreateUser { name, .. } if *name != NameChoice::Plain => &["R39"],
         Action::CreateUser { .. } => &[],
         Action::ChangeUser { change, .. } => match change {
             UserChange::Removed => &["R63"],
@@ -56,6 +69,27 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         Action::EnrollMfa { .. } | Action::VerifyMfa { .. } => &["R45"],
         Action::WrongPasswords { .. } => &["R42"],
         Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],
+        Action::BootDevice { device } if device.os == Os::Windows && device.edition == 2 => {
+            &["R18"]
+        }
+        Action::BootDevice { device } if device.arm && device.os == Os::Windows => &["R18"],
+        Action::BootDevice { device } if device.join != JoinState::Workgroup => &["R18"],
+        Action::BootDevice { device } if device.mdm != Mdm::None => &["R48"],
+        Action::BootDevice { .. } => &["R10"],
+        Action::Press { typing, .. } if !typing.right => &["R42"],
+        Action::Press { typing, .. } if typing.pin != PinChoice::Six => &["R32"],
+        Action::Press { typing, .. } if typing.code != CodeChoice::Current => &["R45"],
+        Action::Press { .. } => &["R20", "R31"],
+        Action::DeviceEvent {
+            event: DeviceEvent::Restart,
+            ..
+        } => &["R10"],
+        Action::DeviceEvent {
+            event: DeviceEvent::CheckIn,
+            ..
+        } => &["R14"],
+        Action::DeviceEvent { .. } => &["R13", "R21"],
+        Action::LocalAccount { .. } => &["R43", "R49"],
     }
 }
 
@@ -86,17 +120,24 @@ pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
     let mut tags = vec!["@explore".to_string()];
     tags.extend(ids.iter().map(|id| format!("@{id}")));
     let n = c.divergence.index + 1;
+    let what = match (&c.divergence.left, &c.divergence.right) {
+        (crate::Observation::RuleBroken(rule), _) | (_, crate::Observation::RuleBroken(rule)) => {
+            format!("action {n} broke a rule every device keeps ({rule})")
+        }
+        _ => format!(
+            "the {} and the {} answered action {n} differently",
+            c.left, c.right
+        ),
+    };
     let answer = |o| serde_json::to_string(o).unwrap_or_else(|e| format!("(not JSON: {e})"));
     let mut out = String::new();
     out.push_str(&format!(
-        "# Written by `ssap-harness explore`: the {} and the {} answered action {n} differently.\n\
+        "# Written by `ssap-harness explore`: {what}.\n\
          #   exploration: {explored}\n\
          #   (episode {}, {} actions, shrunk to {})\n\
          #   run this file: {run}\n\
          # To keep it: look the rule up in features/catalog.md, mend the side that is wrong, name the\n\
          # scenario after the rule, and move the file into features/ as a regression scenario.\n",
-        c.left,
-        c.right,
         c.episode,
         c.original_len,
         c.actions.len()
@@ -113,7 +154,7 @@ pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
     ));
     for (i, a) in c.actions.iter().enumerate() {
         let keyword = if i == 0 { "When" } else { "And" };
-        out.push_str(&format!("    {keyword} over the API, {a}\n"));
+        out.push_str(&format!("    {keyword} {}\n", step_text(a)));
         if i == c.divergence.index {
             out.push_str(&format!(
                 "    # action {n}: the {} answered {}\n",
@@ -166,7 +207,7 @@ mod tests {
         assert!(text.contains("Feature: Explore counterexample, seed 3, episode 2"));
         for a in &actions {
             assert!(
-                text.contains(&format!(" over the API, {a}\n")),
+                text.contains(&format!(" {}\n", step_text(a))),
                 "{a} missing:\n{text}"
             );
         }

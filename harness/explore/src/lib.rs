@@ -12,6 +12,8 @@
 
 pub mod action;
 pub mod counterexample;
+pub mod devices;
+pub mod oracle;
 pub mod sentence;
 pub mod shrink;
 pub mod target;
@@ -137,7 +139,7 @@ impl Pair {
         let (mut l, mut r) = self.orgs().await?;
         for (i, a) in actions.iter().enumerate() {
             let (lo, ro) = tokio::join!(l.play(a), r.play(a));
-            if lo != ro {
+            if lo != ro || lo.is_failure() || ro.is_failure() {
                 return Ok(Some(Divergence {
                     index: i,
                     left: lo,
@@ -205,6 +207,10 @@ pub struct Summary {
     pub coverage: std::collections::BTreeMap<String, usize>,
     /// Actions sent per catalog id they exercise (see [`counterexample::catalog_ids`]).
     pub catalog: std::collections::BTreeMap<String, usize>,
+    /// Simulated devices' screens reached, by title, after each device action: how deep the
+    /// walks got into sign-ins ("Desktop" is someone logged in).
+    #[serde(default)]
+    pub screens: std::collections::BTreeMap<String, usize>,
     /// The first disagreement, shrunk; `None` when the sides agreed throughout.
     pub counterexample: Option<Counterexample>,
 }
@@ -228,6 +234,7 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
         seconds: 0.0,
         coverage: Default::default(),
         catalog: Default::default(),
+        screens: Default::default(),
         counterexample: None,
     };
     let mut episode = 0;
@@ -247,8 +254,11 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
                 for id in counterexample::catalog_ids(a) {
                     *summary.catalog.entry((*id).to_string()).or_default() += 1;
                 }
+                if let Some(title) = screen_title(&lo) {
+                    *summary.screens.entry(title).or_default() += 1;
+                }
             }
-            if lo != ro {
+            if lo != ro || lo.is_failure() || ro.is_failure() {
                 divergence = Some(i);
                 break;
             }
@@ -280,6 +290,14 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// The title of the screen a device action left on screen ("macOS — JumpCloud User Login").
+fn screen_title(o: &Observation) -> Option<String> {
+    let Observation::Ok(v) = o else { return None };
+    let text = v.get("screen")?.as_str()?;
+    let first = text.lines().next()?;
+    Some(first.strip_prefix("screen: ").unwrap_or(first).to_string())
 }
 
 /// An action's kind ("Authenticate"), for coverage.

@@ -7,7 +7,10 @@ use std::fmt;
 
 use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
 
-use crate::action::{Action, CodeChoice, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+use crate::action::{
+    Action, Button, CodeChoice, DeviceEvent, DeviceKind, KeyChoice, NameChoice, PinChoice,
+    TicketChoice, Typing, UserChange, FORBIDDEN, USERS,
+};
 
 const CHANGES: [(UserChange, &str); 8] = [
     (UserChange::Active, "active"),
@@ -26,6 +29,67 @@ const CODES: [(CodeChoice, &str); 4] = [
     (CodeChoice::Expired, "the one from two minutes ago"),
     (CodeChoice::Wrong, "a wrong one"),
 ];
+
+const NAMES: [(NameChoice, &str); 6] = [
+    (NameChoice::Chars20, "20 characters"),
+    (NameChoice::Chars21, "21 characters"),
+    (NameChoice::Capitals, "with capitals"),
+    (NameChoice::TrailingPeriod, "ending in a period"),
+    (NameChoice::DigitFirst, "starting with a digit"),
+    (NameChoice::Plain, "plain"),
+];
+
+const PINS: [(PinChoice, &str); 5] = [
+    (PinChoice::Five, "PIN 12345"),
+    (PinChoice::Six, "PIN 123456"),
+    (PinChoice::Seven, "PIN 1234567"),
+    (PinChoice::Letters, "PIN abcdef"),
+    (PinChoice::Mismatch, "PIN 123456 confirmed as 123465"),
+];
+
+const EVENTS: [(DeviceEvent, &str); 4] = [
+    (DeviceEvent::Restart, "restarts"),
+    (DeviceEvent::CheckIn, "checks in with the control plane"),
+    (DeviceEvent::InternetDown, "loses the internet"),
+    (DeviceEvent::InternetUp, "gets the internet back"),
+];
+
+fn name_choice(n: NameChoice) -> String {
+    match n {
+        NameChoice::Forbidden(i) => {
+            format!("with '{}'", FORBIDDEN[usize::from(i) % FORBIDDEN.len()])
+        }
+        other => NAMES
+            .iter()
+            .find(|(c, _)| *c == other)
+            .map_or("?", |p| p.1)
+            .to_string(),
+    }
+}
+
+fn read_name_choice(s: &str) -> Option<NameChoice> {
+    if let Some(c) = s.strip_prefix("with '").and_then(|r| r.strip_suffix('\'')) {
+        let mut chars = c.chars();
+        let (Some(c), None) = (chars.next(), chars.next()) else {
+            return None;
+        };
+        let i = FORBIDDEN.iter().position(|f| *f == c)?;
+        return Some(NameChoice::Forbidden(u8::try_from(i).ok()?));
+    }
+    word(&NAMES, s)
+}
+
+fn typing_words(t: &Typing) -> String {
+    let pin = PINS.iter().find(|(p, _)| *p == t.pin).map_or("?", |p| p.1);
+    let code = CODES
+        .iter()
+        .find(|(c, _)| *c == t.code)
+        .map_or("?", |p| p.1);
+    format!(
+        "{} password, {pin}, code: {code}",
+        if t.right { "right" } else { "wrong" }
+    )
+}
 
 const EDITIONS: [&str; 3] = ["Pro", "Enterprise", "Home"];
 
@@ -110,11 +174,52 @@ impl fmt::Display for Action {
                 user,
                 password,
                 system_username,
+                name,
+            } => {
+                write!(
+                    f,
+                    "the admin creates user{user} (password: {}, system username: {}",
+                    yes_no(*password),
+                    yes_no(*system_username)
+                )?;
+                if *name != NameChoice::Plain {
+                    write!(f, ", name: {}", name_choice(*name))?;
+                }
+                write!(f, ")")
+            }
+            Action::BootDevice { device } => {
+                write!(f, "a device starts: {}", describe(device))
+            }
+            Action::Press {
+                device,
+                typing,
+                button,
+            } => {
+                let button = match button {
+                    Button::Next => "the next button".to_string(),
+                    Button::Nth(n) => format!("button {n}"),
+                    Button::Named(l) => serde_json::to_string(l).unwrap_or_default(),
+                };
+                write!(
+                    f,
+                    "{} presses {button} at device{device} ({})",
+                    user_name(typing.user),
+                    typing_words(typing)
+                )
+            }
+            Action::DeviceEvent { device, event } => {
+                let word = EVENTS.iter().find(|(e, _)| e == event).map_or("?", |p| p.1);
+                write!(f, "device{device} {word}")
+            }
+            Action::LocalAccount {
+                device,
+                user,
+                capitals,
             } => write!(
                 f,
-                "the admin creates user{user} (password: {}, system username: {})",
-                yes_no(*password),
-                yes_no(*system_username)
+                "someone at device{device} creates a local account named like {}{}",
+                user_name(*user),
+                if *capitals { ", in capitals" } else { "" }
             ),
             Action::ChangeUser { user, change } => {
                 let word = CHANGES
@@ -248,7 +353,7 @@ pub const FORMS: &str = "\
 the admin turns macOS|Windows self-service on|off
 the admin sets the permission level to administrator|standard
 the admin turns password sync on|off
-the admin creates userN (password: yes|no, system username: yes|no)
+the admin creates userN (password: yes|no, system username: yes|no[, name: 20 characters|21 characters|with capitals|ending in a period|starting with a digit|with '+'])
 the admin sets userN to active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed
 a device registers: macOS, x86_64|arm64, workgroup|Active Directory|Entra ID, no MDM|JumpCloud MDM|another vendor's MDM
 a device registers: Windows Pro|Enterprise|Home, x86_64|arm64, <join>, <MDM>
@@ -270,7 +375,23 @@ the admin lists the users
 N seconds pass on the control plane's clock
 the admin reads the audit log
 userN enrols in MFA at the User Portal with the right|a wrong password
-deviceN checks userN's MFA code: the current one|the one they typed last|the one from two minutes ago|a wrong one";
+deviceN checks userN's MFA code: the current one|the one they typed last|the one from two minutes ago|a wrong one
+a device starts: macOS|Windows Pro|..., x86_64|arm64, <join>, <MDM>
+userN|an unknown user presses \"Label\"|the next button|button N at deviceN (right|wrong password, PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465, code: <as above>)
+deviceN restarts|checks in with the control plane|loses the internet|gets the internet back
+someone at deviceN creates a local account named like userN[, in capitals]";
+
+/// Whether an action happens at a simulated device (written `on a simulated device, ...` in a
+/// feature) rather than over the API.
+pub fn on_a_device(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::BootDevice { .. }
+            | Action::Press { .. }
+            | Action::DeviceEvent { .. }
+            | Action::LocalAccount { .. }
+    )
+}
 
 /// Reads a sentence [`Action`]'s `Display` writes. The error says what was expected.
 pub fn parse(sentence: &str) -> Result<Action, String> {
@@ -349,6 +470,26 @@ fn read(s: &str) -> Option<Action> {
     if let Some(rest) = s.strip_prefix("the admin ") {
         return admin(rest);
     }
+    if let Some(rest) = s.strip_prefix("a device starts: ") {
+        return Some(Action::BootDevice {
+            device: device_kind(rest)?,
+        });
+    }
+    if s.contains(" presses ") {
+        return press(s);
+    }
+    if let Some(rest) = s.strip_prefix("someone at ") {
+        let (d, rest) = rest.split_once(" creates a local account named like ")?;
+        let (u, capitals) = match rest.strip_suffix(", in capitals") {
+            Some(u) => (u, true),
+            None => (rest, false),
+        };
+        return Some(Action::LocalAccount {
+            device: device(d)?,
+            user: user(u).filter(|u| *u < USERS)?,
+            capitals,
+        });
+    }
     if let Some(rest) = s.strip_prefix("a device registers: ") {
         return Some(Action::RegisterDevice {
             device: device_kind(rest)?,
@@ -371,6 +512,9 @@ fn read(s: &str) -> Option<Action> {
         });
     }
     let d = device(who)?;
+    if let Some(event) = word(&EVENTS, rest) {
+        return Some(Action::DeviceEvent { device: d, event });
+    }
     if let Some(rest) = rest.strip_prefix("checks ") {
         let (u, code) = rest.split_once("'s MFA code: ")?;
         return Some(Action::VerifyMfa {
@@ -432,6 +576,36 @@ fn read(s: &str) -> Option<Action> {
     }
 }
 
+/// `userN presses <button> at deviceN (<typing>)`.
+fn press(s: &str) -> Option<Action> {
+    let (rest, typing) = s.strip_suffix(')')?.rsplit_once(" (")?;
+    let (rest, d) = rest.rsplit_once(" at ")?;
+    let (u, button) = rest.split_once(" presses ")?;
+    let button = if button == "the next button" {
+        Button::Next
+    } else if let Some(n) = button.strip_prefix("button ") {
+        Button::Nth(n.parse().ok()?)
+    } else {
+        Button::Named(serde_json::from_str::<String>(button).ok()?)
+    };
+    let (pw, rest) = typing.split_once(" password, ")?;
+    let (pin, code) = rest.split_once(", code: ")?;
+    Some(Action::Press {
+        device: device(d)?,
+        typing: Typing {
+            user: user(u)?,
+            right: match pw {
+                "right" => true,
+                "wrong" => false,
+                _ => return None,
+            },
+            pin: word(&PINS, pin)?,
+            code: word(&CODES, code)?,
+        },
+        button,
+    })
+}
+
 fn admin(s: &str) -> Option<Action> {
     match s {
         "lists the users" => return Some(Action::ReadUsers),
@@ -465,10 +639,15 @@ fn admin(s: &str) -> Option<Action> {
     if let Some(rest) = s.strip_prefix("creates ") {
         let (u, flags) = rest.split_once(" (password: ")?;
         let (password, system) = flags.strip_suffix(')')?.split_once(", system username: ")?;
+        let (system, name) = match system.split_once(", name: ") {
+            Some((system, name)) => (system, read_name_choice(name)?),
+            None => (system, NameChoice::Plain),
+        };
         return Some(Action::CreateUser {
             user: user(u).filter(|u| *u < USERS)?,
             password: yes(password)?,
             system_username: yes(system)?,
+            name,
         });
     }
     if let Some(rest) = s.strip_prefix("binds an MFA policy to ") {
@@ -543,7 +722,12 @@ mod tests {
                     (
                         Action::RegisterDevice { device: x },
                         Action::RegisterDevice { device: y },
-                    ) if x.os == Os::Macos => DeviceKind { edition: 0, ..*x } == *y,
+                    )
+                    | (Action::BootDevice { device: x }, Action::BootDevice { device: y })
+                        if x.os == Os::Macos =>
+                    {
+                        DeviceKind { edition: 0, ..*x } == *y
+                    }
                     _ => a == back,
                 };
                 assert!(same, "{text:?} read back as {back:?}, not {a:?}");
@@ -557,5 +741,37 @@ mod tests {
         assert!(e.contains("is not an action") && e.contains("the admin binds userN to deviceN"));
         assert!(parse("device0 signs in user1 with the right password").is_ok());
         assert!(parse("device0 signs in user1 with the rightish password").is_err());
+    }
+
+    #[test]
+    fn a_named_button_reads_back_even_with_quotes_and_parentheses() {
+        for label in [
+            "Continue",
+            "Join \"Hotspot (5 GHz)\"",
+            "Sign in with JumpCloud",
+        ] {
+            let a = Action::Press {
+                device: 1,
+                typing: Typing {
+                    user: 2,
+                    right: false,
+                    pin: PinChoice::Mismatch,
+                    code: CodeChoice::Expired,
+                },
+                button: Button::Named(label.to_string()),
+            };
+            assert_eq!(parse(&a.to_string()), Ok(a.clone()), "{a}");
+        }
+        for c in FORBIDDEN {
+            let a = Action::CreateUser {
+                user: 1,
+                password: true,
+                system_username: false,
+                name: NameChoice::Forbidden(
+                    FORBIDDEN.iter().position(|f| *f == c).unwrap_or(0) as u8
+                ),
+            };
+            assert_eq!(parse(&a.to_string()), Ok(a.clone()), "{a}");
+        }
     }
 }

@@ -10,10 +10,13 @@ use ssap_api::{
     AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
     EnrollmentClient, Http, MfaEnrollRequest, MfaFactor, MfaVerifyRequest, NewAssociation, NewUser,
     OperatorClient, OrgSettingsPatch, Os, PermissionLevel, PortalClient, ProvisionRequest,
-    UserPatch, UserState,
+    UserPatch, UserState, WindowsSsapMode,
 };
 
-use crate::action::{Action, CodeChoice, DeviceKind, KeyChoice, TicketChoice, UserChange, USERS};
+use crate::action::{
+    Action, Button, CodeChoice, DeviceKind, KeyChoice, NameChoice, TicketChoice, UserChange,
+    FORBIDDEN, USERS,
+};
 
 /// Devices one episode registers at most; more registrations are skipped.
 pub const MAX_DEVICES: usize = 4;
@@ -36,24 +39,49 @@ pub enum Observation {
     },
     /// No usable answer (transport failure or a body that breaks the contract).
     Broken(String),
+    /// A device broke a rule that holds whatever the control plane answers (see
+    /// [`crate::oracle`]): a failure even when both sides broke it alike.
+    RuleBroken(String),
 }
 
-struct DeviceState {
-    client: DeviceClient,
+impl Observation {
+    /// Whether this answer is a failure on its own, whatever the other side answered.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Observation::RuleBroken(_))
+    }
+}
+
+pub(crate) struct DeviceState {
+    pub(crate) client: DeviceClient,
     /// The last ticket issued here, with the username it was issued for.
-    ticket: Option<(String, String)>,
-    last_key: Option<String>,
-    keys: u32,
+    pub(crate) ticket: Option<(String, String)>,
+    pub(crate) last_key: Option<String>,
+    pub(crate) keys: u32,
+    /// The simulated device, when it is one (else only its agent's calls are made).
+    pub(crate) endpoint: Option<Box<ssap_endpoint::Endpoint>>,
+    /// The Windows SSAP policy bound to it.
+    pub(crate) windows_policy: Option<WindowsSsapMode>,
+    /// Who is at its keyboard: the user whose email was typed or whose tile was chosen last.
+    pub(crate) who: Option<u8>,
+    /// Local-only accounts people created there (R43: never taken over).
+    pub(crate) own_accounts: Vec<String>,
 }
 
 /// A control plane with this episode's org, users and devices.
 pub struct Target {
     admin: AdminClient,
     enrolment: EnrollmentClient,
-    users: BTreeMap<u8, String>,
-    devices: Vec<DeviceState>,
+    pub(crate) http: Http,
+    pub(crate) connect_key: String,
+    pub(crate) users: BTreeMap<u8, String>,
+    /// Each user's local-name source: the system username where set, else the username.
+    pub(crate) names: BTreeMap<u8, String>,
+    /// Every user id this org ever had (a removed user's account stays, R63), with the user's
+    /// number and local-name source.
+    pub(crate) ever: HashMap<String, (u8, String)>,
+    pub(crate) devices: Vec<DeviceState>,
     /// Real id -> symbol ("user3", "device1", "org").
-    symbols: HashMap<String, String>,
+    pub(crate) symbols: HashMap<String, String>,
     portal: PortalClient,
     /// The TOTP secret this control plane gave each user that enrolled.
     mfa_secrets: BTreeMap<u8, String>,
@@ -61,7 +89,7 @@ pub struct Target {
     last_codes: BTreeMap<u8, String>,
 }
 
-fn email(user: u8) -> String {
+pub(crate) fn email(user: u8) -> String {
     if user < USERS {
         format!("u{user}@explore.test")
     } else {
@@ -69,12 +97,12 @@ fn email(user: u8) -> String {
     }
 }
 
-fn password(user: u8) -> String {
+pub(crate) fn password(user: u8) -> String {
     format!("Pw-{user}-Secret!")
 }
 
 /// What a user types: their password, or the one wrong password every action uses.
-fn typed_password(user: u8, right: bool) -> String {
+pub(crate) fn typed_password(user: u8, right: bool) -> String {
     if right {
         password(user)
     } else {
@@ -82,7 +110,7 @@ fn typed_password(user: u8, right: bool) -> String {
     }
 }
 
-fn facts(kind: &DeviceKind, n: usize) -> DeviceFacts {
+pub(crate) fn facts(kind: &DeviceKind, n: usize) -> DeviceFacts {
     let edition = match (kind.os, kind.edition) {
         (Os::Macos, _) => "",
         (Os::Windows, 0) => "Pro",
@@ -119,8 +147,12 @@ impl Target {
         symbols.insert(org.org_id.clone(), "org".to_string());
         Ok(Self {
             admin: AdminClient::new(http.clone(), org.api_key),
-            enrolment: EnrollmentClient::new(http.clone(), org.connect_key),
+            enrolment: EnrollmentClient::new(http.clone(), org.connect_key.clone()),
+            http: http.clone(),
+            connect_key: org.connect_key,
             users: BTreeMap::new(),
+            names: BTreeMap::new(),
+            ever: HashMap::new(),
             devices: Vec::new(),
             symbols,
             portal: PortalClient::new(http.clone()),
@@ -133,7 +165,7 @@ impl Target {
         self.users.get(&user).cloned()
     }
 
-    fn device_index(&self, device: u8) -> Option<usize> {
+    pub(crate) fn device_index(&self, device: u8) -> Option<usize> {
         (!self.devices.is_empty()).then(|| device as usize % self.devices.len())
     }
 
@@ -173,12 +205,30 @@ impl Target {
                     *o = fix(*o);
                 }
             }
+            Action::DeviceEvent { device, .. } | Action::LocalAccount { device, .. } => {
+                if let Some(d) = self.endpoint_index(*device) {
+                    *device = u8::try_from(d).unwrap_or(*device);
+                }
+            }
+            Action::Press { device, button, .. } => {
+                let d = self.endpoint_index(*device);
+                if let Some(d) = d {
+                    *device = u8::try_from(d).unwrap_or(*device);
+                }
+                let screen = d
+                    .and_then(|d| self.devices[d].endpoint.as_deref())
+                    .map(|ep| ep.screen());
+                if let Some(label) = screen.and_then(|s| button.label_on(&s)) {
+                    *button = Button::Named(label);
+                }
+            }
             Action::Toggle { .. }
             | Action::Permission { .. }
             | Action::PasswordSync { .. }
             | Action::CreateUser { .. }
             | Action::ChangeUser { .. }
             | Action::RegisterDevice { .. }
+            | Action::BootDevice { .. }
             | Action::ReadUsers
             | Action::TimePasses { .. }
             | Action::EnrollMfa { .. }
@@ -189,6 +239,9 @@ impl Target {
 
     /// Plays one action and observes the answer.
     pub async fn play(&mut self, action: &Action) -> Observation {
+        if let Some(seen) = self.play_on_device(action).await {
+            return seen;
+        }
         let out = self.send(action).await;
         self.observe(out)
     }
@@ -236,11 +289,17 @@ impl Target {
                 user,
                 password: with_password,
                 system_username,
+                name,
             } => {
+                let source = local_name_source(*user, *system_username, *name);
                 let new = NewUser {
                     email: email(*user),
-                    username: format!("u{user}"),
-                    system_username: system_username.then(|| format!("sys{user}")),
+                    username: if *system_username {
+                        format!("u{user}")
+                    } else {
+                        source.clone()
+                    },
+                    system_username: system_username.then(|| source.clone()),
                     firstname: "User".into(),
                     lastname: format!("{user}"),
                     password: with_password.then(|| password(*user)),
@@ -250,6 +309,9 @@ impl Target {
                 self.symbols
                     .insert(created.id.clone(), format!("user{user}"));
                 self.users.insert(*user, created.id.clone());
+                self.ever
+                    .insert(created.id.clone(), (*user, source.clone()));
+                self.names.insert(*user, source);
                 json(created)
             }
             Action::ChangeUser { user, change } => {
@@ -302,6 +364,10 @@ impl Target {
                     ticket: None,
                     last_key: None,
                     keys: 0,
+                    endpoint: None,
+                    windows_policy: None,
+                    who: None,
+                    own_accounts: Vec::new(),
                 });
                 Some(Value::String(format!("device{n}")))
             }
@@ -333,6 +399,9 @@ impl Target {
                     return Ok(None);
                 };
                 admin.set_windows_policy(&d, *mode).await?;
+                if let Some(i) = self.device_index(*device) {
+                    self.devices[i].windows_policy = *mode;
+                }
                 Some(Value::Null)
             }
             Action::MfaPolicy { device, on } => {
@@ -475,25 +544,19 @@ impl Target {
                 let (Some(d), Some(id)) = (self.device_index(*device), self.user_id(*user)) else {
                     return Ok(None);
                 };
-                let code = match (code, self.mfa_secrets.get(user)) {
-                    (CodeChoice::Again, _) => match self.last_codes.get(user) {
-                        Some(c) => c.clone(),
-                        None => return Ok(None),
-                    },
-                    // Never enrolled here: any code is as good as another.
-                    (_, None) => "123456".to_string(),
-                    (choice, Some(secret)) => {
-                        let now = self.control_plane_now().await?;
-                        totp_code(secret, *choice, now)
-                    }
+                let Some(code) = self.mfa_code(*user, *code).await? else {
+                    return Ok(None);
                 };
-                self.last_codes.insert(*user, code.clone());
                 self.devices[d]
                     .client
                     .verify_mfa(&MfaVerifyRequest { user_id: id, code })
                     .await?;
                 Some(Value::Null)
             }
+            Action::BootDevice { .. }
+            | Action::Press { .. }
+            | Action::DeviceEvent { .. }
+            | Action::LocalAccount { .. } => return Ok(None),
             Action::ReadAudit => {
                 // The reason of a success is prose about the change ("macos_ssap: false ->
                 // true"), which each implementation words its own way; a refusal's reason is a
@@ -513,6 +576,29 @@ impl Target {
             }
         };
         Ok(v)
+    }
+
+    /// The MFA code `user` types for `choice`, remembered as the one they typed last; `None`
+    /// for [`CodeChoice::Again`] before they typed any.
+    pub(crate) async fn mfa_code(
+        &mut self,
+        user: u8,
+        choice: CodeChoice,
+    ) -> Result<Option<String>, ApiError> {
+        let code = match (choice, self.mfa_secrets.get(&user)) {
+            (CodeChoice::Again, _) => match self.last_codes.get(&user) {
+                Some(c) => c.clone(),
+                None => return Ok(None),
+            },
+            // Never enrolled here: any code is as good as another.
+            (_, None) => "123456".to_string(),
+            (choice, Some(secret)) => {
+                let now = self.control_plane_now().await?;
+                totp_code(secret, choice, now)
+            }
+        };
+        self.last_codes.insert(user, code.clone());
+        Ok(Some(code))
     }
 
     /// The control plane's time for this org (its virtual clock's lead over the wall clock).
@@ -551,7 +637,7 @@ impl Target {
         }
     }
 
-    fn replace_ids(&self, s: &str) -> String {
+    pub(crate) fn replace_ids(&self, s: &str) -> String {
         if let Some(sym) = self.symbols.get(s) {
             return sym.clone();
         }
@@ -598,6 +684,29 @@ fn totp_code(secret: &str, choice: CodeChoice, now: u64) -> String {
             .collect();
     }
     code
+}
+
+/// The local-name source of `user`: `u3` (or `sys3` with a system username), at the edge
+/// `choice` names.
+fn local_name_source(user: u8, system_username: bool, choice: NameChoice) -> String {
+    let base = if system_username {
+        format!("sys{user}")
+    } else {
+        format!("u{user}")
+    };
+    let pad = |n: usize| format!("{base:x<n$}");
+    match choice {
+        NameChoice::Plain => base,
+        NameChoice::Chars20 => pad(20),
+        NameChoice::Chars21 => pad(21),
+        NameChoice::Capitals => format!("{}.Name", base.to_uppercase()),
+        NameChoice::TrailingPeriod => format!("{base}."),
+        NameChoice::DigitFirst => format!("{user}{base}"),
+        NameChoice::Forbidden(i) => {
+            let c = FORBIDDEN[usize::from(i) % FORBIDDEN.len()];
+            format!("{base}{c}x")
+        }
+    }
 }
 
 fn json<T: Serialize>(v: T) -> Option<Value> {

@@ -210,12 +210,15 @@ impl Device {
             };
             match self.accounts.find(&name) {
                 Some(existing) if existing.managed => {} // bound to someone else: never steal
-                Some(_) => {
+                Some(_) if a.source == BindSource::Admin => {
                     // R49: an admin bind takes over a same-named local account.
                     let _ = self
                         .accounts
                         .convert_to_managed(&name, &a.user_id, a.permission);
                 }
+                // R43: a self-service association never takes over a local-only account, even
+                // one made elsewhere with this device's credential (found by explore).
+                Some(_) => {}
                 None => {
                     let _ = self.accounts.add(LocalAccount {
                         name,

@@ -25,6 +25,7 @@ fn whole(o: &Observation) -> String {
         Observation::Ok(v) => format!("ok {v}"),
         Observation::Refused { status, code } => format!("refused {status} {code}"),
         Observation::Broken(e) => format!("broken: {e}"),
+        Observation::RuleBroken(rule) => format!("a device broke a rule: {rule}"),
     }
 }
 
@@ -81,6 +82,46 @@ fn short(o: &Observation) -> String {
 #[when(regex = r"^over the API, (.+)$")]
 async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
     let action = ssap_explore::sentence::parse(&sentence).map_err(|e| anyhow!(e))?;
+    if ssap_explore::sentence::on_a_device(&action) {
+        fail!("\"{action}\" happens at a device: write it `on a simulated device, {action}`");
+    }
+    play(w, action).await
+}
+
+/// Plays one thing people do at a simulated device of the explorer's org (a Mac's login window
+/// or a Windows PC's credential provider, registered like any device and numbered with the
+/// devices above), then checks the device-side rules that hold whatever the control plane
+/// answers: a PIN of six characters or more typed the same twice is taken and no other (R32);
+/// a local name the OS can hold is not refused, and every managed account has the name R39
+/// gives its user (`u3` or `sys3`, at an edge where the user was created so); a new managed
+/// account has its association; no second self-service account without the multiple-users
+/// policy (R44, R03); a local-only account is never taken over by self-service (R43). The
+/// sentences:
+/// `a device starts: macOS, [x86_64|arm64], JOIN, MDM` (or `Windows [Pro|Enterprise|Home], ...`
+/// as above);
+/// `userN presses "LABEL" at deviceN (PASSWORD, PIN, code: CODE)`, where PASSWORD is `[right|
+/// wrong] password` (typed where the screen asks for one; right is the password that opens the
+/// chosen tile, or the directory password of the user whose email was typed there last), PIN
+/// is `[PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465]` and CODE
+/// one of the MFA codes above; the user types their email, password, PIN or code into every
+/// field on screen that asks for one, then presses the button, tile or menu item LABEL (`the
+/// next button` presses the first one that moves on);
+/// `deviceN [restarts|checks in with the control plane|loses the internet|gets the internet
+/// back]`;
+/// `someone at deviceN creates a local account named like userN[, in capitals]` (password
+/// `Own-Pw-1!`).
+/// The step fails when a rule is broken, naming it; the screen and accounts are compared by
+/// `Then the reference server and the mock model answer every action alike`.
+#[when(regex = r"^on a simulated device, (.+)$")]
+async fn on_a_simulated_device(w: &mut SsapWorld, sentence: String) -> StepResult {
+    let action = ssap_explore::sentence::parse(&sentence).map_err(|e| anyhow!(e))?;
+    if !ssap_explore::sentence::on_a_device(&action) {
+        fail!("\"{action}\" is a call over the API: write it `over the API, {action}`");
+    }
+    play(w, action).await
+}
+
+async fn play(w: &mut SsapWorld, action: Action) -> StepResult {
     if w.api_walk.is_none() {
         let target = w.api_target().await?;
         w.api_walk = Some(ApiWalk {
@@ -92,6 +133,9 @@ async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
         fail!("the over-the-API org was not created");
     };
     let answer = walk.target.play(&action).await;
+    if let Observation::RuleBroken(rule) = &answer {
+        fail!("\"{action}\": {rule}");
+    }
     if answer == Observation::Skipped {
         fail!(
             "\"{action}\" sent nothing: it names a user or device this scenario has not created \

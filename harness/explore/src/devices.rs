@@ -1,0 +1,446 @@
+//! Simulated devices under exploration: a Mac's login window or a Windows PC's credential
+//! provider ([`ssap_endpoint::Endpoint`]), registered in the episode's org like any device,
+//! driven by presses on whatever its screen shows. After each device action the target
+//! observes the screen and the local accounts (compared between the two control planes like
+//! any answer) and checks the device-side rules of [`crate::oracle`], which hold whatever
+//! either control plane says.
+
+use serde_json::{json, Value};
+use ssap_api::{ApiError, Association, BindSource, Os, WindowsSsapMode};
+use ssap_endpoint::{
+    agent::CallError, DeviceSpec, Endpoint, EndpointError, LocalAccount, ScreenKind,
+};
+
+use crate::action::{Action, Button, DeviceEvent, DeviceKind, Typing, USERS};
+use crate::oracle;
+use crate::target::{email, facts, password, typed_password, DeviceState, Observation, Target};
+
+/// The password a user creates at the local password prompt (password sync off, R06).
+pub const LOCAL_PASSWORD: &str = "Local-Pw-1!";
+/// What a user types as the confirmation of a local password they mistype.
+const MISTYPED_LOCAL_PASSWORD: &str = "Local-Pw-2!";
+/// The password of the local-only accounts people create themselves.
+pub const OWN_PASSWORD: &str = "Own-Pw-1!";
+/// A PIN nobody created.
+const WRONG_PIN: &str = "000000";
+
+fn spec(kind: &DeviceKind, n: usize) -> DeviceSpec {
+    let f = facts(kind, n);
+    DeviceSpec {
+        os: f.os,
+        edition: f.edition,
+        architecture: f.architecture,
+        join_state: f.join_state,
+        mdm: f.mdm,
+        hostname: f.hostname,
+        serial: f.serial,
+        mac: f.mac,
+        ip: f.ip,
+        os_version: f.os_version,
+        pin_blocked_by_gpo: false,
+    }
+}
+
+impl Target {
+    /// The simulated device a device action's number means: device `n` modulo the devices
+    /// registered, or the next simulated one after it (so a number written by
+    /// [`Target::resolve`] means itself).
+    pub(crate) fn endpoint_index(&self, device: u8) -> Option<usize> {
+        let n = self.devices.len();
+        let start = self.device_index(device)?;
+        (0..n)
+            .map(|k| (start + k) % n)
+            .find(|i| self.devices[*i].endpoint.is_some())
+    }
+
+    /// The number and local-name source of the user `account` is bound to, if this org ever
+    /// had that user.
+    fn user_of_account(&self, account: &LocalAccount) -> Option<(u8, &str)> {
+        let id = account.jumpcloud_user_id.as_deref()?;
+        self.ever.get(id).map(|(u, name)| (*u, name.as_str()))
+    }
+
+    /// Plays a device action; `None` for an action that is not one.
+    pub(crate) async fn play_on_device(&mut self, action: &Action) -> Option<Observation> {
+        let out = match action {
+            Action::BootDevice { device } => self.boot(device).await,
+            Action::Press {
+                device,
+                typing,
+                button,
+            } => self.press(*device, typing, button).await,
+            Action::DeviceEvent { device, event } => self.device_event(*device, *event).await,
+            Action::LocalAccount {
+                device,
+                user,
+                capitals,
+            } => self.local_account(*device, *user, *capitals).await,
+            _ => return None,
+        };
+        Some(out)
+    }
+
+    async fn boot(&mut self, kind: &DeviceKind) -> Observation {
+        if self.devices.len() >= crate::target::MAX_DEVICES {
+            return Observation::Skipped;
+        }
+        let n = self.devices.len();
+        let mut ep = Endpoint::new(spec(kind, n), self.http.clone(), self.connect_key.clone());
+        match ep.power_on().await {
+            Ok(()) => {}
+            Err(EndpointError::Registration(CallError::Api(ApiError::Status {
+                status,
+                code,
+                ..
+            }))) => return Observation::Refused { status, code },
+            Err(e) => return Observation::Broken(e.to_string()),
+        }
+        let Some(client) = ep.agent().device_client().cloned() else {
+            return Observation::Broken("the device booted without registering".into());
+        };
+        self.symbols
+            .insert(client.device_id().to_string(), format!("device{n}"));
+        self.devices.push(DeviceState {
+            client,
+            ticket: None,
+            last_key: None,
+            keys: 0,
+            endpoint: Some(Box::new(ep)),
+            windows_policy: None,
+            who: None,
+            own_accounts: Vec::new(),
+        });
+        self.device_view(n)
+    }
+
+    async fn press(&mut self, device: u8, typing: &Typing, button: &Button) -> Observation {
+        let Some(d) = self.endpoint_index(device) else {
+            return Observation::Skipped;
+        };
+        let Some(screen) = self.devices[d].endpoint.as_deref().map(|ep| ep.screen()) else {
+            return Observation::Skipped;
+        };
+        let Some(label) = button.label_on(&screen) else {
+            return Observation::Skipped;
+        };
+        let who = self.devices[d].who.unwrap_or(typing.user);
+        let code = if screen.has_field("Verification code") {
+            match self.mfa_code(who, typing.code).await {
+                Ok(c) => c,
+                Err(e) => return Observation::Broken(self.replace_ids(&e.to_string())),
+            }
+        } else {
+            None
+        };
+        let Some(ep) = self.devices[d].endpoint.as_deref() else {
+            return Observation::Skipped;
+        };
+        let selected = screen
+            .tiles
+            .iter()
+            .find(|t| t.selected)
+            .and_then(|t| t.account.clone())
+            .and_then(|name| ep.accounts().find(&name).cloned());
+        let mut typed = Vec::new();
+        if screen.dialog.is_none() {
+            for f in &screen.fields {
+                let text = match (f.label.as_str(), screen.kind) {
+                    ("Email", _) => email(typing.user),
+                    ("Username", _) => email(who),
+                    ("Password", ScreenKind::JumpCloudPassword | ScreenKind::ConfirmPassword) => {
+                        typed_password(who, typing.right)
+                    }
+                    ("Password", _) => match &selected {
+                        Some(a) if typing.right => self.password_of(a),
+                        _ => typed_password(who, false),
+                    },
+                    ("PIN", ScreenKind::CreatePin) => typing.pin.typed().0.to_string(),
+                    ("Confirm PIN", _) => typing.pin.typed().1.to_string(),
+                    ("PIN", _) => match &selected {
+                        Some(a) if typing.right => a.pin.clone().unwrap_or_default(),
+                        _ => WRONG_PIN.to_string(),
+                    },
+                    ("New password", _) => LOCAL_PASSWORD.to_string(),
+                    ("Verification code", _) => code.clone().unwrap_or_default(),
+                    (_, ScreenKind::CreateLocalPassword) if typing.right => {
+                        LOCAL_PASSWORD.to_string()
+                    }
+                    (_, ScreenKind::CreateLocalPassword) => MISTYPED_LOCAL_PASSWORD.to_string(),
+                    _ => continue,
+                };
+                typed.push((f.label.clone(), text));
+            }
+        }
+        let tile_user = screen
+            .tile(&label)
+            .and_then(|t| t.account.as_deref())
+            .and_then(|name| ep.accounts().find(name))
+            .and_then(|a| self.user_of_account(a))
+            .map(|(u, _)| u);
+        let before: Vec<LocalAccount> = ep.accounts().all().to_vec();
+        let Some(ep) = self.devices[d].endpoint.as_deref_mut() else {
+            return Observation::Skipped;
+        };
+        for (field, text) in &typed {
+            if let Err(e) = ep.type_into(field, text) {
+                return Observation::Broken(format!("typing into {field}: {e}"));
+            }
+        }
+        if let Err(e) = ep.click(&label).await {
+            return Observation::Broken(format!("pressing {label}: {e}"));
+        }
+        if typed.iter().any(|(f, _)| f == "Email") {
+            self.devices[d].who = Some(typing.user);
+        } else if tile_user.is_some() {
+            self.devices[d].who = tile_user;
+        }
+        let pin = (screen.kind == ScreenKind::CreatePin && label != "Cancel").then(|| {
+            let (p, c) = typing.pin.typed();
+            (p.to_string(), c.to_string())
+        });
+        if let Some(broken) = self.check_rules(d, &before, pin).await {
+            return Observation::RuleBroken(broken);
+        }
+        self.device_view(d)
+    }
+
+    /// The password that opens `account` for whoever it belongs to.
+    fn password_of(&self, account: &LocalAccount) -> String {
+        let user = self.user_of_account(account).map(|(u, _)| u);
+        let mut candidates: Vec<String> = user.map(password).into_iter().collect();
+        candidates.push(LOCAL_PASSWORD.to_string());
+        candidates.push(OWN_PASSWORD.to_string());
+        candidates
+            .iter()
+            .find(|p| account.password.opens_with(p))
+            .cloned()
+            // A bound account learns its password at its first login (checked online).
+            .unwrap_or_else(|| user.map_or(OWN_PASSWORD.to_string(), password))
+    }
+
+    async fn device_event(&mut self, device: u8, event: DeviceEvent) -> Observation {
+        let Some(d) = self.endpoint_index(device) else {
+            return Observation::Skipped;
+        };
+        let Some(ep) = self.devices[d].endpoint.as_deref_mut() else {
+            return Observation::Skipped;
+        };
+        let before: Vec<LocalAccount> = ep.accounts().all().to_vec();
+        let out = match event {
+            DeviceEvent::Restart => ep.reboot().await,
+            DeviceEvent::CheckIn => ep.agent_check_in().await,
+            DeviceEvent::InternetDown => {
+                ep.network_mut().set_upstream(false);
+                Ok(())
+            }
+            DeviceEvent::InternetUp => {
+                ep.network_mut().set_upstream(true);
+                Ok(())
+            }
+        };
+        if matches!(event, DeviceEvent::Restart) {
+            self.devices[d].who = None;
+        }
+        if let Err(e) = out {
+            // An offline check-in is no news; anything else is part of the answer.
+            if !matches!(e, EndpointError::CheckIn(CallError::Offline)) {
+                return Observation::Broken(self.replace_ids(&e.to_string()));
+            }
+        }
+        if let Some(broken) = self.check_rules(d, &before, None).await {
+            return Observation::RuleBroken(broken);
+        }
+        self.device_view(d)
+    }
+
+    async fn local_account(&mut self, device: u8, user: u8, capitals: bool) -> Observation {
+        let (Some(d), Some(source)) = (self.endpoint_index(device), self.names.get(&user)) else {
+            return Observation::Skipped;
+        };
+        let Some(ep) = self.devices[d].endpoint.as_deref_mut() else {
+            return Observation::Skipped;
+        };
+        let name = match ep.os() {
+            Os::Macos => source.to_ascii_lowercase(),
+            Os::Windows => source.clone(),
+        };
+        let name = if capitals { name.to_uppercase() } else { name };
+        if let Err(e) = ep.add_local_account(&name, &format!("Own {name}"), OWN_PASSWORD, false) {
+            return Observation::Refused {
+                status: 0,
+                code: format!("local account not added: {e}"),
+            };
+        }
+        self.devices[d].own_accounts.push(name);
+        self.device_view(d)
+    }
+
+    /// The device's screen and local accounts, ids as symbols.
+    fn device_view(&self, d: usize) -> Observation {
+        let Some(ep) = self.devices[d].endpoint.as_deref() else {
+            return Observation::Skipped;
+        };
+        let accounts: Vec<Value> = ep
+            .accounts()
+            .all()
+            .iter()
+            .map(|a| {
+                let opens = self
+                    .users
+                    .keys()
+                    .map(|u| (format!("user{u}'s password"), password(*u)))
+                    .chain([
+                        ("a local password".to_string(), LOCAL_PASSWORD.to_string()),
+                        ("its own password".to_string(), OWN_PASSWORD.to_string()),
+                    ])
+                    .find(|(_, p)| a.password.opens_with(p))
+                    .map_or("no password it was given".to_string(), |(w, _)| w);
+                json!({
+                    "name": a.name,
+                    "full_name": a.full_name,
+                    "groups": a.groups,
+                    "managed": a.managed,
+                    "user": a.jumpcloud_user_id.as_deref().map(|id| self.replace_ids(id)),
+                    "opens_with": opens,
+                    "pin": a.pin.is_some(),
+                    "disabled": ep.account_disabled(&a.name),
+                })
+            })
+            .collect();
+        Observation::Ok(json!({
+            "screen": self.replace_ids(&ep.screen().render_text()),
+            "accounts": accounts,
+        }))
+    }
+
+    /// The device-side rules of [`oracle`] and the invariants no control plane may break,
+    /// after an action on device `d` (`before`: its accounts before; `pin`: the PIN and
+    /// confirmation submitted on the PIN screen, if that is what the action did).
+    async fn check_rules(
+        &self,
+        d: usize,
+        before: &[LocalAccount],
+        pin: Option<(String, String)>,
+    ) -> Option<String> {
+        let state = &self.devices[d];
+        let ep = state.endpoint.as_deref()?;
+        let os = ep.os();
+        let screen = ep.screen();
+        let shown = screen.render_text();
+        let dev = format!("device{d}");
+        // R32: a PIN of six characters or more, typed the same twice, is taken; no other.
+        if let Some((p, c)) = pin {
+            let refused = screen.kind == ScreenKind::CreatePin
+                && screen.error.as_deref().is_some_and(|e| e.contains("PIN"));
+            match (oracle::pin_accepted(&p, &c), refused) {
+                (true, true) => {
+                    return Some(format!(
+                        "R32: {dev} refused the PIN {p:?} (confirmed as {c:?}): {}",
+                        screen.error.as_deref().unwrap_or_default()
+                    ))
+                }
+                (false, false) => {
+                    return Some(format!(
+                        "R32: {dev} took the PIN {p:?} confirmed as {c:?}, which R32 refuses"
+                    ))
+                }
+                _ => {}
+            }
+        }
+        // R39: a name the OS can hold is not refused.
+        if shown.contains("cannot be used on") {
+            if let Some(u) = state.who.filter(|u| *u < USERS) {
+                if let Some(Ok(name)) = self.names.get(&u).map(|s| oracle::local_name(os, s)) {
+                    return Some(format!(
+                        "R39: {dev} ({os}) refused user{u}'s local name {name:?}, which {os} can \
+                         hold: {}",
+                        screen
+                            .error
+                            .as_deref()
+                            .or(screen.message.as_deref())
+                            .unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        let after = ep.accounts().all();
+        let assocs: Vec<Association> = state.client.associations().await.unwrap_or_default();
+        let self_service = |a: &LocalAccount| {
+            assocs.iter().any(|x| {
+                Some(x.user_id.as_str()) == a.jumpcloud_user_id.as_deref()
+                    && x.source == BindSource::SelfService
+            })
+        };
+        for a in after.iter().filter(|a| a.managed) {
+            // No account for a user of another org.
+            let Some((u, source)) = self.user_of_account(a) else {
+                return Some(format!(
+                    "{dev} has managed account {:?} bound to a user this org does not have",
+                    a.name
+                ));
+            };
+            // R39: the name is the one the user's name source gives on this OS.
+            match oracle::local_name(os, source) {
+                Ok(name) if !oracle::same_name(&name, &a.name) => {
+                    return Some(format!(
+                        "R39: user{u}'s account on {dev} ({os}) is named {:?}, not {name:?}",
+                        a.name
+                    ))
+                }
+                Err(why) => {
+                    return Some(format!(
+                        "R39: {dev} ({os}) holds account {:?} for user{u}, whose name it cannot \
+                         hold: {why}",
+                        a.name
+                    ))
+                }
+                _ => {}
+            }
+            let new = !before.iter().any(|b| b.name == a.name && b.managed);
+            // No half-made account: a new managed account has its association.
+            if new
+                && !assocs
+                    .iter()
+                    .any(|x| Some(&x.user_id) == a.jumpcloud_user_id.as_ref())
+            {
+                return Some(format!(
+                    "{dev} created managed account {:?} for user{u} without an association",
+                    a.name
+                ));
+            }
+            // Never two self-service accounts without the multiple-users policy (R03, R44).
+            let multiple =
+                os == Os::Windows && state.windows_policy == Some(WindowsSsapMode::MultipleUsers);
+            if new && self_service(a) && !multiple {
+                if let Some(other) = after
+                    .iter()
+                    .find(|b| b.managed && b.name != a.name && self_service(b))
+                {
+                    return Some(format!(
+                        "R44: {dev} ({os}) provisioned {:?} for user{u} next to self-service \
+                         account {:?}, without the multiple-users policy",
+                        a.name, other.name
+                    ));
+                }
+            }
+        }
+        // R43: a local-only account is never taken over by self-service (R49: an admin bind
+        // may convert it).
+        for name in &state.own_accounts {
+            let Some(a) = after.iter().find(|a| &a.name == name) else {
+                return Some(format!("R43: local account {name:?} on {dev} is gone"));
+            };
+            if a.managed && self_service(a) {
+                return Some(format!(
+                    "R43: local account {name:?} on {dev} was taken over by self-service"
+                ));
+            }
+            if !a.managed && !a.password.opens_with(OWN_PASSWORD) {
+                return Some(format!(
+                    "R43: local account {name:?} on {dev} no longer opens with its own password"
+                ));
+            }
+        }
+        None
+    }
+}
