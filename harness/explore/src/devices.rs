@@ -444,3 +444,113 @@ impl Target {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::action::{CodeChoice, PinChoice};
+    use crate::sentence::parse;
+
+    /// Presses "the next button" as `user` until the screen's title says `title`.
+    async fn press_until(t: &mut Target, user: u8, title: &str) -> Vec<Observation> {
+        let mut seen = Vec::new();
+        for _ in 0..15 {
+            let o = t
+                .play(&Action::Press {
+                    device: 0,
+                    typing: Typing {
+                        user,
+                        right: true,
+                        pin: PinChoice::Six,
+                        code: CodeChoice::Current,
+                    },
+                    button: Button::Next,
+                })
+                .await;
+            let done = o.readable().contains(title);
+            seen.push(o);
+            if done {
+                break;
+            }
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn a_windows_user_with_a_twenty_character_name_presses_through_to_the_desktop() {
+        let server = ssap_control_plane::EmbeddedServer::start()
+            .await
+            .unwrap_or_else(|e| panic!("starting the server: {e}"));
+        let http = ssap_api::Http::new(server.url(), Duration::from_secs(30)).unwrap();
+        let mut t = Target::new_org(&http, server.operator_token())
+            .await
+            .unwrap();
+        for s in [
+            "the admin creates user1 (password: yes, system username: no, name: 20 characters)",
+            "the admin turns Windows self-service on",
+            "a device starts: Windows Pro, x86_64, workgroup, no MDM",
+        ] {
+            let o = t.play(&parse(s).unwrap()).await;
+            assert!(matches!(o, Observation::Ok(_)), "{s}: {o:?}");
+        }
+        let seen = press_until(&mut t, 1, "Windows desktop").await;
+        let last = seen.last().map(Observation::readable).unwrap_or_default();
+        assert!(last.contains("Windows desktop"), "{seen:#?}");
+        assert!(
+            last.contains(r#""name":"u1xxxxxxxxxxxxxxxxxx""#) && last.contains(r#""managed":true"#),
+            "{last}"
+        );
+        assert!(!seen.iter().any(Observation::is_failure), "{seen:#?}");
+    }
+
+    #[tokio::test]
+    async fn a_short_pin_stays_on_the_pin_screen_and_the_oracle_objects_when_one_is_taken() {
+        // The device is right and the oracle agrees: a five-character PIN stays on the PIN
+        // screen with its error, and no rule is reported broken.
+        let server = ssap_control_plane::EmbeddedServer::start()
+            .await
+            .unwrap_or_else(|e| panic!("starting the server: {e}"));
+        let http = ssap_api::Http::new(server.url(), Duration::from_secs(30)).unwrap();
+        let mut t = Target::new_org(&http, server.operator_token())
+            .await
+            .unwrap();
+        for s in [
+            "the admin creates user2 (password: yes, system username: no)",
+            "the admin turns Windows self-service on",
+            "a device starts: Windows Pro, x86_64, workgroup, no MDM",
+        ] {
+            t.play(&parse(s).unwrap()).await;
+        }
+        press_until(&mut t, 2, "Set up a PIN").await;
+        let short = Action::Press {
+            device: 0,
+            typing: Typing {
+                user: 2,
+                right: true,
+                pin: PinChoice::Five,
+                code: CodeChoice::Current,
+            },
+            button: Button::Next,
+        };
+        let o = t.play(&short).await;
+        assert!(o.readable().contains("at least 6 characters"), "{o:?}");
+        assert!(!o.is_failure());
+        // And a check that can fail: told the PIN was accepted, the oracle objects.
+        let pin = Some(("12345".to_string(), "12345".to_string()));
+        let before = t.devices[0]
+            .endpoint
+            .as_deref()
+            .map(|e| e.accounts().all().to_vec())
+            .unwrap_or_default();
+        if let Some(ep) = t.devices[0].endpoint.as_deref_mut() {
+            ep.reboot().await.unwrap();
+        }
+        let broken = t.check_rules(0, &before, pin).await;
+        assert!(
+            broken.as_deref().is_some_and(|b| b.starts_with("R32")),
+            "{broken:?}"
+        );
+    }
+}

@@ -49,6 +49,30 @@ impl Observation {
     pub fn is_failure(&self) -> bool {
         matches!(self, Observation::RuleBroken(_))
     }
+
+    /// For people: a device's answer as its screen and local accounts, one account a line; a
+    /// broken rule as its sentence; anything else as indented JSON.
+    pub fn readable(&self) -> String {
+        if let Observation::RuleBroken(rule) = self {
+            return format!("a device broke a rule: {rule}");
+        }
+        if let Observation::Ok(v) = self {
+            if let Some(screen) = v.get("screen").and_then(Value::as_str) {
+                let mut out = screen.to_string();
+                out.push_str("local accounts:\n");
+                for a in v
+                    .get("accounts")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    out.push_str(&format!("  {a}\n"));
+                }
+                return out;
+            }
+        }
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("(not JSON: {e})"))
+    }
 }
 
 pub(crate) struct DeviceState {

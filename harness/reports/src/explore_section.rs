@@ -1,7 +1,7 @@
 //! The HTML report's Explore section: what the last `ssap-harness explore` into the same
-//! report directory played (actions per kind and per catalog id), and its counterexample as
-//! the scenario it wrote. Explore drives the API, not the devices, so a counterexample has
-//! answers to show rather than screens.
+//! report directory played (actions per kind, per catalog id, and the simulated devices'
+//! screens they reached), and its counterexample as the scenario it wrote, with the two answers
+//! of the differing action: a device's screen and local accounts, or a reply.
 
 use std::fmt::Write as _;
 
@@ -21,11 +21,12 @@ pub(crate) fn header_line(e: &ExploreDigest) -> String {
     )
 }
 
-fn counts_table(out: &mut String, first: &str, rows: &[(String, usize)]) {
+fn counts_table(out: &mut String, first: &str, counted: &str, rows: &[(String, usize)]) {
     let _ = writeln!(
         out,
-        "<table><tr><th>{}</th><th class=\"n\">actions sent</th></tr>",
-        html(first)
+        "<table><tr><th>{}</th><th class=\"n\">{}</th></tr>",
+        html(first),
+        html(counted)
     );
     for (name, n) in rows {
         let _ = writeln!(
@@ -84,8 +85,12 @@ pub(crate) fn section(out: &mut String, e: &ExploreDigest) {
         }
     }
     out.push_str("<div class=\"grid\"><div>\n");
-    counts_table(out, "action", &e.actions_by_kind);
+    counts_table(out, "action", "actions sent", &e.actions_by_kind);
     out.push_str("</div><div>\n");
-    counts_table(out, "catalog id", &e.actions_by_id);
+    counts_table(out, "catalog id", "actions sent", &e.actions_by_id);
+    if !e.screens_reached.is_empty() {
+        out.push_str("</div><div>\n");
+        counts_table(out, "screen reached", "times", &e.screens_reached);
+    }
     out.push_str("</div></div>\n");
 }

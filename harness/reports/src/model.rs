@@ -70,6 +70,10 @@ pub struct ExploreDigest {
     pub actions_by_kind: Vec<(String, usize)>,
     /// Actions sent per catalog id they exercise ("R42": 9000).
     pub actions_by_id: Vec<(String, usize)>,
+    /// Simulated devices' screens left on screen by device actions, by title: how deep the
+    /// walks got into sign-ins.
+    #[serde(default)]
+    pub screens_reached: Vec<(String, usize)>,
     /// The shrunk disagreement, when there was one.
     pub counterexample: Option<ExploreCounterexample>,
 }

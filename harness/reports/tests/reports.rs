@@ -440,6 +440,7 @@ fn an_exploration_adds_its_section_and_its_counterexample_to_the_html_report() {
         seconds: 0.5,
         actions_by_kind: vec![("Authenticate".into(), 40)],
         actions_by_id: vec![("R42".into(), 12)],
+        screens_reached: vec![("Windows — Set up a PIN".into(), 3)],
         counterexample: Some(ssap_reports::ExploreCounterexample {
             episode: 1,
             original_len: 80,
@@ -458,6 +459,7 @@ fn an_exploration_adds_its_section_and_its_counterexample_to_the_html_report() {
     assert!(page.contains("<li class=\"st-failed\">device0 reads its &lt;associations&gt;</li>"));
     assert!(page.contains("reports/explore/7-1.feature"));
     assert!(page.contains("<td>R42</td><td class=\"n\">12</td>"));
+    assert!(page.contains("<td>Windows — Set up a PIN</td><td class=\"n\">3</td>"));
     // Carried through results.json, so `ssap-harness report` keeps the section.
     let json = serde_json::to_string(&run).unwrap();
     let back: ssap_reports::RunResult = serde_json::from_str(&json).unwrap();

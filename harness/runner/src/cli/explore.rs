@@ -88,6 +88,7 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         seconds: summary.seconds,
         actions_by_kind: summary.coverage.clone().into_iter().collect(),
         actions_by_id: summary.catalog.clone().into_iter().collect(),
+        screens_reached: summary.screens.clone().into_iter().collect(),
         counterexample: None,
     };
     let Some(c) = &summary.counterexample else {
@@ -95,8 +96,13 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         add_to_suite_report(&args.report_dir, digest)?;
         return Ok(ExitCode::SUCCESS);
     };
+    let verdict = if c.divergence.left.is_failure() || c.divergence.right.is_failure() {
+        "A DEVICE BROKE A RULE"
+    } else {
+        "DISAGREED"
+    };
     println!(
-        "DISAGREED in episode {} after {} actions; shrunk to {}:",
+        "{verdict} in episode {} after {} actions; shrunk to {}:",
         c.episode,
         c.original_len,
         c.actions.len()
@@ -131,9 +137,7 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(&feature, text).with_context(|| format!("writing {}", feature.display()))?;
     println!("reproduce: {explored}");
     println!("as a scenario: {} (run it: {run})", feature.display());
-    let answer = |o: &ssap_explore::Observation| {
-        serde_json::to_string_pretty(o).unwrap_or_else(|e| format!("(not JSON: {e})"))
-    };
+    let answer = ssap_explore::Observation::readable;
     digest.counterexample = Some(ssap_reports::ExploreCounterexample {
         episode: c.episode,
         original_len: c.original_len,
