@@ -413,11 +413,12 @@ pub struct DeviceKind {
 
 /// Draws actions with weights that reach deep states: many users created and provisioned,
 /// policies bound, users changed after provisioning, attackers replaying tickets.
-pub fn random_action(rng: &mut StdRng) -> Action {
+pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
+    let devices = devices.max(1);
     if rng.gen_bool(0.4) {
-        return device_action(rng);
+        return device_action(rng, devices);
     }
-    let device = rng.gen_range(0..4u8);
+    let device = rng.gen_range(0..devices);
     let user = rng.gen_range(0..USERS + 1);
     let os = if rng.gen_bool(0.5) {
         Os::Macos
@@ -492,7 +493,7 @@ pub fn random_action(rng: &mut StdRng) -> Action {
             device,
             ticket: match rng.gen_range(0..10) {
                 0 => TicketChoice::Forged,
-                1 => TicketChoice::OtherDevice(rng.gen_range(0..4)),
+                1 => TicketChoice::OtherDevice(rng.gen_range(0..devices)),
                 _ => TicketChoice::Own,
             },
             key: if rng.gen_bool(0.2) {
@@ -555,8 +556,8 @@ fn device_kind(rng: &mut StdRng, os: Os) -> DeviceKind {
 
 /// What people do at simulated devices: mostly pressing on through the screen in front of
 /// them, with admin changes and other devices' actions landing between any two presses.
-fn device_action(rng: &mut StdRng) -> Action {
-    let device = rng.gen_range(0..4u8);
+fn device_action(rng: &mut StdRng, devices: u8) -> Action {
+    let device = rng.gen_range(0..devices);
     let os = if rng.gen_bool(0.5) {
         Os::Macos
     } else {
@@ -612,11 +613,17 @@ fn device_action(rng: &mut StdRng) -> Action {
     }
 }
 
-/// A seeded sequence of `n` actions (the same seed gives the same sequence).
+/// A seeded sequence of `n` actions over the default number of devices (the same seed gives
+/// the same sequence).
 pub fn sequence(seed: u64, n: usize) -> Vec<Action> {
+    sequence_over(seed, n, crate::target::MAX_DEVICES as u8)
+}
+
+/// A seeded sequence of `n` actions naming devices `0..devices`.
+pub fn sequence_over(seed: u64, n: usize, devices: u8) -> Vec<Action> {
     use rand::SeedableRng;
     let mut rng = StdRng::seed_from_u64(seed);
-    (0..n).map(|_| random_action(&mut rng)).collect()
+    (0..n).map(|_| random_action(&mut rng, devices)).collect()
 }
 
 #[cfg(test)]

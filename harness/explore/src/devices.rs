@@ -81,7 +81,7 @@ impl Target {
     }
 
     async fn boot(&mut self, kind: &DeviceKind) -> Observation {
-        if self.devices.len() >= crate::target::MAX_DEVICES {
+        if self.devices.len() >= self.max_devices {
             return Observation::Skipped;
         }
         let n = self.devices.len();

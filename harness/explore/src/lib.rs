@@ -95,6 +95,7 @@ pub struct Pair {
     pub right: Side,
     left_http: Http,
     right_http: Http,
+    devices: usize,
 }
 
 impl Pair {
@@ -104,9 +105,22 @@ impl Pair {
         Ok(Self {
             left_http: Http::new(&left.url(), timeout)?,
             right_http: Http::new(&right.url(), timeout)?,
+            devices: target::MAX_DEVICES,
             left,
             right,
         })
+    }
+
+    /// The same pair, with at most `n` devices an episode (1 to 255; default
+    /// [`target::MAX_DEVICES`]).
+    pub fn with_devices(mut self, n: usize) -> Self {
+        self.devices = n.clamp(1, 255);
+        self
+    }
+
+    /// Devices an episode registers at most.
+    pub fn devices(&self) -> usize {
+        self.devices
     }
 
     async fn orgs(&self) -> anyhow::Result<(Target, Target)> {
@@ -116,8 +130,10 @@ impl Pair {
             Target::new_org(&self.right_http, &rt)
         );
         Ok((
-            l.with_context(|| format!("creating an org on the {}", self.left.name()))?,
-            r.with_context(|| format!("creating an org on the {}", self.right.name()))?,
+            l.with_context(|| format!("creating an org on the {}", self.left.name()))?
+                .with_max_devices(self.devices),
+            r.with_context(|| format!("creating an org on the {}", self.right.name()))?
+                .with_max_devices(self.devices),
         ))
     }
 
@@ -243,7 +259,8 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
             break;
         }
         let n = EPISODE_LEN.min(opts.actions - summary.actions_run);
-        let actions = action::sequence(episode_seed(opts.seed, episode), n);
+        let devices = u8::try_from(pair.devices).unwrap_or(u8::MAX);
+        let actions = action::sequence_over(episode_seed(opts.seed, episode), n, devices);
         let (mut l, mut r) = pair.orgs().await?;
         let mut divergence = None;
         for (i, a) in actions.iter().enumerate() {
@@ -316,7 +333,10 @@ pub async fn replay(
     operator_token: &str,
     actions: &[Action],
 ) -> anyhow::Result<Vec<Observation>> {
-    let mut target = Target::new_org(http, operator_token).await?;
+    // A scenario registers the devices it names: no cap.
+    let mut target = Target::new_org(http, operator_token)
+        .await?
+        .with_max_devices(255);
     let mut answers = Vec::with_capacity(actions.len());
     for a in actions {
         answers.push(target.play(a).await);

@@ -18,7 +18,8 @@ use crate::action::{
     FORBIDDEN, USERS,
 };
 
-/// Devices one episode registers at most; more registrations are skipped.
+/// Devices one episode registers at most unless told otherwise (`explore --devices`); more
+/// registrations are skipped.
 pub const MAX_DEVICES: usize = 4;
 
 /// What a control plane answered to one action, ids replaced by symbols.
@@ -104,6 +105,8 @@ pub struct Target {
     /// number and local-name source.
     pub(crate) ever: HashMap<String, (u8, String)>,
     pub(crate) devices: Vec<DeviceState>,
+    /// Devices this episode registers at most.
+    pub(crate) max_devices: usize,
     /// Real id -> symbol ("user3", "device1", "org").
     pub(crate) symbols: HashMap<String, String>,
     portal: PortalClient,
@@ -178,11 +181,18 @@ impl Target {
             names: BTreeMap::new(),
             ever: HashMap::new(),
             devices: Vec::new(),
+            max_devices: MAX_DEVICES,
             symbols,
             portal: PortalClient::new(http.clone()),
             mfa_secrets: BTreeMap::new(),
             last_codes: BTreeMap::new(),
         })
+    }
+
+    /// The same target, registering at most `n` devices (1 to 255).
+    pub fn with_max_devices(mut self, n: usize) -> Self {
+        self.max_devices = n.clamp(1, 255);
+        self
     }
 
     fn user_id(&self, user: u8) -> Option<String> {
@@ -376,7 +386,7 @@ impl Target {
                 json(admin.update_user(&id, &patch).await?)
             }
             Action::RegisterDevice { device } => {
-                if self.devices.len() >= MAX_DEVICES {
+                if self.devices.len() >= self.max_devices {
                     return Ok(None);
                 }
                 let n = self.devices.len();

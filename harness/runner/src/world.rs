@@ -309,9 +309,11 @@ impl SsapWorld {
         }
         let token = self.operator_token()?;
         let http = self.http()?;
-        ssap_explore::Target::new_org(&http, &token)
+        // A scenario registers the devices it names: no cap.
+        Ok(ssap_explore::Target::new_org(&http, &token)
             .await
-            .context("creating an org for the over-the-API steps")
+            .context("creating an org for the over-the-API steps")?
+            .with_max_devices(255))
     }
 
     /// Whether this run's control plane is the mock's model (`--control-plane mock`).

@@ -1,5 +1,5 @@
 //! `ssap-harness explore`: the command-line face of `ssap-explore` (differential random walks
-//! over the API, shrunk counterexamples).
+//! over the API and simulated devices, device rules checked, shrunk counterexamples).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,12 +27,18 @@ pub struct ExploreArgs {
     /// Operator token for a control plane at a URL.
     #[arg(long, env = "SSAP_OPERATOR_TOKEN", hide_env_values = true)]
     operator_token: Option<String>,
+    /// Devices an episode registers at most (over the API or simulated, macOS and Windows,
+    /// supported and not, drawn at random): 1 to 255. More devices spread the same actions
+    /// thinner; fewer make each device's history longer.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=255))]
+    devices: u64,
     /// Where `explore/summary.json` and any counterexample go.
     #[arg(long, default_value = "reports")]
     report_dir: PathBuf,
 }
 
-/// Runs the exploration; exit 0 when the two sides agreed throughout, 1 on a disagreement.
+/// Runs the exploration; exit 0 when the two sides agreed throughout and no device broke a
+/// rule, 1 otherwise.
 pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let seed = args
         .seed
@@ -49,7 +55,7 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
             "--control-plane {other:?}: expected `embedded` or a URL like http://127.0.0.1:8080"
         ),
     };
-    let pair = Pair::new(left, Side::mock().await?)?;
+    let pair = Pair::new(left, Side::mock().await?)?.with_devices(args.devices as usize);
     println!(
         "ssap-harness explore: {} against the {}, seed {seed} (rerun with --seed {seed}), {} actions",
         pair.left.name(),
@@ -75,8 +81,13 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         summary.seconds,
         path.display()
     );
+    let devices = if args.devices == 4 {
+        String::new()
+    } else {
+        format!(" --devices {}", args.devices)
+    };
     let explored = format!(
-        "ssap-harness explore --seed {seed} --actions {} --control-plane {}",
+        "ssap-harness explore --seed {seed} --actions {}{devices} --control-plane {}",
         args.actions, args.control_plane
     );
     let mut digest = ssap_reports::ExploreDigest {
