@@ -53,6 +53,12 @@ impl Target {
             .find(|i| self.devices[*i].endpoint.is_some())
     }
 
+    /// What simulated device `device` shows now (`None` when no simulated device started).
+    pub fn screen_of(&self, device: u8) -> Option<ssap_endpoint::Screen> {
+        let d = self.endpoint_index(device)?;
+        self.devices[d].endpoint.as_deref().map(Endpoint::screen)
+    }
+
     /// The number and local-name source of the user `account` is bound to, if this org ever
     /// had that user.
     fn user_of_account(&self, account: &LocalAccount) -> Option<(u8, &str)> {
@@ -266,10 +272,7 @@ impl Target {
         };
         let name = if capitals { name.to_uppercase() } else { name };
         if let Err(e) = ep.add_local_account(&name, &format!("Own {name}"), OWN_PASSWORD, false) {
-            return Observation::Refused {
-                status: 0,
-                code: format!("local account not added: {e}"),
-            };
+            return Observation::Broken(format!("no local account {name:?} was added: {e}"));
         }
         self.devices[d].own_accounts.push(name);
         self.device_view(d)
@@ -407,6 +410,20 @@ impl Target {
                     "{dev} created managed account {:?} for user{u} without an association",
                     a.name
                 ));
+            }
+            // R43: self-service never provisions next to a local account of the same name
+            // (the OSes compare names ignoring case).
+            if new && self_service(a) {
+                if let Some(twin) = after
+                    .iter()
+                    .find(|b| !b.managed && oracle::same_name(&b.name, &a.name))
+                {
+                    return Some(format!(
+                        "R43: {dev} ({os}) provisioned {:?} for user{u} next to local account \
+                         {:?}, which has the same name to {os}",
+                        a.name, twin.name
+                    ));
+                }
             }
             // Never two self-service accounts without the multiple-users policy (R03, R44).
             let multiple =

@@ -217,6 +217,8 @@ pub struct Summary {
     pub actions_run: usize,
     /// Episodes started.
     pub episodes: usize,
+    /// Devices an episode registered at most (`--devices`).
+    pub devices: usize,
     /// Wall time.
     pub seconds: f64,
     /// Actions per kind that were sent (not skipped), to see what the walk reached.
@@ -247,6 +249,7 @@ pub async fn explore(pair: &Pair, opts: &Options) -> anyhow::Result<Summary> {
         seed: opts.seed,
         actions_run: 0,
         episodes: 0,
+        devices: pair.devices,
         seconds: 0.0,
         coverage: Default::default(),
         catalog: Default::default(),

@@ -377,7 +377,7 @@ the admin reads the audit log
 userN enrols in MFA at the User Portal with the right|a wrong password
 deviceN checks userN's MFA code: the current one|the one they typed last|the one from two minutes ago|a wrong one
 a device starts: macOS|Windows Pro|..., x86_64|arm64, <join>, <MDM>
-userN|an unknown user presses \"Label\"|the next button|button N at deviceN (right|wrong password, PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465, code: <as above>)
+userN|an unknown user presses \"Label\"|the next button|button N at deviceN [(right|wrong password, PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465, code: <as above>)]
 deviceN restarts|checks in with the control plane|loses the internet|gets the internet back
 someone at deviceN creates a local account named like userN[, in capitals]";
 
@@ -576,9 +576,13 @@ fn read(s: &str) -> Option<Action> {
     }
 }
 
-/// `userN presses <button> at deviceN (<typing>)`.
+/// `userN presses <button> at deviceN (<typing>)`; without the parenthesis, the right
+/// password, PIN 123456 and the current code.
 fn press(s: &str) -> Option<Action> {
-    let (rest, typing) = s.strip_suffix(')')?.rsplit_once(" (")?;
+    let (rest, typing) = match s.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+        Some((rest, typing)) if typing.contains(" password, ") => (rest, typing),
+        _ => (s, "right password, PIN 123456, code: the current one"),
+    };
     let (rest, d) = rest.rsplit_once(" at ")?;
     let (u, button) = rest.split_once(" presses ")?;
     let button = if button == "the next button" {
@@ -741,6 +745,17 @@ mod tests {
         assert!(e.contains("is not an action") && e.contains("the admin binds userN to deviceN"));
         assert!(parse("device0 signs in user1 with the right password").is_ok());
         assert!(parse("device0 signs in user1 with the rightish password").is_err());
+    }
+
+    #[test]
+    fn a_press_without_its_parenthesis_types_the_right_things() {
+        let Ok(Action::Press { typing, button, .. }) =
+            parse("user1 presses \"Sign in with JumpCloud\" at device0")
+        else {
+            panic!("not read as a press");
+        };
+        assert_eq!(button, Button::Named("Sign in with JumpCloud".into()));
+        assert!(typing.right && typing.pin == PinChoice::Six && typing.code == CodeChoice::Current);
     }
 
     #[test]

@@ -51,9 +51,11 @@ enum Command {
     /// association. Writes fleet.json and fleet.html into --report-dir. Exits 1 unless all
     /// were provisioned exactly once.
     Fleet(fleet::FleetArgs),
-    /// Random walks over the API played on the control plane and on the mock's model at once,
-    /// compared after every action; a disagreement is shrunk to the shortest sequence that
-    /// still disagrees and printed with its seed. Exits 1 on a disagreement.
+    /// Random walks of API calls and of people at simulated Macs and Windows PCs, played on the
+    /// control plane and on the mock's model at once, compared after every action, with the
+    /// device rules (PIN, names, takeover, one self-service account) checked after every device
+    /// action; a disagreement or broken rule is shrunk to the shortest sequence that still
+    /// shows it, written as a .feature and printed with its seed. Exits 1 on either.
     Explore(explore::ExploreArgs),
 }
 

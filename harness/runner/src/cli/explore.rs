@@ -103,7 +103,9 @@ pub async fn explore(args: ExploreArgs) -> anyhow::Result<ExitCode> {
         counterexample: None,
     };
     let Some(c) = &summary.counterexample else {
-        println!("AGREED: the two control planes answered every action alike");
+        println!(
+            "AGREED: the two control planes answered every action alike, and no device broke a rule"
+        );
         add_to_suite_report(&args.report_dir, digest)?;
         return Ok(ExitCode::SUCCESS);
     };

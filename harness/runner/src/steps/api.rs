@@ -46,7 +46,11 @@ fn short(o: &Observation) -> String {
 /// `the admin turns [macOS|Windows] self-service [on|off]`;
 /// `the admin sets the permission level to [administrator|standard]`;
 /// `the admin turns password sync [on|off]`;
-/// `the admin creates userN (password: [yes|no], system username: [yes|no])`;
+/// `the admin creates userN (password: [yes|no], system username: [yes|no])`, or with `, name:
+/// [20 characters|21 characters|with capitals|ending in a period|starting with a digit|with
+/// 'C']` before the closing parenthesis (C one of the characters Windows forbids) for a local
+/// name at an edge of R39, built on `uN` (or `sysN` with a system username): `u1xxxxxxxxxxxxxxxxxx`,
+/// `U1.Name`, `u1.`, `1u1`, `u1+x`;
 /// `the admin sets userN to [active|staged|suspended|locked|unlocked|password expired|MFA
 /// enforced|removed]`;
 /// `a device registers: macOS, [x86_64|arm64], JOIN, MDM` or `a device registers: Windows
@@ -99,19 +103,27 @@ async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
 /// sentences:
 /// `a device starts: macOS, [x86_64|arm64], JOIN, MDM` (or `Windows [Pro|Enterprise|Home], ...`
 /// as above);
-/// `userN presses "LABEL" at deviceN (PASSWORD, PIN, code: CODE)`, where PASSWORD is `[right|
-/// wrong] password` (typed where the screen asks for one; right is the password that opens the
+/// `[userN|an unknown user] presses [\"LABEL\"|the next button|button N] at deviceN (PASSWORD,
+/// PIN, code: CODE)`, where PASSWORD is `[right|wrong] password` (typed where the screen asks for one; right is the password that opens the
 /// chosen tile, or the directory password of the user whose email was typed there last), PIN
 /// is `[PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465]` and CODE
-/// one of the MFA codes above; the user types their email, password, PIN or code into every
-/// field on screen that asks for one, then presses the button, tile or menu item LABEL (`the
-/// next button` presses the first one that moves on);
+/// one of the MFA codes above (the parenthesis may be left out: right password, PIN 123456,
+/// the current code); the user types their email, password, PIN or code into every field on
+/// screen that asks for one, then presses the button, tile or menu item LABEL (`the next
+/// button` presses the first one that moves on, `button N` the N-th thing clickable);
 /// `deviceN [restarts|checks in with the control plane|loses the internet|gets the internet
 /// back]`;
 /// `someone at deviceN creates a local account named like userN[, in capitals]` (password
 /// `Own-Pw-1!`).
-/// The step fails when a rule is broken, naming it; the screen and accounts are compared by
-/// `Then the reference server and the mock model answer every action alike`.
+/// A device action's answer is the device's screen and local accounts, as JSON
+/// (`{"accounts": [{"name", "full_name", "groups", "managed", "user", "opens_with", "pin",
+/// "disabled"}], "screen": "<the screen as text>"}`): a refusal shows on the screen, not as a
+/// refused answer. The step fails when a rule is broken, naming it; when the label is not on
+/// the device's screen (listing what is); when the device has not started; and when the device
+/// could not do it (a local account macOS cannot hold, such as one in capitals). The screen and
+/// accounts are compared by `Then the reference server and the mock model answer every action
+/// alike`; the screen steps of the rest of the library (`Then the screen says ...`) talk about
+/// the scenario's own devices, not these.
 #[when(regex = r"^on a simulated device, (.+)$")]
 async fn on_a_simulated_device(w: &mut SsapWorld, sentence: String) -> StepResult {
     let action = ssap_explore::sentence::parse(&sentence).map_err(|e| anyhow!(e))?;
@@ -132,9 +144,36 @@ async fn play(w: &mut SsapWorld, action: Action) -> StepResult {
     let Some(walk) = w.api_walk.as_mut() else {
         fail!("the over-the-API org was not created");
     };
+    if let Action::Press {
+        device,
+        button: ssap_explore::action::Button::Named(label),
+        ..
+    } = &action
+    {
+        if let Some(screen) = walk.target.screen_of(*device) {
+            if !screen.has_button(label) {
+                fail!(
+                    "\"{action}\": there is no {label:?} on device{device}'s screen ({}): {}",
+                    screen.describe(),
+                    screen.inventory()
+                );
+            }
+        }
+    }
     let answer = walk.target.play(&action).await;
     if let Observation::RuleBroken(rule) = &answer {
         fail!("\"{action}\": {rule}");
+    }
+    let on_device = ssap_explore::sentence::on_a_device(&action);
+    if let (true, Observation::Broken(why)) = (on_device, &answer) {
+        fail!("\"{action}\": the device could not do it: {why}");
+    }
+    if answer == Observation::Skipped && on_device {
+        fail!(
+            "\"{action}\" did nothing: it names a device that has not started (`on a simulated \
+             device, a device starts: ...`; devices are numbered with those registered over the \
+             API) or a user not created yet"
+        );
     }
     if answer == Observation::Skipped {
         fail!(
