@@ -8,12 +8,12 @@
 use serde_json::{json, Value};
 use ssap_api::{ApiError, Association, BindSource, Os, WindowsSsapMode};
 use ssap_endpoint::{
-    agent::CallError, DeviceSpec, Endpoint, EndpointError, LocalAccount, ScreenKind,
+    agent::CallError, DeviceSpec, Endpoint, EndpointError, LocalAccount, Screen, ScreenKind,
 };
 
 use crate::action::{Action, Button, DeviceEvent, DeviceKind, Typing, USERS};
 use crate::oracle;
-use crate::target::{email, facts, password, typed_password, DeviceState, Observation, Target};
+use crate::target::{email, facts, password, typed_password, Observation, Target};
 
 /// The password a user creates at the local password prompt (password sync off, R06).
 pub const LOCAL_PASSWORD: &str = "Local-Pw-1!";
@@ -21,6 +21,8 @@ pub const LOCAL_PASSWORD: &str = "Local-Pw-1!";
 const MISTYPED_LOCAL_PASSWORD: &str = "Local-Pw-2!";
 /// The password of the local-only accounts people create themselves.
 pub const OWN_PASSWORD: &str = "Own-Pw-1!";
+/// What both OSes call the self-service sign-in (R11, R30).
+const SIGN_IN: &str = "Sign in with JumpCloud";
 /// A PIN nobody created.
 const WRONG_PIN: &str = "000000";
 
@@ -104,18 +106,7 @@ impl Target {
         let Some(client) = ep.agent().device_client().cloned() else {
             return Observation::Broken("the device booted without registering".into());
         };
-        self.symbols
-            .insert(client.device_id().to_string(), format!("device{n}"));
-        self.devices.push(DeviceState {
-            client,
-            ticket: None,
-            last_key: None,
-            keys: 0,
-            endpoint: Some(Box::new(ep)),
-            windows_policy: None,
-            who: None,
-            own_accounts: Vec::new(),
-        });
+        self.add_device(client, Some((Box::new(ep), *kind)));
         self.device_view(n)
     }
 
@@ -184,6 +175,16 @@ impl Target {
             .and_then(|a| self.user_of_account(a))
             .map(|(u, _)| u);
         let before: Vec<LocalAccount> = ep.accounts().all().to_vec();
+        // R21: offline, nothing is created on the control plane either.
+        let offline_assocs = match self.devices[d].offline {
+            true => self.devices[d]
+                .client
+                .associations()
+                .await
+                .ok()
+                .map(|a| a.len()),
+            false => None,
+        };
         let Some(ep) = self.devices[d].endpoint.as_deref_mut() else {
             return Observation::Skipped;
         };
@@ -197,14 +198,20 @@ impl Target {
         }
         if typed.iter().any(|(f, _)| f == "Email") {
             self.devices[d].who = Some(typing.user);
+            self.devices[d].sign_in_began = Some(self.settings.changes);
         } else if tile_user.is_some() {
             self.devices[d].who = tile_user;
         }
+        // Who a press may have provisioned (Refresh makes accounts from associations instead).
+        let signing_in = self.devices[d].who.filter(|_| label != "Refresh");
         let pin = (screen.kind == ScreenKind::CreatePin && label != "Cancel").then(|| {
             let (p, c) = typing.pin.typed();
             (p.to_string(), c.to_string())
         });
-        if let Some(broken) = self.check_rules(d, &before, pin).await {
+        if let Some(broken) = self
+            .check_rules(d, &before, pin, false, offline_assocs, signing_in)
+            .await
+        {
             return Observation::RuleBroken(broken);
         }
         self.device_view(d)
@@ -244,16 +251,33 @@ impl Target {
                 Ok(())
             }
         };
-        if matches!(event, DeviceEvent::Restart) {
-            self.devices[d].who = None;
+        let state = &mut self.devices[d];
+        match event {
+            DeviceEvent::Restart => {
+                state.who = None;
+                // R10: the login window presented anew shows the settings as they are now
+                // (offline, the device cannot know of a change).
+                let on = state.kind.is_some_and(|k| self.settings.toggle(k.os))
+                    || state.windows_policy.is_some();
+                state.may_offer = on || (state.offline && state.may_offer);
+            }
+            DeviceEvent::InternetDown => state.offline = true,
+            DeviceEvent::InternetUp => state.offline = false,
+            DeviceEvent::CheckIn => {}
         }
+        let checked_in = out.is_ok()
+            && !state.offline
+            && matches!(event, DeviceEvent::Restart | DeviceEvent::CheckIn);
         if let Err(e) = out {
             // An offline check-in is no news; anything else is part of the answer.
             if !matches!(e, EndpointError::CheckIn(CallError::Offline)) {
                 return Observation::Broken(self.replace_ids(&e.to_string()));
             }
         }
-        if let Some(broken) = self.check_rules(d, &before, None).await {
+        if let Some(broken) = self
+            .check_rules(d, &before, None, checked_in, None, None)
+            .await
+        {
             return Observation::RuleBroken(broken);
         }
         self.device_view(d)
@@ -316,6 +340,73 @@ impl Target {
         }))
     }
 
+    /// R10, R11, R16, R18, R30: what the login window or credential provider offers, and
+    /// the badges on its tiles.
+    fn check_offer(&self, d: usize, screen: &Screen, accounts: &[LocalAccount]) -> Option<String> {
+        let state = &self.devices[d];
+        let kind = state.kind?;
+        let dev = format!("device{d}");
+        let offered = match kind.os {
+            Os::Macos => screen.buttons.iter().any(|b| b == SIGN_IN),
+            Os::Windows => screen.tiles.iter().any(|t| t.label == SIGN_IN),
+        };
+        let managed = accounts.iter().find(|a| a.managed);
+        if offered {
+            if !oracle::supported(&kind) {
+                return Some(format!(
+                    "R18: {dev} offers {SIGN_IN}, though it is unsupported ({kind:?})"
+                ));
+            }
+            if !state.may_offer {
+                return Some(format!(
+                    "R10: {dev} offers {SIGN_IN}, though self-service has been off for it since \
+                     its login window was presented"
+                ));
+            }
+            match (kind.os, managed) {
+                (Os::Macos, Some(a)) => {
+                    return Some(format!(
+                        "R11: {dev} offers {SIGN_IN} beside managed account {:?}",
+                        a.name
+                    ))
+                }
+                (Os::Windows, Some(a)) if !state.ever_multiple => {
+                    return Some(format!(
+                        "R30: {dev} offers {SIGN_IN} beside managed account {:?}, without the \
+                         multiple-users policy",
+                        a.name
+                    ))
+                }
+                _ => {}
+            }
+        }
+        // R16: the badge marks managed accounts, on the JumpCloud login window (the one with
+        // Refresh), and never a local-only account.
+        let jumpcloud_window = screen.buttons.iter().any(|b| b == "Refresh");
+        for t in &screen.tiles {
+            let Some(a) = t
+                .account
+                .as_deref()
+                .and_then(|n| accounts.iter().find(|a| a.name == n))
+            else {
+                continue;
+            };
+            if t.managed && !a.managed {
+                return Some(format!(
+                    "R16: local-only account {:?} on {dev} carries the JumpCloud badge",
+                    a.name
+                ));
+            }
+            if kind.os == Os::Macos && jumpcloud_window && a.managed && !t.managed {
+                return Some(format!(
+                    "R16: managed account {:?} on {dev} has no JumpCloud badge",
+                    a.name
+                ));
+            }
+        }
+        None
+    }
+
     /// The device-side rules of [`oracle`] and the invariants no control plane may break,
     /// after an action on device `d` (`before`: its accounts before; `pin`: the PIN and
     /// confirmation submitted on the PIN screen, if that is what the action did).
@@ -324,6 +415,9 @@ impl Target {
         d: usize,
         before: &[LocalAccount],
         pin: Option<(String, String)>,
+        checked_in: bool,
+        associations_before: Option<usize>,
+        signing_in: Option<u8>,
     ) -> Option<String> {
         let state = &self.devices[d];
         let ep = state.endpoint.as_deref()?;
@@ -374,6 +468,104 @@ impl Target {
                     && x.source == BindSource::SelfService
             })
         };
+        if let Some(broken) = self.check_offer(d, &screen, after) {
+            return Some(broken);
+        }
+        // R21: offline, a sign-in creates nothing on the device or the control plane.
+        if let Some(n) = associations_before {
+            if let Some(a) = after
+                .iter()
+                .find(|a| a.managed && !before.iter().any(|b| b.name == a.name && b.managed))
+            {
+                return Some(format!(
+                    "R21: {dev} created managed account {:?} while offline",
+                    a.name
+                ));
+            }
+            if assocs.len() > n {
+                return Some(format!(
+                    "R21: an association was made for {dev} while it was offline"
+                ));
+            }
+        }
+        // R14: after a check-in, the managed accounts are the device's associations: every
+        // managed account has one, and every association a managed account, unless its name
+        // cannot be held or an account of that name is already there.
+        if checked_in {
+            for a in after.iter().filter(|a| a.managed) {
+                if !assocs
+                    .iter()
+                    .any(|x| Some(&x.user_id) == a.jumpcloud_user_id.as_ref())
+                {
+                    return Some(format!(
+                        "R14: {dev} still has managed account {:?} after a check-in, without an \
+                         association",
+                        a.name
+                    ));
+                }
+            }
+            for x in &assocs {
+                let Some((u, source)) = self.ever.get(&x.user_id) else {
+                    continue;
+                };
+                if after
+                    .iter()
+                    .any(|a| a.jumpcloud_user_id.as_ref() == Some(&x.user_id))
+                {
+                    continue;
+                }
+                if let Ok(name) = oracle::local_name(os, source) {
+                    if !after.iter().any(|a| oracle::same_name(&a.name, &name)) {
+                        return Some(format!(
+                            "R14: user{u} is bound to {dev}, yet after a check-in it has no \
+                             account {name:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        // R02, R06: the account a sign-in at the device provisions has the permission level's
+        // groups and the password the sync setting gives, where no setting changed during the
+        // sign-in.
+        let settled = state.sign_in_began == Some(self.settings.changes);
+        for a in after
+            .iter()
+            .filter(|a| a.managed && self_service(a) && settled)
+        {
+            if before.iter().any(|b| b.name == a.name && b.managed) {
+                continue;
+            }
+            let Some((u, _)) = self.user_of_account(a) else {
+                continue;
+            };
+            if signing_in != Some(u) {
+                continue;
+            }
+            let admin = oracle::has_admin_rights(os, &a.groups);
+            if admin != self.settings.administrator {
+                return Some(format!(
+                    "R02: user{u}'s new account {:?} on {dev} is in groups {:?} at the {} \
+                     permission level",
+                    a.name,
+                    a.groups,
+                    if self.settings.administrator {
+                        "administrator"
+                    } else {
+                        "standard"
+                    }
+                ));
+            }
+            let directory = a.password.opens_with(&password(u));
+            if directory != self.settings.sync {
+                return Some(format!(
+                    "R06: user{u}'s new account {:?} on {dev} {} with the directory password \
+                     while password sync is {}",
+                    a.name,
+                    if directory { "opens" } else { "does not open" },
+                    if self.settings.sync { "on" } else { "off" }
+                ));
+            }
+        }
         for a in after.iter().filter(|a| a.managed) {
             // No account for a user of another org.
             let Some((u, source)) = self.user_of_account(a) else {
@@ -564,7 +756,7 @@ mod tests {
         if let Some(ep) = t.devices[0].endpoint.as_deref_mut() {
             ep.reboot().await.unwrap();
         }
-        let broken = t.check_rules(0, &before, pin).await;
+        let broken = t.check_rules(0, &before, pin, false, None, None).await;
         assert!(
             broken.as_deref().is_some_and(|b| b.starts_with("R32")),
             "{broken:?}"

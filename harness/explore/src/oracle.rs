@@ -7,9 +7,80 @@
 //! [`crate::action::PinChoice`]), not every corner of each rule: names the OSes reserve for
 //! themselves (`root`, `Administrator`, ...) are the endpoint tests' and fuzzers' to check.
 
-use ssap_api::Os;
+use ssap_api::{JoinState, Os};
 
-use crate::action::FORBIDDEN;
+use crate::action::{Action, DeviceKind, FORBIDDEN};
+
+/// The org's settings as the admin's accepted changes left them, from the catalog's defaults
+/// (R01: both toggles off; R06: password sync on; the standard permission level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// R01: the macOS toggle.
+    pub macos: bool,
+    /// R01: the Windows toggle.
+    pub windows: bool,
+    /// R02: the administrator permission level (else standard).
+    pub administrator: bool,
+    /// R06: password sync.
+    pub sync: bool,
+    /// How many changes the admin made, so a check can tell whether one landed in the middle
+    /// of a sign-in (which the catalog does not decide).
+    pub changes: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            macos: false,
+            windows: false,
+            administrator: false,
+            sync: true,
+            changes: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// The settings after `action`, which the control plane accepted.
+    pub fn apply(&mut self, action: &Action) {
+        match *action {
+            Action::Toggle { os: Os::Macos, on } => self.macos = on,
+            Action::Toggle {
+                os: Os::Windows,
+                on,
+            } => self.windows = on,
+            Action::Permission { admin } => self.administrator = admin,
+            Action::PasswordSync { on } => self.sync = on,
+            Action::WindowsPolicy { .. } => {}
+            _ => return,
+        }
+        self.changes += 1;
+    }
+
+    /// R01: whether `os`'s toggle is on.
+    pub fn toggle(&self, os: Os) -> bool {
+        match os {
+            Os::Macos => self.macos,
+            Os::Windows => self.windows,
+        }
+    }
+}
+
+/// R18: whether a device may ever offer Sign in with JumpCloud: not Windows Home, Server or
+/// on ARM, and not joined to Active Directory or Entra ID.
+pub fn supported(kind: &DeviceKind) -> bool {
+    kind.join == JoinState::Workgroup && (kind.os == Os::Macos || (kind.edition != 2 && !kind.arm))
+}
+
+/// R02: whether an account in `groups` has local administrator rights on `os` (macOS: the
+/// `admin` group; Windows: `Administrators`).
+pub fn has_admin_rights(os: Os, groups: &[String]) -> bool {
+    let group = match os {
+        Os::Macos => "admin",
+        Os::Windows => "Administrators",
+    };
+    groups.iter().any(|g| g == group)
+}
 
 /// R39: the local account name provisioning gives a user whose name source (system username
 /// where set, else username) is `source`, or why the OS cannot hold it.
@@ -75,5 +146,21 @@ mod tests {
         }
         assert!(pin_accepted("123456", "123456") && !pin_accepted("12345", "12345"));
         assert!(!pin_accepted("123456", "123465"));
+    }
+
+    #[test]
+    fn settings_start_at_the_catalogs_defaults_and_count_changes() {
+        let mut s = Settings::default();
+        assert!(!s.toggle(Os::Macos) && !s.toggle(Os::Windows) && s.sync && !s.administrator);
+        s.apply(&Action::Toggle {
+            os: Os::Windows,
+            on: true,
+        });
+        s.apply(&Action::ReadUsers);
+        assert!(s.toggle(Os::Windows) && !s.toggle(Os::Macos));
+        assert_eq!(s.changes, 1);
+        let groups = |g: &[&str]| g.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(has_admin_rights(Os::Macos, &groups(&["admin", "staff"])));
+        assert!(!has_admin_rights(Os::Windows, &groups(&["Users"])));
     }
 }

@@ -17,6 +17,7 @@ use crate::action::{
     Action, Button, CodeChoice, DeviceKind, KeyChoice, NameChoice, TicketChoice, UserChange,
     FORBIDDEN, USERS,
 };
+use crate::oracle::Settings;
 
 /// Devices one episode registers at most unless told otherwise (`explore --devices`); more
 /// registrations are skipped.
@@ -90,6 +91,18 @@ pub(crate) struct DeviceState {
     pub(crate) who: Option<u8>,
     /// Local-only accounts people created there (R43: never taken over).
     pub(crate) own_accounts: Vec<String>,
+    /// What kind of device it is, when it was started as a simulated device.
+    pub(crate) kind: Option<DeviceKind>,
+    /// Its internet is down (R21).
+    pub(crate) offline: bool,
+    /// Self-service was on for it at some moment since its login window was last presented
+    /// (R10: a change shows at the next presentation), so it may offer Sign in with JumpCloud.
+    pub(crate) may_offer: bool,
+    /// The multiple-users Windows policy was bound to it at some moment (R03, R30).
+    pub(crate) ever_multiple: bool,
+    /// The admin's change count when someone typed an email there last (see
+    /// [`Settings::changes`]).
+    pub(crate) sign_in_began: Option<u32>,
 }
 
 /// A control plane with this episode's org, users and devices.
@@ -114,6 +127,8 @@ pub struct Target {
     mfa_secrets: BTreeMap<u8, String>,
     /// The code each user typed last.
     last_codes: BTreeMap<u8, String>,
+    /// The org's settings as the admin's accepted changes left them.
+    pub(crate) settings: Settings,
 }
 
 pub(crate) fn email(user: u8) -> String {
@@ -186,6 +201,7 @@ impl Target {
             portal: PortalClient::new(http.clone()),
             mfa_secrets: BTreeMap::new(),
             last_codes: BTreeMap::new(),
+            settings: Settings::default(),
         })
     }
 
@@ -277,7 +293,45 @@ impl Target {
             return seen;
         }
         let out = self.send(action).await;
+        if out.is_ok() {
+            self.settings.apply(action);
+            if let Action::Toggle { os, on: true } = action {
+                for state in &mut self.devices {
+                    state.may_offer |= state.kind.is_some_and(|k| k.os == *os);
+                }
+            }
+        }
         self.observe(out)
+    }
+
+    /// Adds a registered device (simulated when `endpoint` is given, of kind `kind`) as the
+    /// next device number; its index.
+    pub(crate) fn add_device(
+        &mut self,
+        client: DeviceClient,
+        endpoint: Option<(Box<ssap_endpoint::Endpoint>, DeviceKind)>,
+    ) -> usize {
+        let n = self.devices.len();
+        self.symbols
+            .insert(client.device_id().to_string(), format!("device{n}"));
+        let kind = endpoint.as_ref().map(|(_, k)| *k);
+        let may_offer = kind.is_some_and(|k| self.settings.toggle(k.os));
+        self.devices.push(DeviceState {
+            client,
+            ticket: None,
+            last_key: None,
+            keys: 0,
+            endpoint: endpoint.map(|(ep, _)| ep),
+            windows_policy: None,
+            who: None,
+            own_accounts: Vec::new(),
+            kind,
+            offline: false,
+            may_offer,
+            ever_multiple: false,
+            sign_in_began: None,
+        });
+        n
     }
 
     async fn send(&mut self, action: &Action) -> Result<Option<Value>, ApiError> {
@@ -391,18 +445,7 @@ impl Target {
                 }
                 let n = self.devices.len();
                 let client = self.enrolment.register(&facts(device, n)).await?;
-                self.symbols
-                    .insert(client.device_id().to_string(), format!("device{n}"));
-                self.devices.push(DeviceState {
-                    client,
-                    ticket: None,
-                    last_key: None,
-                    keys: 0,
-                    endpoint: None,
-                    windows_policy: None,
-                    who: None,
-                    own_accounts: Vec::new(),
-                });
+                self.add_device(client, None);
                 Some(Value::String(format!("device{n}")))
             }
             Action::Bind { device, user } => {
@@ -434,7 +477,10 @@ impl Target {
                 };
                 admin.set_windows_policy(&d, *mode).await?;
                 if let Some(i) = self.device_index(*device) {
-                    self.devices[i].windows_policy = *mode;
+                    let state = &mut self.devices[i];
+                    state.windows_policy = *mode;
+                    state.may_offer |= mode.is_some();
+                    state.ever_multiple |= *mode == Some(WindowsSsapMode::MultipleUsers);
                 }
                 Some(Value::Null)
             }
