@@ -176,7 +176,7 @@ impl Target {
             .map(|(u, _)| u);
         let before: Vec<LocalAccount> = ep.accounts().all().to_vec();
         // R21: offline, nothing is created on the control plane either.
-        let offline_assocs = match self.devices[d].offline {
+        let offline_assocs = match self.devices[d].offline || !ep.online() {
             true => self.devices[d]
                 .client
                 .associations()
@@ -265,9 +265,11 @@ impl Target {
             DeviceEvent::InternetUp => state.offline = false,
             DeviceEvent::CheckIn => {}
         }
-        let checked_in = out.is_ok()
-            && !state.offline
-            && matches!(event, DeviceEvent::Restart | DeviceEvent::CheckIn);
+        // Offline by either account: the internet taken away here, or Wi-Fi turned off at the
+        // screen's menu.
+        let online = !state.offline && state.endpoint.as_deref().is_some_and(Endpoint::online);
+        let checked_in =
+            out.is_ok() && online && matches!(event, DeviceEvent::Restart | DeviceEvent::CheckIn);
         if let Err(e) = out {
             // An offline check-in is no news; anything else is part of the answer.
             if !matches!(e, EndpointError::CheckIn(CallError::Offline)) {
