@@ -260,6 +260,7 @@ impl Target {
                 let on = state.kind.is_some_and(|k| self.settings.toggle(k.os))
                     || state.windows_policy.is_some();
                 state.may_offer = on || (state.offline && state.may_offer);
+                state.login_text.1 |= !state.offline;
             }
             DeviceEvent::InternetDown => state.offline = true,
             DeviceEvent::InternetUp => state.offline = false,
@@ -385,6 +386,15 @@ impl Target {
         // R16: the badge marks managed accounts, on the JumpCloud login window (the one with
         // Refresh), and never a local-only account.
         let jumpcloud_window = screen.buttons.iter().any(|b| b == "Refresh");
+        // R17: that window shows the admin's login-window text, once presented after it was set.
+        if let (Os::Macos, true, (text, true)) = (kind.os, jumpcloud_window, &state.login_text) {
+            if screen.login_window_text != *text {
+                return Some(format!(
+                    "R17: {dev}'s login window shows the text {:?}, not the admin's {text:?}",
+                    screen.login_window_text
+                ));
+            }
+        }
         for t in &screen.tiles {
             let Some(a) = t
                 .account

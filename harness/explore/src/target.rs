@@ -103,6 +103,9 @@ pub(crate) struct DeviceState {
     /// The admin's change count when someone typed an email there last (see
     /// [`Settings::changes`]).
     pub(crate) sign_in_began: Option<u32>,
+    /// The login-window text the admin set for it (R17), and whether its login window was
+    /// presented since (R10).
+    pub(crate) login_text: (Option<String>, bool),
 }
 
 /// A control plane with this episode's org, users and devices.
@@ -330,6 +333,7 @@ impl Target {
             may_offer,
             ever_multiple: false,
             sign_in_began: None,
+            login_text: (None, true),
         });
         n
     }
@@ -499,6 +503,9 @@ impl Target {
                 };
                 let text = text.map(|i| LOGIN_TEXTS[i as usize % LOGIN_TEXTS.len()]);
                 admin.set_login_window_text(&d, text).await?;
+                if let Some(i) = self.device_index(*device) {
+                    self.devices[i].login_text = (text.map(str::to_string), false);
+                }
                 Some(Value::Null)
             }
             Action::Authenticate {
