@@ -131,11 +131,11 @@ pub enum Action {
     },
     /// The admin lists the users.
     ReadUsers,
-    /// Time passes on the control plane's clock for the org: 61 s ends every throttle window
-    /// (R42), an hour expires every ticket issued before.
+    /// Time passes on the org's clock, which stands still otherwise (explore freezes it): 61 s
+    /// ends every throttle window (R42), an hour expires every ticket issued before.
     TimePasses {
-        /// Seconds: 61 or 3601, well clear of the 60 s and 600 s edges, so the wall time an
-        /// exploration itself takes cannot tip a comparison either way.
+        /// Seconds: 61 or 3601, or exactly on or just before an edge (60 s, the throttle's
+        /// window; 600 s, a ticket's life), which only a frozen clock can land on.
         seconds: u32,
     },
     /// The admin reads the audit log.
@@ -507,7 +507,7 @@ pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
         88..=93 => Action::ReadAssociations { device },
         94..=95 => Action::ReadUsers,
         96 => Action::TimePasses {
-            seconds: if rng.gen_bool(0.7) { 61 } else { 3601 },
+            seconds: [61, 61, 3601, 60, 59, 600, 599][rng.gen_range(0..7)],
         },
         97..=99 => Action::ReadAudit,
         100..=101 => Action::EnrollMfa {

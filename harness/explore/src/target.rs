@@ -190,8 +190,17 @@ impl Target {
             .await?;
         let mut symbols = HashMap::new();
         symbols.insert(org.org_id.clone(), "org".to_string());
+        let admin = AdminClient::new(http.clone(), org.api_key);
+        // The org's time stands still between actions, so the same sequence lands on the same
+        // instants on both sides and time can land exactly on a limit (a control plane without
+        // a virtual clock keeps the wall's).
+        match admin.freeze_clock().await {
+            Ok(_) => {}
+            Err(e) if e.status() == Some(404) => {}
+            Err(e) => return Err(e.into()),
+        }
         Ok(Self {
-            admin: AdminClient::new(http.clone(), org.api_key),
+            admin,
             enrolment: EnrollmentClient::new(http.clone(), org.connect_key.clone()),
             http: http.clone(),
             connect_key: org.connect_key,
@@ -612,7 +621,12 @@ impl Target {
                 json(self.devices[d].client.associations().await?)
             }
             Action::ReadUsers => json(admin.users().await?),
-            Action::TimePasses { seconds } => json(admin.advance_clock(u64::from(*seconds)).await?),
+            // The org's time itself differs between two control planes (each froze its clock
+            // at its own instant); whether it stands still does not.
+            Action::TimePasses { seconds } => {
+                let clock = admin.advance_clock(u64::from(*seconds)).await?;
+                Some(serde_json::json!({ "frozen": clock.frozen }))
+            }
             Action::EnrollMfa {
                 user,
                 right_password,
@@ -690,12 +704,11 @@ impl Target {
 
     /// The control plane's time for this org (its virtual clock's lead over the wall clock).
     async fn control_plane_now(&self) -> Result<u64, ApiError> {
-        let offset = match self.admin.clock().await {
-            Ok(clock) => clock.offset_seconds,
-            Err(e) if e.status() == Some(404) => 0,
-            Err(e) => return Err(e),
-        };
-        Ok(ssap_api::mfa::unix_now().saturating_add(offset))
+        match self.admin.clock().await {
+            Ok(clock) => Ok(clock.now_seconds),
+            Err(e) if e.status() == Some(404) => Ok(ssap_api::mfa::unix_now()),
+            Err(e) => Err(e),
+        }
     }
 
     fn observe(&self, out: Result<Option<Value>, ApiError>) -> Observation {

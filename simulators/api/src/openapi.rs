@@ -505,7 +505,14 @@ mod tests {
         agrees("Association", &assoc());
         agrees("LoginWindowText", &LoginWindowText { text: "t".into() });
         agrees("ClockAdvance", &ClockAdvance { seconds: 61 });
-        agrees("VirtualClock", &VirtualClock { offset_seconds: 61 });
+        agrees(
+            "VirtualClock",
+            &VirtualClock {
+                offset_seconds: 61,
+                now_seconds: 1_800_000_000,
+                frozen: true,
+            },
+        );
         agrees(
             "WindowsSsapPolicy",
             &WindowsSsapPolicy {

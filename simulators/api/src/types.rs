@@ -522,8 +522,14 @@ pub struct ClockAdvance {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VirtualClock {
-    /// Seconds the org's clock is ahead of the wall clock.
+    /// Seconds the org's clock is ahead of the wall clock (0 when a frozen clock has fallen
+    /// behind it).
     pub offset_seconds: u64,
+    /// The org's time, seconds since the Unix epoch.
+    pub now_seconds: u64,
+    /// The clock stands still and moves only when advanced (`POST /api/admin/clock/freeze`),
+    /// so a test can land exactly on a time limit.
+    pub frozen: bool,
 }
 
 /// The work an org's device sign-ins did, on a control plane started for testing (R62).

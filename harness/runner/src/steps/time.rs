@@ -30,13 +30,13 @@ async fn seconds_pass(w: &mut SsapWorld, seconds: String) -> StepResult {
     }
 }
 
-/// The control plane's time for this scenario's org, in seconds since the epoch: the wall
-/// clock plus the virtual clock's lead, where there is one (an authenticator app reads the
+/// The control plane's time for this scenario's org, in seconds since the epoch: its virtual
+/// clock's, where there is one, else the wall clock (an authenticator app reads the
 /// same time as the server it pairs with).
 pub(crate) async fn control_plane_now_secs(w: &mut SsapWorld) -> anyhow::Result<u64> {
     let wall = ssap_api::mfa::unix_now();
     match w.admin().await?.clock().await {
-        Ok(clock) => Ok(wall.saturating_add(clock.offset_seconds)),
+        Ok(clock) => Ok(clock.now_seconds),
         Err(e) if e.status() == Some(404) => Ok(wall),
         Err(e) => Err(e).context("reading the control plane's clock"),
     }

@@ -271,6 +271,13 @@ impl AdminClient {
         .await
     }
 
+    /// Stops the org's virtual clock where it stands: from then on it moves only when
+    /// advanced (a control plane started for testing only).
+    pub async fn freeze_clock(&self) -> Result<VirtualClock, ApiError> {
+        self.call::<(), _>(Method::POST, "/api/admin/clock/freeze", None)
+            .await
+    }
+
     /// The org's whole audit log, oldest first (all pages).
     pub async fn audit(&self) -> Result<Vec<AuditEvent>, ApiError> {
         self.all("/api/admin/audit", "").await

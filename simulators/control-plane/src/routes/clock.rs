@@ -1,4 +1,4 @@
-//! `GET /api/admin/clock` and `POST /api/admin/clock/advance`: an org's virtual clock, on a
+//! `GET /api/admin/clock`, `POST /api/admin/clock/advance` and `.../freeze`: an org's virtual clock, on a
 //! server started for testing (see `crate::clock`); `GET /api/admin/sign-in-work`, the work its
 //! sign-ins did, on the same servers (see `crate::meters`). Not audited: moving a test clock changes
 //! nothing in the directory, and the audit log keeps wall-clock times anyway.
@@ -8,6 +8,7 @@ use axum::Json;
 use ssap_api::{ClockAdvance, SignInWork, VirtualClock};
 
 use crate::auth::AdminAuth;
+use crate::clock::OrgClock;
 use crate::error::{ApiError, ApiJson};
 use crate::AppState;
 
@@ -18,9 +19,13 @@ fn no_clock() -> ApiError {
     )
 }
 
-fn reading(offset_ms: i64) -> Json<VirtualClock> {
+fn reading(clock: OrgClock) -> Json<VirtualClock> {
+    let wall = crate::db::now_ms();
+    let now = clock.now_ms(wall);
     Json(VirtualClock {
-        offset_seconds: u64::try_from(offset_ms / 1000).unwrap_or(0),
+        offset_seconds: u64::try_from(now.saturating_sub(wall) / 1000).unwrap_or(0),
+        now_seconds: u64::try_from(now / 1000).unwrap_or(0),
+        frozen: clock.frozen(),
     })
 }
 
@@ -30,7 +35,7 @@ pub(crate) async fn clock(
 ) -> Result<Json<VirtualClock>, ApiError> {
     state
         .clock
-        .offset_ms(&auth.org)
+        .read(&auth.org)
         .map(reading)
         .ok_or_else(no_clock)
 }
@@ -43,6 +48,17 @@ pub(crate) async fn advance(
     state
         .clock
         .advance(&auth.org, req.seconds)
+        .map(reading)
+        .ok_or_else(no_clock)
+}
+
+pub(crate) async fn freeze(
+    auth: AdminAuth,
+    State(state): State<AppState>,
+) -> Result<Json<VirtualClock>, ApiError> {
+    state
+        .clock
+        .freeze(&auth.org)
         .map(reading)
         .ok_or_else(no_clock)
 }

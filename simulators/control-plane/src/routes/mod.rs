@@ -78,6 +78,7 @@ fn table() -> Table {
     .route("/api/admin/audit", get(admin::audit))
     .route("/api/admin/clock", get(clock::clock))
     .route("/api/admin/clock/advance", post(clock::advance))
+    .route("/api/admin/clock/freeze", post(clock::freeze))
     .route("/api/admin/sign-in-work", get(clock::sign_in_work))
     .route(
         "/api/admin/identity-provider",

@@ -364,6 +364,15 @@ async fn real_replies_validate_against_the_document() {
         61
     );
     assert_eq!(code(admin.advance_clock(0).await).0, 400);
+    // Frozen, it stands still and moves only when advanced, exactly.
+    let frozen = admin.freeze_clock().await.expect("freeze");
+    assert!(frozen.frozen);
+    let moved = admin.advance_clock(600).await.expect("advance frozen");
+    assert_eq!(moved.now_seconds, frozen.now_seconds + 600);
+    assert_eq!(
+        admin.clock().await.expect("clock").now_seconds,
+        moved.now_seconds
+    );
     // The sign-in work of a test server: the authenticates above got as far as the password.
     assert!(admin.sign_in_work().await.expect("work").password_checks > 0);
 

@@ -234,6 +234,7 @@ fn cross_org_cases() -> Vec<(&'static str, Expect)> {
         // B's own clock: A's does not move.
         ("GET /api/admin/clock", OwnOrg(200)),
         ("POST /api/admin/clock/advance", OwnOrg(200)),
+        ("POST /api/admin/clock/freeze", OwnOrg(200)),
         // B's own sign-in work: A's attempts are not counted in it.
         ("GET /api/admin/sign-in-work", OwnOrg(200)),
         // B's own identity provider: set, read, removed (document order: DELETE, GET, PUT).

@@ -9,7 +9,7 @@ use wiremock::Request;
 
 use super::routes::AdminRoute;
 use super::wire::{bad_request, body, header, not_found, page_of, position, unauthorized};
-use super::{Answer, AssocRec, Model, Org, State, UserRec};
+use super::{wall_ms, Answer, AssocRec, Model, Org, State, UserRec};
 use crate::reply::Reply;
 
 impl Model {
@@ -351,18 +351,28 @@ impl Model {
                         .map(|e| (e.seq, e.clone())),
                 )
             }
-            route @ (AdminRoute::Clock | AdminRoute::AdvanceClock) => {
-                if matches!(route, AdminRoute::AdvanceClock) {
-                    let a: ClockAdvance = body(req)?;
-                    let step = i64::try_from(a.seconds).unwrap_or(i64::MAX);
-                    org.clock_offset_ms = org
-                        .clock_offset_ms
-                        .saturating_add(step.saturating_mul(1000));
+            route @ (AdminRoute::Clock | AdminRoute::AdvanceClock | AdminRoute::FreezeClock) => {
+                let wall = wall_ms();
+                match route {
+                    AdminRoute::AdvanceClock => {
+                        let a: ClockAdvance = body(req)?;
+                        let step = i64::try_from(a.seconds).unwrap_or(i64::MAX);
+                        org.clock_offset_ms = org
+                            .clock_offset_ms
+                            .saturating_add(step.saturating_mul(1000));
+                    }
+                    AdminRoute::FreezeClock => {
+                        org.clock_frozen_at_ms.get_or_insert(wall);
+                    }
+                    _ => {}
                 }
+                let now = org.now_ms();
                 Ok(Reply::json(
                     200,
                     &VirtualClock {
-                        offset_seconds: u64::try_from(org.clock_offset_ms / 1000).unwrap_or(0),
+                        offset_seconds: u64::try_from(now.saturating_sub(wall) / 1000).unwrap_or(0),
+                        now_seconds: u64::try_from(now / 1000).unwrap_or(0),
+                        frozen: org.clock_frozen_at_ms.is_some(),
                     },
                 ))
             }

@@ -106,6 +106,9 @@ struct Org {
     /// How far the org's virtual clock runs ahead of the wall clock (ms), moved by
     /// `POST /api/admin/clock/advance`, as on a reference server started for testing.
     clock_offset_ms: i64,
+    /// The wall time the org's clock was frozen at (`POST /api/admin/clock/freeze`): from then
+    /// on it moves only when advanced.
+    clock_frozen_at_ms: Option<i64>,
     /// Attempts of `POST /api/device/authenticate` that got as far as the password, whoever
     /// they named (R62: the same work for every refusal before proof).
     password_checks: u64,
@@ -163,9 +166,12 @@ enum Caller {
 type Answer = Result<Reply, Reply>;
 
 impl Org {
-    /// The org's time in ms: the wall clock plus its virtual clock's lead.
+    /// The org's time in ms: the wall clock (or the time it was frozen at) plus its virtual
+    /// clock's lead.
     fn now_ms(&self) -> i64 {
-        wall_ms().saturating_add(self.clock_offset_ms)
+        self.clock_frozen_at_ms
+            .unwrap_or_else(wall_ms)
+            .saturating_add(self.clock_offset_ms)
     }
 
     /// Appends an audit event, stamped with the next tick of `clock`.

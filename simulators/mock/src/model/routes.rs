@@ -55,6 +55,7 @@ pub(super) enum AdminRoute {
     ClearIdp,
     Clock,
     AdvanceClock,
+    FreezeClock,
     SignInWork,
 }
 
@@ -84,6 +85,7 @@ pub(super) fn admin_route(m: &str, rest: &[&str]) -> Option<AdminRoute> {
         ("GET", ["audit"]) => Audit,
         ("GET", ["clock"]) => Clock,
         ("POST", ["clock", "advance"]) => AdvanceClock,
+        ("POST", ["clock", "freeze"]) => FreezeClock,
         ("GET", ["sign-in-work"]) => SignInWork,
         ("GET", ["identity-provider"]) => GetIdp,
         ("PUT", ["identity-provider"]) => SetIdp,
