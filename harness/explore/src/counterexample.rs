@@ -117,16 +117,40 @@ pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
         .filter(|(i, a)| *i == c.divergence.index || !setup(a))
         .flat_map(|(_, a)| catalog_ids(a).iter().copied())
         .collect();
+    let n = c.divergence.index + 1;
+    let broken = match (&c.divergence.left, &c.divergence.right) {
+        (crate::Observation::RuleBroken(rule), _) | (_, crate::Observation::RuleBroken(rule)) => {
+            Some(rule.as_str())
+        }
+        _ => None,
+    };
+    // A broken device rule names its catalog id first ("R06: ..."): the file is about it.
+    let rule_id = broken
+        .and_then(|r| r.split_once(':'))
+        .map(|(id, _)| id)
+        .filter(|id| id.len() == 3 && id.starts_with('R'));
+    let mut ids = ids;
+    ids.extend(rule_id);
     let mut tags = vec!["@explore".to_string()];
     tags.extend(ids.iter().map(|id| format!("@{id}")));
-    let n = c.divergence.index + 1;
-    let what = match (&c.divergence.left, &c.divergence.right) {
-        (crate::Observation::RuleBroken(rule), _) | (_, crate::Observation::RuleBroken(rule)) => {
-            format!("action {n} broke a rule every device keeps ({rule})")
-        }
-        _ => format!(
-            "the {} and the {} answered action {n} differently",
-            c.left, c.right
+    let (what, title) = match broken {
+        Some(rule) => (
+            format!("action {n} broke a rule every device keeps ({rule})"),
+            format!(
+                "{} actions after which a device breaks {} at action {n}",
+                c.actions.len(),
+                rule_id.unwrap_or("a device rule")
+            ),
+        ),
+        None => (
+            format!(
+                "the {} and the {} answered action {n} differently",
+                c.left, c.right
+            ),
+            format!(
+                "{} actions on which the two implementations disagree at action {n}",
+                c.actions.len()
+            ),
         ),
     };
     let answer = |o| serde_json::to_string(o).unwrap_or_else(|e| format!("(not JSON: {e})"));
@@ -148,10 +172,7 @@ pub fn feature_text(c: &Counterexample, explored: &str, run: &str) -> String {
         "Feature: Explore counterexample, seed {}, episode {}\n\n",
         c.seed, c.episode
     ));
-    out.push_str(&format!(
-        "  Scenario: {} actions on which the two implementations disagree at action {n}\n",
-        c.actions.len()
-    ));
+    out.push_str(&format!("  Scenario: {title}\n"));
     for (i, a) in c.actions.iter().enumerate() {
         let keyword = if i == 0 { "When" } else { "And" };
         out.push_str(&format!("    {keyword} {}\n", step_text(a)));
@@ -213,5 +234,29 @@ mod tests {
         }
         assert!(text.contains("# action 6: the reference server (embedded) answered {\"refused\""));
         assert!(text.trim_end().ends_with(AGREE_STEP));
+        assert!(text.contains("disagree at action 6"), "{text}");
+    }
+
+    #[test]
+    fn a_broken_device_rule_tags_and_names_the_scenario() {
+        let c = Counterexample {
+            seed: 1,
+            episode: 4,
+            original_len: 20,
+            actions: crate::action::sequence(1, 3),
+            divergence: Divergence {
+                index: 2,
+                left: Observation::RuleBroken("R06: the account opens".into()),
+                right: Observation::RuleBroken("R06: the account opens".into()),
+            },
+            left: "reference server (embedded)",
+            right: "mock model",
+        };
+        let text = feature_text(&c, "explore", "run");
+        assert!(text.contains(" @R06"), "{text}");
+        assert!(
+            text.contains("Scenario: 3 actions after which a device breaks R06 at action 3"),
+            "{text}"
+        );
     }
 }

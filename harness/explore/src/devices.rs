@@ -389,9 +389,12 @@ impl Target {
         // R17: that window shows the admin's login-window text, once presented after it was set.
         if let (Os::Macos, true, (text, true)) = (kind.os, jumpcloud_window, &state.login_text) {
             if screen.login_window_text != *text {
+                let said =
+                    |t: &Option<String>| t.as_ref().map_or("no text".into(), |t| format!("{t:?}"));
                 return Some(format!(
-                    "R17: {dev}'s login window shows the text {:?}, not the admin's {text:?}",
-                    screen.login_window_text
+                    "R17: {dev}'s login window shows {}, not the admin's {}",
+                    said(&screen.login_window_text),
+                    said(text)
                 ));
             }
         }
