@@ -112,3 +112,17 @@ Feature: Sequences of API calls, answer by answer
     And over the API, device0 provisions with its own ticket and a fresh key
     And on a simulated device, device0 restarts
     Then the reference server and the mock model answer every action alike
+
+  # Kept from explore (2026-12-02, seed 1, 49,950 actions, shrunk to 6): with the ticket still
+  # taken at exactly 600 s, the reference server provisioned where the model refused. Only a
+  # clock that stands still lands exactly on the limit; the suite had no scenario for it.
+  @R60 @virtual-clock
+  Scenario: A sign-in's ticket is refused at exactly ten minutes
+    When over the API, a device registers: Windows Enterprise, x86_64, workgroup, another vendor's MDM
+    And over the API, the admin creates user1 (password: yes, system username: yes)
+    And over the API, the admin turns Windows self-service on
+    And over the API, device0 signs in user1 with the right password
+    And over the API, 600 seconds pass on the control plane's clock
+    And over the API, device0 provisions with its own ticket and a fresh key
+    Then over the API, the last answer is a refusal 401 "ticket_invalid"
+    And the reference server and the mock model answer every action alike

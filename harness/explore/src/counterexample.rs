@@ -65,7 +65,7 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         } => &["R44"],
         Action::Provision { .. } => &["R60"],
         Action::ReportAttempt { .. } | Action::ReadAudit => &["R07"],
-        Action::TimePasses { .. } => &["R42"],
+        Action::TimePasses { .. } => &["R42", "R60"],
         Action::EnrollMfa { .. } | Action::VerifyMfa { .. } => &["R45"],
         Action::WrongPasswords { .. } => &["R42"],
         Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],
