@@ -253,22 +253,22 @@ impl Target {
         };
         let state = &mut self.devices[d];
         match event {
-            DeviceEvent::Restart => {
-                state.who = None;
-                // R10: the login window presented anew shows the settings as they are now
-                // (offline, the device cannot know of a change).
-                let on = state.kind.is_some_and(|k| self.settings.toggle(k.os))
-                    || state.windows_policy.is_some();
-                state.may_offer = on || (state.offline && state.may_offer);
-                state.login_text.1 |= !state.offline;
-            }
             DeviceEvent::InternetDown => state.offline = true,
             DeviceEvent::InternetUp => state.offline = false,
-            DeviceEvent::CheckIn => {}
+            DeviceEvent::Restart | DeviceEvent::CheckIn => {}
         }
-        // Offline by either account: the internet taken away here, or Wi-Fi turned off at the
-        // screen's menu.
+        // Offline by either account: the internet taken away here, or Wi-Fi turned off (or
+        // its network forgotten) at the screen's menu.
         let online = !state.offline && state.endpoint.as_deref().is_some_and(Endpoint::online);
+        if event == DeviceEvent::Restart {
+            state.who = None;
+            // R10: the login window presented anew shows the settings as they are now
+            // (offline, the device cannot know of a change).
+            let on = state.kind.is_some_and(|k| self.settings.toggle(k.os))
+                || state.windows_policy.is_some();
+            state.may_offer = on || (!online && state.may_offer);
+            state.login_text.1 |= online;
+        }
         let checked_in =
             out.is_ok() && online && matches!(event, DeviceEvent::Restart | DeviceEvent::CheckIn);
         if let Err(e) = out {
