@@ -126,3 +126,32 @@ Feature: Sequences of API calls, answer by answer
     And over the API, device0 provisions with its own ticket and a fresh key
     Then over the API, the last answer is a refusal 401 "ticket_invalid"
     And the reference server and the mock model answer every action alike
+
+  # Found by explore's federation actions (2026-12-02, seed 3, 45,577 actions, shrunk to 10):
+  # the mock's model let a federated sign-in through on a device the throttle had stopped, and
+  # did not count refused identity-provider answers towards it; the reference server does both
+  # (R42 holds for every way of signing in). The model was mended.
+  @R42 @R46
+  Scenario: A device the throttle stopped cannot sign in through the identity provider either
+    When over the API, the admin turns Windows self-service on
+    And over the API, the admin federates sign-in to the identity provider
+    And over the API, a device registers: Windows Enterprise, x86_64, workgroup, no MDM
+    And over the API, the admin creates user4 (password: yes, system username: no)
+    And over the API, device0 signs in user1 with a wrong password 6 times
+    And over the API, device0 signs in user4 with a wrong password 4 times
+    And over the API, the admin sets user4 to federated
+    And over the API, device0 signs in user4 through the identity provider, with an honest token
+    Then over the API, the last answer is a refusal 429 "too_many_attempts"
+    And the reference server and the mock model answer every action alike
+
+  # A replayed answer of the identity provider is refused (R46): the state is single-use.
+  @R46
+  Scenario: An identity provider's answer redeemed twice is refused the second time
+    When over the API, the admin turns Windows self-service on
+    And over the API, the admin federates sign-in to the identity provider
+    And over the API, a device registers: Windows Enterprise, x86_64, workgroup, no MDM
+    And over the API, the admin creates user2 (password: yes, system username: no)
+    And over the API, the admin sets user2 to federated
+    And over the API, device0 signs in user2 through the identity provider, with its answer replayed
+    Then over the API, the last answer is a refusal 401 "federation_state_invalid"
+    And the reference server and the mock model answer every action alike

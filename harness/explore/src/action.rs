@@ -140,6 +140,22 @@ pub enum Action {
     },
     /// The admin reads the audit log.
     ReadAudit,
+    /// The admin sets the org's identity provider (the explorer's own mock one, which knows
+    /// every user by their email and directory password) or removes it (R46).
+    IdentityProvider {
+        /// Set (`true`) or removed.
+        on: bool,
+    },
+    /// A device signs a user in through the identity provider: asks how the email signs in,
+    /// signs in at the provider's page, and redeems the code it redirects with (R46).
+    FederatedSignIn {
+        /// Which device.
+        device: u8,
+        /// Which user.
+        user: u8,
+        /// What the provider answers, honest or not, or the honest answer redeemed twice.
+        token: TokenChoice,
+    },
     /// A user enrols in TOTP MFA at the User Portal (R45), proving who they are with their
     /// password or failing to.
     EnrollMfa {
@@ -374,6 +390,44 @@ pub enum UserChange {
     MfaEnforced,
     /// Removed from the directory (R63): unknown to sign-ins, associations kept disabled.
     Removed,
+    /// Signs in through the org's identity provider from now on (R46).
+    Federated,
+}
+
+/// What the identity provider answers a federated sign-in with (R46): an honest ID token, the
+/// honest answer redeemed a second time (a replay), or a token a control plane must refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TokenChoice {
+    /// A correct token.
+    Honest,
+    /// The honest code and state redeemed twice; the second answer is observed.
+    Replayed,
+    /// Signed with a key that is not the client secret.
+    ForeignKey,
+    /// Issued for another client.
+    WrongAudience,
+    /// Claiming another issuer.
+    WrongIssuer,
+    /// Expired an hour ago.
+    Expired,
+    /// Answering another sign-in (another nonce).
+    WrongNonce,
+    /// For another email than the one that signed in.
+    WrongEmail,
+}
+
+impl TokenChoice {
+    /// Every choice, in the order sentences list them.
+    pub const ALL: [TokenChoice; 8] = [
+        TokenChoice::Honest,
+        TokenChoice::Replayed,
+        TokenChoice::ForeignKey,
+        TokenChoice::WrongAudience,
+        TokenChoice::WrongIssuer,
+        TokenChoice::Expired,
+        TokenChoice::WrongNonce,
+        TokenChoice::WrongEmail,
+    ];
 }
 
 /// Which ticket a provisioning presents.
@@ -425,7 +479,7 @@ pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
     } else {
         Os::Windows
     };
-    match rng.gen_range(0..108u32) {
+    match rng.gen_range(0..114u32) {
         0..=5 => Action::Toggle {
             os,
             on: rng.gen_bool(0.8),
@@ -452,7 +506,7 @@ pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
         },
         20..=25 => Action::ChangeUser {
             user,
-            change: match rng.gen_range(0..8) {
+            change: match rng.gen_range(0..9) {
                 0 => UserChange::Active,
                 1 => UserChange::Staged,
                 2 => UserChange::Suspended,
@@ -460,7 +514,8 @@ pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
                 4 => UserChange::Unlocked,
                 5 => UserChange::PasswordExpired,
                 6 => UserChange::MfaEnforced,
-                _ => UserChange::Removed,
+                7 => UserChange::Removed,
+                _ => UserChange::Federated,
             },
         },
         26..=32 => Action::RegisterDevice {
@@ -524,10 +579,22 @@ pub fn random_action(rng: &mut StdRng, devices: u8) -> Action {
                 _ => CodeChoice::Wrong,
             },
         },
-        _ => Action::WrongPasswords {
+        106..=107 => Action::WrongPasswords {
             device,
             user: rng.gen_range(0..USERS),
             times: rng.gen_range(4..=6),
+        },
+        108..=109 => Action::IdentityProvider {
+            on: rng.gen_bool(0.8),
+        },
+        _ => Action::FederatedSignIn {
+            device,
+            user: rng.gen_range(0..USERS),
+            token: if rng.gen_bool(0.5) {
+                TokenChoice::Honest
+            } else {
+                TokenChoice::ALL[rng.gen_range(1..TokenChoice::ALL.len())]
+            },
         },
     }
 }
@@ -649,6 +716,6 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(kinds.len(), 26, "{kinds:?}");
+        assert_eq!(kinds.len(), 28, "{kinds:?}");
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use ssap_api::{JoinState, Mdm, Os};
 
+use crate::action::USERS;
 use crate::action::{
     Action, CodeChoice, DeviceEvent, KeyChoice, NameChoice, PinChoice, TicketChoice, UserChange,
 };
@@ -43,6 +44,7 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         Action::CreateUser { .. } => &[],
         Action::ChangeUser { change, .. } => match change {
             UserChange::Removed => &["R63"],
+            UserChange::Federated => &["R46"],
             UserChange::MfaEnforced => &["R45"],
             _ => &["R47"],
         },
@@ -66,6 +68,9 @@ pub fn catalog_ids(action: &Action) -> &'static [&'static str] {
         Action::Provision { .. } => &["R60"],
         Action::ReportAttempt { .. } | Action::ReadAudit => &["R07"],
         Action::TimePasses { .. } => &["R42", "R60"],
+        Action::IdentityProvider { .. } => &["R46"],
+        Action::FederatedSignIn { user, .. } if *user >= USERS => &["R46", "R40", "R62"],
+        Action::FederatedSignIn { .. } => &["R46"],
         Action::EnrollMfa { .. } | Action::VerifyMfa { .. } => &["R45"],
         Action::WrongPasswords { .. } => &["R42"],
         Action::ReadLoginWindow { .. } | Action::ReadAssociations { .. } | Action::ReadUsers => &[],

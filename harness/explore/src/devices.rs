@@ -570,8 +570,9 @@ impl Target {
                     }
                 ));
             }
+            // A federated user's account opens through the identity provider (R46).
             let directory = a.password.opens_with(&password(u));
-            if directory != self.settings.sync {
+            if directory != self.settings.sync && !self.federated.contains(&u) {
                 return Some(format!(
                     "R06: user{u}'s new account {:?} on {dev} {} with the directory password \
                      while password sync is {}",

@@ -9,10 +9,10 @@ use ssap_api::{JoinState, Mdm, Os, WindowsSsapMode};
 
 use crate::action::{
     Action, Button, CodeChoice, DeviceEvent, DeviceKind, KeyChoice, NameChoice, PinChoice,
-    TicketChoice, Typing, UserChange, FORBIDDEN, USERS,
+    TicketChoice, TokenChoice, Typing, UserChange, FORBIDDEN, USERS,
 };
 
-const CHANGES: [(UserChange, &str); 8] = [
+const CHANGES: [(UserChange, &str); 9] = [
     (UserChange::Active, "active"),
     (UserChange::Staged, "staged"),
     (UserChange::Suspended, "suspended"),
@@ -21,6 +21,18 @@ const CHANGES: [(UserChange, &str); 8] = [
     (UserChange::PasswordExpired, "password expired"),
     (UserChange::MfaEnforced, "MFA enforced"),
     (UserChange::Removed, "removed"),
+    (UserChange::Federated, "federated"),
+];
+
+const TOKENS: [(TokenChoice, &str); 8] = [
+    (TokenChoice::Honest, "an honest token"),
+    (TokenChoice::Replayed, "its answer replayed"),
+    (TokenChoice::ForeignKey, "a token signed with a foreign key"),
+    (TokenChoice::WrongAudience, "a token for another client"),
+    (TokenChoice::WrongIssuer, "a token from another issuer"),
+    (TokenChoice::Expired, "an expired token"),
+    (TokenChoice::WrongNonce, "a token for another sign-in"),
+    (TokenChoice::WrongEmail, "a token for another email"),
 ];
 
 const CODES: [(CodeChoice, &str); 4] = [
@@ -314,6 +326,24 @@ impl fmt::Display for Action {
                 write!(f, "{seconds} seconds pass on the control plane's clock")
             }
             Action::ReadAudit => write!(f, "the admin reads the audit log"),
+            Action::IdentityProvider { on: true } => {
+                write!(f, "the admin federates sign-in to the identity provider")
+            }
+            Action::IdentityProvider { on: false } => {
+                write!(f, "the admin removes the identity provider")
+            }
+            Action::FederatedSignIn {
+                device,
+                user,
+                token,
+            } => {
+                let token = TOKENS.iter().find(|(t, _)| t == token).map_or("?", |p| p.1);
+                write!(
+                    f,
+                    "device{device} signs in {} through the identity provider, with {token}",
+                    user_name(*user)
+                )
+            }
             Action::EnrollMfa {
                 user,
                 right_password,
@@ -354,7 +384,10 @@ the admin turns macOS|Windows self-service on|off
 the admin sets the permission level to administrator|standard
 the admin turns password sync on|off
 the admin creates userN (password: yes|no, system username: yes|no[, name: 20 characters|21 characters|with capitals|ending in a period|starting with a digit|with '+'])
-the admin sets userN to active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed
+the admin sets userN to active|staged|suspended|locked|unlocked|password expired|MFA enforced|removed|federated
+the admin federates sign-in to the identity provider
+the admin removes the identity provider
+deviceN signs in userN|an unknown user through the identity provider, with an honest token|its answer replayed|a token signed with a foreign key|a token for another client|a token from another issuer|an expired token|a token for another sign-in|a token for another email
 a device registers: macOS, x86_64|arm64, workgroup|Active Directory|Entra ID, no MDM|JumpCloud MDM|another vendor's MDM
 a device registers: Windows Pro|Enterprise|Home, x86_64|arm64, <join>, <MDM>
 the admin binds userN to deviceN
@@ -524,6 +557,13 @@ fn read(s: &str) -> Option<Action> {
         });
     }
     if let Some(rest) = rest.strip_prefix("signs in ") {
+        if let Some((u, token)) = rest.split_once(" through the identity provider, with ") {
+            return Some(Action::FederatedSignIn {
+                device: d,
+                user: user(u)?,
+                token: word(&TOKENS, token)?,
+            });
+        }
         if let Some((u, times)) = rest
             .strip_suffix(" times")
             .and_then(|r| r.split_once(" with a wrong password "))
@@ -614,6 +654,10 @@ fn admin(s: &str) -> Option<Action> {
     match s {
         "lists the users" => return Some(Action::ReadUsers),
         "reads the audit log" => return Some(Action::ReadAudit),
+        "federates sign-in to the identity provider" => {
+            return Some(Action::IdentityProvider { on: true })
+        }
+        "removes the identity provider" => return Some(Action::IdentityProvider { on: false }),
         _ => {}
     }
     if let Some(rest) = s.strip_prefix("turns password sync ") {

@@ -2,22 +2,23 @@
 //! one client and answers each with an [`Observation`] in which its own ids are replaced by the
 //! symbols the actions use, so two control planes' answers compare directly.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use serde_json::Value;
 use ssap_api::{
     AdminClient, ApiError, AttemptReport, AuthenticateRequest, DeviceClient, DeviceFacts,
-    EnrollmentClient, Http, MfaEnrollRequest, MfaFactor, MfaVerifyRequest, NewAssociation, NewUser,
-    OperatorClient, OrgSettingsPatch, Os, PermissionLevel, PortalClient, ProvisionRequest,
-    UserPatch, UserState, WindowsSsapMode,
+    EnrollmentClient, FederatedSignIn, Http, MfaEnrollRequest, MfaFactor, MfaVerifyRequest,
+    NewAssociation, NewUser, OperatorClient, OrgSettingsPatch, Os, PermissionLevel, PortalClient,
+    ProvisionRequest, SignInMethodRequest, SignInPurpose, UserPatch, UserState, WindowsSsapMode,
 };
 
 use crate::action::{
-    Action, Button, CodeChoice, DeviceKind, KeyChoice, NameChoice, TicketChoice, UserChange,
-    FORBIDDEN, USERS,
+    Action, Button, CodeChoice, DeviceKind, KeyChoice, NameChoice, TicketChoice, TokenChoice,
+    UserChange, FORBIDDEN, USERS,
 };
 use crate::oracle::Settings;
+use ssap_mock::TokenMode;
 
 /// Devices one episode registers at most unless told otherwise (`explore --devices`); more
 /// registrations are skipped.
@@ -132,6 +133,11 @@ pub struct Target {
     last_codes: BTreeMap<u8, String>,
     /// The org's settings as the admin's accepted changes left them.
     pub(crate) settings: Settings,
+    /// This target's own mock identity provider, started the first time the admin sets one;
+    /// it knows every user by their email and directory password (R46).
+    idp: Option<ssap_mock::MockIdp>,
+    /// Users made federated (they sign in at the identity provider, R46).
+    pub(crate) federated: BTreeSet<u8>,
 }
 
 pub(crate) fn email(user: u8) -> String {
@@ -214,6 +220,8 @@ impl Target {
             mfa_secrets: BTreeMap::new(),
             last_codes: BTreeMap::new(),
             settings: Settings::default(),
+            idp: None,
+            federated: BTreeSet::new(),
         })
     }
 
@@ -260,6 +268,7 @@ impl Target {
             | Action::ReadLoginWindow { device }
             | Action::VerifyMfa { device, .. }
             | Action::WrongPasswords { device, .. }
+            | Action::FederatedSignIn { device, .. }
             | Action::ReadAssociations { device } => *device = fix(*device),
             Action::Provision { device, ticket, .. } => {
                 *device = fix(*device);
@@ -294,6 +303,7 @@ impl Target {
             | Action::ReadUsers
             | Action::TimePasses { .. }
             | Action::EnrollMfa { .. }
+            | Action::IdentityProvider { .. }
             | Action::ReadAudit => {}
         }
         a
@@ -449,6 +459,19 @@ impl Target {
                         ..Default::default()
                     },
                     UserChange::Removed => return Ok(json(admin.remove_user(&id).await?)),
+                    UserChange::Federated => {
+                        let changed = admin
+                            .update_user(
+                                &id,
+                                &UserPatch {
+                                    federated: Some(true),
+                                    ..Default::default()
+                                },
+                            )
+                            .await?;
+                        self.federated.insert(*user);
+                        return Ok(json(changed));
+                    }
                 };
                 json(admin.update_user(&id, &patch).await?)
             }
@@ -536,6 +559,36 @@ impl Target {
                     }
                     Err(e) => return Err(e),
                 }
+            }
+            Action::IdentityProvider { on: true } => {
+                let idp = match self.idp.take() {
+                    Some(idp) => idp,
+                    None => {
+                        let idp = ssap_mock::MockIdp::start("Okta").await;
+                        for u in 0..USERS {
+                            idp.add_user(&email(u), &password(u));
+                        }
+                        idp
+                    }
+                };
+                let set = admin.set_identity_provider(&idp.config()).await;
+                self.idp = Some(idp);
+                // Each target has its own provider, at its own address: the name is the answer.
+                Some(serde_json::json!({ "name": set?.name }))
+            }
+            Action::IdentityProvider { on: false } => {
+                admin.clear_identity_provider().await?;
+                Some(Value::Null)
+            }
+            Action::FederatedSignIn {
+                device,
+                user,
+                token,
+            } => {
+                let Some(d) = self.device_index(*device) else {
+                    return Ok(None);
+                };
+                return self.federated_sign_in(d, *user, *token).await;
             }
             Action::WrongPasswords {
                 device,
@@ -700,6 +753,80 @@ impl Target {
         };
         self.last_codes.insert(user, code.clone());
         Ok(Some(code))
+    }
+
+    /// A federated sign-in at device `d` (R46): how the email signs in; for a federated one, the
+    /// provider's page submitted as the web view does, and the code it redirects with redeemed
+    /// (twice for a replay), the provider answering as `token` says.
+    async fn federated_sign_in(
+        &mut self,
+        d: usize,
+        user: u8,
+        token: TokenChoice,
+    ) -> Result<Option<Value>, ApiError> {
+        let client = self.devices[d].client.clone();
+        let method = client
+            .sign_in_method(&SignInMethodRequest {
+                email: email(user),
+                purpose: SignInPurpose::Provision,
+            })
+            .await?;
+        // The addresses are each target's own; what the method is and names is the answer.
+        let asked = serde_json::json!({
+            "method": method.method,
+            "identity_provider": method.identity_provider,
+        });
+        let (Some(url), Some(state), Some(redirect_uri), Some(idp)) = (
+            method.authorize_url,
+            method.state,
+            method.redirect_uri,
+            self.idp.as_ref(),
+        ) else {
+            return Ok(Some(asked));
+        };
+        let page = self
+            .http
+            .submit_form(
+                &url,
+                &[("username", &email(user)), ("password", &password(user))],
+            )
+            .await?;
+        let code = page
+            .location
+            .as_deref()
+            .and_then(|l| l.split_once('?'))
+            .map(|(_, q)| ssap_api::federation::form_decode(q))
+            .and_then(|pairs| ssap_api::federation::form_value(&pairs, "code").map(str::to_string));
+        let Some(code) = code else {
+            return Ok(Some(
+                serde_json::json!({ "identity_provider_refused": page.status }),
+            ));
+        };
+        let req = FederatedSignIn {
+            code,
+            state,
+            redirect_uri,
+        };
+        idp.set_mode(match token {
+            TokenChoice::Honest | TokenChoice::Replayed => TokenMode::Honest,
+            TokenChoice::ForeignKey => TokenMode::ForeignKey,
+            TokenChoice::WrongAudience => TokenMode::WrongAudience,
+            TokenChoice::WrongIssuer => TokenMode::WrongIssuer,
+            TokenChoice::Expired => TokenMode::Expired,
+            TokenChoice::WrongNonce => TokenMode::WrongNonce,
+            TokenChoice::WrongEmail => TokenMode::WrongEmail,
+        });
+        let mut out = client.authenticate_federated(&req).await;
+        if token == TokenChoice::Replayed {
+            if let Ok(auth) = &out {
+                self.devices[d].ticket = Some((auth.ticket.clone(), auth.username.clone()));
+            }
+            out = client.authenticate_federated(&req).await;
+        }
+        idp.set_mode(TokenMode::Honest);
+        let auth = out?;
+        self.devices[d].ticket = Some((auth.ticket.clone(), auth.username.clone()));
+        Ok(json(auth))
     }
 
     /// The control plane's time for this org (its virtual clock's lead over the wall clock).

@@ -52,7 +52,9 @@ fn short(o: &Observation) -> String {
 /// name at an edge of R39, built on `uN` (or `sysN` with a system username): `u1xxxxxxxxxxxxxxxxxx`,
 /// `U1.Name`, `u1.`, `1u1`, `u1+x`;
 /// `the admin sets userN to [active|staged|suspended|locked|unlocked|password expired|MFA
-/// enforced|removed]`;
+/// enforced|removed|federated]`;
+/// `the admin federates sign-in to the identity provider` (the step's own mock provider, which
+/// knows every user by email and password) and `the admin removes the identity provider`;
 /// `a device registers: macOS, [x86_64|arm64], JOIN, MDM` or `a device registers: Windows
 /// [Pro|Enterprise|Home], [x86_64|arm64], JOIN, MDM`, where JOIN is `[workgroup|Active
 /// Directory|Entra ID]` and MDM `[no MDM|JumpCloud MDM|another vendor's MDM]`;
@@ -68,6 +70,11 @@ fn short(o: &Observation) -> String {
 /// `deviceN provisions with [its own ticket|deviceN's ticket|a forged ticket] and [a fresh
 /// key|its previous key]` (the ticket's user is the one provisioned; the previous key is the
 /// idempotency key of that device's last provisioning, a retry);
+/// `deviceN signs in [userN|an unknown user] through the identity provider, with [an honest
+/// token|its answer replayed|a token signed with a foreign key|a token for another client|a
+/// token from another issuer|an expired token|a token for another sign-in|a token for another
+/// email]` (asks how the email signs in; for a federated user, signs in at the provider's page
+/// and redeems the code it redirects with, twice for a replay: the answer is the last one);
 /// `deviceN reports a refused attempt by [userN|an unknown user]`;
 /// `deviceN reads its login-window configuration`; `deviceN reads its associations`;
 /// `the admin lists the users`; `the admin reads the audit log`;

@@ -7,7 +7,7 @@ use ssap_api::{
 };
 use wiremock::Request;
 
-use super::rules::{eligibility, state_refusal, TICKET_TTL_MS};
+use super::rules::{eligibility, record_failure, state_refusal, throttled, TICKET_TTL_MS};
 use super::wire::{bad_request, body, refusal_code, unauthorized};
 use super::{Answer, Caller, FedState, Model, Org};
 use crate::reply::Reply;
@@ -30,6 +30,20 @@ impl Model {
             let dev = org.devices[d].clone();
             let actor = format!("device:{}", dev.device.id);
             let managed = org.managed(&dev.device.id);
+            // The device's throttle first (R42), as for a password: a throttled attempt leaves
+            // the state usable.
+            if let Some(e) = throttled(&dev, org.now_ms()) {
+                let code = refusal_code(&e);
+                org.audit(
+                    clock,
+                    &actor,
+                    fed_action(purpose),
+                    "federated sign-in",
+                    false,
+                    Some(&code),
+                );
+                return Err(e);
+            }
             // Only this device's states exist for it (as the reference server's lookup).
             let spent = org
                 .fed_states
@@ -123,6 +137,12 @@ impl Model {
         let actor = format!("device:{device_id}");
         let action = fed_action(purpose);
         if let Err((reason, reply)) = checked {
+            // A code the provider refused or a token that failed the checks counts towards the
+            // device's throttle like a wrong password (R42); an unreachable provider does not.
+            if reason != codes::IDP_UNAVAILABLE {
+                let now = org.now_ms();
+                record_failure(&mut org.devices[d], now);
+            }
             org.audit(clock, &actor, action, &email, false, Some(&reason));
             return Err(reply);
         }
