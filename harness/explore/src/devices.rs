@@ -21,6 +21,19 @@ pub const LOCAL_PASSWORD: &str = "Local-Pw-1!";
 const MISTYPED_LOCAL_PASSWORD: &str = "Local-Pw-2!";
 /// The password of the local-only accounts people create themselves.
 pub const OWN_PASSWORD: &str = "Own-Pw-1!";
+/// What a device action did that the device rules need to know.
+#[derive(Debug, Default)]
+struct Acted {
+    /// The PIN and its confirmation submitted on the PIN screen (R32).
+    pin: Option<(String, String)>,
+    /// A check-in reached the control plane (R14).
+    checked_in: bool,
+    /// The device was offline: how many associations it had before (R21).
+    associations_before: Option<usize>,
+    /// Whom a press may have provisioned (R02, R06).
+    signing_in: Option<u8>,
+}
+
 /// What both OSes call the self-service sign-in (R11, R30).
 const SIGN_IN: &str = "Sign in with JumpCloud";
 /// A PIN nobody created.
@@ -208,10 +221,13 @@ impl Target {
             let (p, c) = typing.pin.typed();
             (p.to_string(), c.to_string())
         });
-        if let Some(broken) = self
-            .check_rules(d, &before, pin, false, offline_assocs, signing_in)
-            .await
-        {
+        let acted = Acted {
+            pin,
+            associations_before: offline_assocs,
+            signing_in,
+            ..Acted::default()
+        };
+        if let Some(broken) = self.check_rules(d, &before, acted).await {
             return Observation::RuleBroken(broken);
         }
         self.device_view(d)
@@ -277,10 +293,11 @@ impl Target {
                 return Observation::Broken(self.replace_ids(&e.to_string()));
             }
         }
-        if let Some(broken) = self
-            .check_rules(d, &before, None, checked_in, None, None)
-            .await
-        {
+        let acted = Acted {
+            checked_in,
+            ..Acted::default()
+        };
+        if let Some(broken) = self.check_rules(d, &before, acted).await {
             return Observation::RuleBroken(broken);
         }
         self.device_view(d)
@@ -423,17 +440,15 @@ impl Target {
     }
 
     /// The device-side rules of [`oracle`] and the invariants no control plane may break,
-    /// after an action on device `d` (`before`: its accounts before; `pin`: the PIN and
-    /// confirmation submitted on the PIN screen, if that is what the action did).
-    async fn check_rules(
-        &self,
-        d: usize,
-        before: &[LocalAccount],
-        pin: Option<(String, String)>,
-        checked_in: bool,
-        associations_before: Option<usize>,
-        signing_in: Option<u8>,
-    ) -> Option<String> {
+    /// after an action on device `d` (`before`: its accounts before; `acted`: what the action
+    /// did).
+    async fn check_rules(&self, d: usize, before: &[LocalAccount], acted: Acted) -> Option<String> {
+        let Acted {
+            pin,
+            checked_in,
+            associations_before,
+            signing_in,
+        } = acted;
         let state = &self.devices[d];
         let ep = state.endpoint.as_deref()?;
         let os = ep.os();
@@ -772,7 +787,16 @@ mod tests {
         if let Some(ep) = t.devices[0].endpoint.as_deref_mut() {
             ep.reboot().await.unwrap();
         }
-        let broken = t.check_rules(0, &before, pin, false, None, None).await;
+        let broken = t
+            .check_rules(
+                0,
+                &before,
+                Acted {
+                    pin,
+                    ..Acted::default()
+                },
+            )
+            .await;
         assert!(
             broken.as_deref().is_some_and(|b| b.starts_with("R32")),
             "{broken:?}"
