@@ -90,9 +90,11 @@ pub fn parse_stat_cpu_seconds(stat: &str) -> Option<f64> {
     Some((utime + stime) as f64 / USER_HZ)
 }
 
-/// Hands the allocator's free memory back to the system (glibc's `malloc_trim`), so a pass
-/// that starts after another does not grow into pages the first one freed and look cheaper
-/// than it is. Does nothing elsewhere.
+/// Hands glibc's free memory back to the system (`malloc_trim`), so a pass that starts after
+/// another does not grow into pages the first one freed and look cheaper than it is. The
+/// `ssap-harness` binary allocates Rust's memory with mimalloc, which returns freed pages to
+/// the system on its own after a few milliseconds; glibc still serves SQLite. Does nothing
+/// off glibc.
 pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

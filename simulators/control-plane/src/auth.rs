@@ -86,11 +86,31 @@ pub(crate) async fn hash_password_async(
         .map_err(|_| ApiError::internal("password hashing failed"))?
 }
 
-/// Verifies off the async workers.
+/// Hashes whose memory cost is at most this many KiB are verified on the calling worker: at
+/// the test cost (8 KiB, one pass) a check takes microseconds, less than handing it to a
+/// blocking thread and waking the worker again.
+const INLINE_VERIFY_MAX_KIB: u32 = 64;
+
+/// Verifies off the async workers, unless the hash is cheap (see [`INLINE_VERIFY_MAX_KIB`]).
 pub(crate) async fn verify_password_async(phc: String, password: String) -> bool {
+    if is_cheap(&phc) {
+        return verify_password(&phc, &password);
+    }
     tokio::task::spawn_blocking(move || verify_password(&phc, &password))
         .await
         .unwrap_or(false)
+}
+
+/// Whether a PHC string asks for so little memory (and so few passes) that checking it is
+/// cheaper than a thread hop. Unreadable strings are not cheap (they go the careful way).
+fn is_cheap(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    match Params::try_from(&parsed) {
+        Ok(p) => p.m_cost() <= INLINE_VERIFY_MAX_KIB && p.t_cost() <= 2 && p.p_cost() == 1,
+        Err(_) => false,
+    }
 }
 
 /// Credential digests already seen, so most requests skip a storage round trip for auth.
@@ -363,6 +383,16 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_test_cost_hashes_are_checked_inline() {
+        let cheap = hash_password(HashCost::Test, "pw").expect("test-cost hash");
+        let dear = hash_password(HashCost::Default, "pw").expect("default-cost hash");
+        assert!(is_cheap(&cheap), "{cheap}");
+        assert!(!is_cheap(&dear), "{dear}");
+        assert!(!is_cheap("not a phc string"));
+        assert!(verify_password(&cheap, "pw") && !verify_password(&cheap, "wrong"));
+    }
 
     #[test]
     fn the_credential_cache_keeps_recent_entries_and_stays_bounded() {

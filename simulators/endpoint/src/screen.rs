@@ -169,14 +169,15 @@ pub struct Screen {
 /// Labels compare ignoring case, spaces and hyphens, so "Sign In with JumpCloud" (as the
 /// help center spells it) finds "Sign in with JumpCloud".
 pub fn same_label(a: &str, b: &str) -> bool {
-    norm(a) == norm(b)
+    // Compared char by char, without building either normal form: every click and every typed
+    // field compares its label with each control on the screen.
+    norm(a).eq(norm(b))
 }
 
-fn norm(s: &str) -> String {
+fn norm(s: &str) -> impl Iterator<Item = char> + '_ {
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 impl Screen {

@@ -27,6 +27,10 @@ pub struct Http {
     /// redirect to the JumpCloud callback is seen, not chased (R46).
     browser: reqwest::Client,
     base: String,
+    /// `base` parsed once: a request's URL is this with its path and query set, instead of a
+    /// string formatted and parsed again per request. `None` when `base` is not a URL (every
+    /// request then fails as a transport error naming it).
+    base_url: Option<reqwest::Url>,
     log: Option<ExchangeLog>,
     observer: Option<Arc<dyn CallObserver>>,
 }
@@ -77,6 +81,9 @@ impl Http {
             inner,
             browser,
             base: base.trim_end_matches('/').to_string(),
+            base_url: reqwest::Url::parse(base.trim_end_matches('/'))
+                .ok()
+                .filter(|u| !u.cannot_be_a_base()),
             log: None,
             observer: None,
         })
@@ -175,6 +182,7 @@ impl Http {
             inner: self.inner.clone(),
             browser: self.browser.clone(),
             base: self.base.clone(),
+            base_url: self.base_url.clone(),
             log: Some(log),
             observer: self.observer.clone(),
         }
@@ -200,8 +208,12 @@ impl Http {
         auth: Option<(&str, &str)>,
         body: Option<&B>,
     ) -> Result<R, ApiError> {
-        let url = format!("{}{}", self.base, path);
-        let mut req = self.inner.request(method.clone(), &url);
+        let mut req = match self.url(path) {
+            Some(url) => self.inner.request(method.clone(), url),
+            None => self
+                .inner
+                .request(method.clone(), format!("{}{}", self.base, path)),
+        };
         if let Some((h, v)) = auth {
             req = req.header(h, v);
         }
@@ -213,10 +225,9 @@ impl Http {
                     status: 0,
                     detail: format!("cannot encode the request: {e}"),
                 })?;
-                req = req
-                    .header("content-type", "application/json")
-                    .body(text.clone());
-                Some(text)
+                let kept = self.log.is_some().then(|| text.clone());
+                req = req.header("content-type", "application/json").body(text);
+                kept
             }
             None => None,
         };
@@ -268,6 +279,19 @@ impl Http {
         }
     }
 
+    /// `base` + `path` (which may hold a query), from the parsed base.
+    fn url(&self, path: &str) -> Option<reqwest::Url> {
+        let mut url = self.base_url.clone()?;
+        let (p, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        let joined = format!("{}{p}", url.path().trim_end_matches('/'));
+        url.set_path(&joined);
+        url.set_query(query);
+        Some(url)
+    }
+
     fn record(
         &self,
         method: &Method,
@@ -300,3 +324,31 @@ impl Http {
 
 /// The body of a call that sends none.
 pub(super) const NO_BODY: Option<&()> = None;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_url_is_the_one_the_joined_string_parses_to() {
+        for base in [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/",
+            "http://cp.example/prefix/",
+        ] {
+            let http = Http::new(base, Duration::from_secs(1)).expect("client");
+            for path in [
+                "/api/device/login-window",
+                "/api/admin/users?limit=10&cursor=a%2Fb",
+                "/api/admin/users/0190-ab/associations",
+                "/api/admin/audit?action=provision&target=a b",
+            ] {
+                let joined = format!("{}{path}", base.trim_end_matches('/'));
+                let expected = reqwest::Url::parse(&joined).expect("joined URL");
+                assert_eq!(http.url(path), Some(expected), "{base} + {path}");
+            }
+        }
+        let not_a_url = Http::new("not a url", Duration::from_secs(1)).expect("client");
+        assert_eq!(not_a_url.url("/healthz"), None);
+    }
+}

@@ -172,8 +172,12 @@ pub(crate) async fn authenticate(
                 )?;
                 return Ok(Err(err));
             }
-            row.failed_attempts = 0;
-            db::update_user(c, &auth.org, &row)?;
+            // The whole row is written back only when there is something to reset: a sign-in
+            // without earlier failures writes no user row.
+            if row.failed_attempts != 0 {
+                row.failed_attempts = 0;
+                db::update_user(c, &auth.org, &row)?;
+            }
             let expires = now + TICKET_TTL_MS;
             db::insert_ticket(
                 c,
