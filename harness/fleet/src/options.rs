@@ -160,5 +160,8 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-/// 32 in flight beat 256 on the 2-core reference machine (DESIGN.md).
-pub const DEFAULT_CONCURRENCY: usize = 32;
+/// The fewest flows in flight that keep both cores of the 2-core reference machine busy: the
+/// control plane's storage thread commits a batch while the other flows' requests queue for
+/// the next one, so with 32 a quarter of the CPU sat idle between batches; 64, 128 and 256
+/// ran the flow in the same time (README, *Fleet*), at latencies growing with the number.
+pub const DEFAULT_CONCURRENCY: usize = 64;
