@@ -157,9 +157,12 @@ impl Target {
                 let text = match (f.label.as_str(), screen.kind) {
                     ("Email", _) => email(typing.user),
                     ("Username", _) => email(who),
-                    ("Password", ScreenKind::JumpCloudPassword | ScreenKind::ConfirmPassword) => {
-                        typed_password(who, typing.right)
-                    }
+                    (
+                        "Password",
+                        ScreenKind::JumpCloudPassword
+                        | ScreenKind::ConfirmPassword
+                        | ScreenKind::IdentityProviderSignIn,
+                    ) => typed_password(who, typing.right),
                     ("Password", _) => match &selected {
                         Some(a) if typing.right => self.password_of(a),
                         _ => typed_password(who, false),

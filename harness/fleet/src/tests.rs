@@ -110,12 +110,12 @@ fn the_command_reruns_the_same_fleet_without_secrets() {
     );
     assert!(!c.contains("secret"));
     let closed = FleetOptions {
-        concurrency: 64,
+        concurrency: 128,
         ..Default::default()
     };
     assert_eq!(
         closed.command(),
-        "ssap-harness fleet --devices 1000 --seed 1 --concurrency 64"
+        "ssap-harness fleet --devices 1000 --seed 1 --concurrency 128"
     );
     assert_eq!(closed.parameters().model, "closed");
     assert_eq!(opts.parameters().model, "open (ramp)");

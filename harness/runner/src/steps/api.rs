@@ -114,8 +114,8 @@ async fn over_the_api(w: &mut SsapWorld, sentence: String) -> StepResult {
 /// PIN, code: CODE)`, where PASSWORD is `[right|wrong] password` (typed where the screen asks for one; right is the password that opens the
 /// chosen tile, or the directory password of the user whose email was typed there last), PIN
 /// is `[PIN 123456|PIN 12345|PIN 1234567|PIN abcdef|PIN 123456 confirmed as 123465]` and CODE
-/// one of the MFA codes above (the parenthesis may be left out: right password, PIN 123456,
-/// the current code); the user types their email, password, PIN or code into every field on
+/// one of the MFA codes above (the whole parenthesis may be left out, meaning right password,
+/// PIN 123456, the current code; written, it names all three); the user types their email, password, PIN or code into every field on
 /// screen that asks for one, then presses the button, tile or menu item LABEL (`the next
 /// button` presses the first one that moves on, `button N` the N-th thing clickable);
 /// `deviceN [restarts|checks in with the control plane|loses the internet|gets the internet
@@ -254,7 +254,7 @@ async fn both_implementations_agree(w: &mut SsapWorld) -> StepResult {
     Ok(())
 }
 
-/// The last action played over the API was refused with this HTTP status and refusal code.
+/// The last action an `over the API,` step played (a press at a device included) was refused with this HTTP status and refusal code.
 /// The refusals sequences meet most: `401 "invalid_credentials"` (an unknown email, a user
 /// without a password, a wrong password, a removed user: alike before proof, R62),
 /// `403 "user_staged"`, `"user_suspended"`, `"user_locked"`, `"password_expired"` (after the
@@ -280,7 +280,7 @@ async fn last_answer_refused(w: &mut SsapWorld, status: String, code: String) ->
     Ok(())
 }
 
-/// The last action played over the API succeeded with exactly this JSON body (the docstring),
+/// The last action an `over the API,` step played (a press at a device included) succeeded with exactly this JSON body (the docstring),
 /// ids written as the names the actions use (`"user2"`, `"device0"`, `"org"`) and tickets,
 /// keys and timestamps left out, as the failure message of a differing answer prints it.
 #[then(regex = r"^over the API, the last answer is:$")]
