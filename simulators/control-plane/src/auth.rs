@@ -68,12 +68,13 @@ pub(crate) fn hash_password(cost: HashCost, password: &str) -> Result<String, Ap
 
 /// Checks `password` against a stored PHC string (its own parameters apply). CPU-bound.
 pub(crate) fn verify_password(phc: &str, password: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
+    PasswordHash::new(phc).is_ok_and(|parsed| verify_parsed(&parsed, password))
+}
+
+fn verify_parsed(parsed: &PasswordHash<'_>, password: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), parsed)
+        .is_ok()
 }
 
 /// Hashes off the async workers, except at the test cost, which takes microseconds (see
@@ -98,24 +99,21 @@ const INLINE_VERIFY_MAX_KIB: u32 = 64;
 
 /// Verifies off the async workers, unless the hash is cheap (see [`INLINE_VERIFY_MAX_KIB`]).
 pub(crate) async fn verify_password_async(phc: String, password: String) -> bool {
-    if is_cheap(&phc) {
-        return verify_password(&phc, &password);
+    if let Ok(parsed) = PasswordHash::new(&phc) {
+        if is_cheap(&parsed) {
+            return verify_parsed(&parsed, &password);
+        }
     }
     tokio::task::spawn_blocking(move || verify_password(&phc, &password))
         .await
         .unwrap_or(false)
 }
 
-/// Whether a PHC string asks for so little memory (and so few passes) that checking it is
-/// cheaper than a thread hop. Unreadable strings are not cheap (they go the careful way).
-fn is_cheap(phc: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(phc) else {
-        return false;
-    };
-    match Params::try_from(&parsed) {
-        Ok(p) => p.m_cost() <= INLINE_VERIFY_MAX_KIB && p.t_cost() <= 2 && p.p_cost() == 1,
-        Err(_) => false,
-    }
+/// Whether a hash asks for so little memory (and so few passes) that checking it is cheaper
+/// than a thread hop.
+fn is_cheap(parsed: &PasswordHash<'_>) -> bool {
+    Params::try_from(parsed)
+        .is_ok_and(|p| p.m_cost() <= INLINE_VERIFY_MAX_KIB && p.t_cost() <= 2 && p.p_cost() == 1)
 }
 
 /// Credential digests already seen, so most requests skip a storage round trip for auth.
@@ -393,9 +391,9 @@ mod tests {
     fn only_test_cost_hashes_are_checked_inline() {
         let cheap = hash_password(HashCost::Test, "pw").expect("test-cost hash");
         let dear = hash_password(HashCost::Default, "pw").expect("default-cost hash");
-        assert!(is_cheap(&cheap), "{cheap}");
-        assert!(!is_cheap(&dear), "{dear}");
-        assert!(!is_cheap("not a phc string"));
+        let parsed = |phc| PasswordHash::new(phc).expect("a PHC string");
+        assert!(is_cheap(&parsed(&cheap)), "{cheap}");
+        assert!(!is_cheap(&parsed(&dear)), "{dear}");
         assert!(verify_password(&cheap, "pw") && !verify_password(&cheap, "wrong"));
     }
 
