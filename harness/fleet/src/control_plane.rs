@@ -66,17 +66,46 @@ impl Connected {
             ControlPlane::Remote {
                 url,
                 operator_token,
-            } => Ok(Self {
-                url: url.trim_end_matches('/').to_string(),
-                operator_token: operator_token.clone(),
-                embedded: None,
-            }),
+            } => {
+                let url = url.trim_end_matches('/').to_string();
+                reachable(&url).await?;
+                Ok(Self {
+                    url,
+                    operator_token: operator_token.clone(),
+                    embedded: None,
+                })
+            }
         }
     }
 
     pub async fn shutdown(self) {
         if let Some(server) = self.embedded {
             server.shutdown().await;
+        }
+    }
+}
+
+/// Fails, naming the URL and the cause, when nothing answers HTTP at `url`: said first, so a
+/// wrong address is not reported as a missing token or key. Any HTTP answer will do (a
+/// control plane without `/healthz` still answers 404).
+async fn reachable(url: &str) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| anyhow::anyhow!("building an HTTP client: {e}"))?;
+    match client.get(format!("{url}/healthz")).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let mut cause = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                cause = format!("{cause}: {s}");
+                source = s.source();
+            }
+            anyhow::bail!(
+                "nothing answers HTTP at {url} ({cause}); is a control plane running there \
+                 (`ssap-harness serve --listen ...`)?"
+            )
         }
     }
 }

@@ -150,3 +150,48 @@ fn the_json_line_names_every_figure() {
         .render_text()
         .contains("not part of the measured flow"));
 }
+
+fn page(summary: FleetSummary) -> String {
+    crate::report::html::render(&crate::report::FleetReport {
+        parameters: FleetOptions::default().parameters(),
+        summary,
+        timeline: Vec::new(),
+        latency: Vec::new(),
+        buckets: Vec::new(),
+    })
+}
+
+#[test]
+fn the_memory_card_names_the_figure_that_means_something_for_the_run() {
+    // A closed run with a few dozen in flight: growth per device of the fleet.
+    let closed = page(summary());
+    assert!(
+        closed.contains("1024 B growth per device of the fleet"),
+        "{closed}"
+    );
+    assert!(!closed.contains("per device in flight"));
+    // Thousands in flight: what each costs.
+    let open = page(FleetSummary {
+        peak_in_flight: 5000,
+        rss_bytes_per_in_flight: 30_000,
+        ..summary()
+    });
+    assert!(open.contains("30000 B per device in flight"), "{open}");
+}
+
+#[test]
+fn the_page_shows_what_the_delay_proxy_saw() {
+    assert!(!page(summary()).contains("delay proxy"));
+    let with_proxy = page(FleetSummary {
+        proxy: Some(crate::delay_proxy::ProxyStats {
+            connections: 12_345,
+            upstream_failures: 2,
+            accept_errors: 1,
+        }),
+        ..summary()
+    });
+    assert!(
+        with_proxy.contains("12345 connections, 2 failed upstream, 1 accept errors"),
+        "{with_proxy}"
+    );
+}

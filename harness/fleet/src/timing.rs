@@ -196,6 +196,9 @@ pub struct Live {
     pub in_flight: AtomicU64,
     /// The most devices in flight at once so far.
     pub peak_in_flight: AtomicU64,
+    /// The most devices in flight at once since the sampler last looked: a 100 ms sample of
+    /// `in_flight` alone misses the short peaks that [`Self::peak_in_flight`] counts.
+    pub interval_peak: AtomicU64,
 }
 
 impl Live {
@@ -204,6 +207,7 @@ impl Live {
         self.started.fetch_add(1, Ordering::Relaxed);
         let now = self.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
         self.peak_in_flight.fetch_max(now, Ordering::Relaxed);
+        self.interval_peak.fetch_max(now, Ordering::Relaxed);
     }
 
     /// A device's flow ended.
@@ -224,6 +228,8 @@ pub struct Sample {
     pub finished: u64,
     /// Devices in flight then.
     pub in_flight: u64,
+    /// The most devices in flight at once since the previous sample (at least `in_flight`).
+    pub max_in_flight: u64,
     /// Devices finished per second since the previous sample.
     pub finished_per_sec: f64,
     /// The whole process's resident memory (`VmRSS`), 0 if unknown.
@@ -278,11 +284,18 @@ fn sample(live: &Live, t0: Instant, prev: Option<&Sample>) -> Sample {
         Some(p) if t > p.t => (finished.saturating_sub(p.finished)) as f64 / (t - p.t),
         _ => 0.0,
     };
+    let in_flight = live.in_flight.load(Ordering::Relaxed);
+    // Restart the interval's peak from the devices in flight now.
+    let max_in_flight = live
+        .interval_peak
+        .swap(in_flight, Ordering::Relaxed)
+        .max(in_flight);
     Sample {
         t,
         started: live.started.load(Ordering::Relaxed),
         finished,
-        in_flight: live.in_flight.load(Ordering::Relaxed),
+        in_flight,
+        max_in_flight,
         finished_per_sec,
         rss_bytes: stats::current_rss_bytes().unwrap_or(0),
     }
@@ -421,12 +434,35 @@ mod tests {
     }
 
     #[test]
+    fn a_sample_keeps_the_peak_between_samples() {
+        let live = Live::default();
+        let t0 = Instant::now();
+        for _ in 0..5 {
+            live.enter();
+        }
+        for _ in 0..4 {
+            live.leave();
+        }
+        let first = sample(&live, t0, None);
+        assert_eq!((first.in_flight, first.max_in_flight), (1, 5));
+        // The next interval starts from the one still in flight.
+        let second = sample(&live, t0, Some(&first));
+        assert_eq!((second.in_flight, second.max_in_flight), (1, 1));
+        live.enter();
+        live.enter();
+        live.leave();
+        let third = sample(&live, t0, Some(&second));
+        assert_eq!((third.in_flight, third.max_in_flight), (2, 3));
+    }
+
+    #[test]
     fn memory_per_in_flight_device_is_taken_at_the_busiest_sample() {
         let s = |in_flight, rss_bytes| Sample {
             t: 0.0,
             started: 0,
             finished: 0,
             in_flight,
+            max_in_flight: in_flight,
             finished_per_sec: 0.0,
             rss_bytes,
         };

@@ -20,6 +20,26 @@ const RIGHT: f64 = 20.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 40.0;
 
+/// With thousands in flight, memory per device in flight says what a device costs; with a few
+/// dozen (the closed model's default) the process's own growth dominates that figure, so the
+/// card gives the growth per device of the fleet instead and says which it is.
+const IN_FLIGHT_FOR_MEMORY: u64 = 1000;
+
+fn memory_card(s: &crate::FleetSummary) -> String {
+    let peak = s.peak_rss_bytes as f64 / 1048576.0;
+    if s.peak_in_flight >= IN_FLIGHT_FOR_MEMORY {
+        format!(
+            "{peak:.0} MiB peak; {} B per device in flight",
+            s.rss_bytes_per_in_flight
+        )
+    } else {
+        format!(
+            "{peak:.0} MiB peak; {} B growth per device of the fleet",
+            s.rss_bytes_per_device
+        )
+    }
+}
+
 /// The whole page.
 pub fn render(r: &FleetReport) -> String {
     let s = &r.summary;
@@ -59,14 +79,7 @@ pub fn render(r: &FleetReport) -> String {
             "late starts (>10 ms behind)",
             format!("{} (max {:.0} ms)", s.late_starts, s.max_start_lag_ms),
         ),
-        (
-            "memory",
-            format!(
-                "{:.0} MiB peak; {} B per device in flight",
-                s.peak_rss_bytes as f64 / 1048576.0,
-                s.rss_bytes_per_in_flight
-            ),
-        ),
+        ("memory", memory_card(s)),
         ("flow", format!("{:.2} s", s.seconds)),
     ] {
         let _ = write!(
@@ -98,8 +111,8 @@ pub fn render(r: &FleetReport) -> String {
         r.timeline.iter().map(|x| (x.t, f(x))).collect()
     };
     h.push_str(&time_chart(
-        &series(|x| x.in_flight as f64),
-        "devices in flight",
+        &series(|x| x.max_in_flight as f64),
+        "devices in flight (the most at once in each 100 ms)",
         COLORS[1],
     ));
     h.push_str(&time_chart(
@@ -116,7 +129,7 @@ pub fn render(r: &FleetReport) -> String {
     h.push_str(&buckets(r));
 
     h.push_str("<h2>Parameters</h2><table>");
-    let rows: Vec<(&str, String)> = vec![
+    let mut rows: Vec<(&str, String)> = vec![
         ("model", p.model.clone()),
         ("devices", p.devices.to_string()),
         ("windows share", p.windows_share.to_string()),
@@ -134,6 +147,16 @@ pub fn render(r: &FleetReport) -> String {
         ("setup (not measured)", format!("{:.2} s", s.setup_seconds)),
         ("verification", format!("{:.2} s", s.verify_seconds)),
     ];
+
+    if let Some(proxy) = &s.proxy {
+        rows.push((
+            "delay proxy",
+            format!(
+                "{} connections, {} failed upstream, {} accept errors",
+                proxy.connections, proxy.upstream_failures, proxy.accept_errors
+            ),
+        ));
+    }
     for (k, v) in rows {
         let _ = write!(h, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
     }
@@ -467,6 +490,7 @@ mod tests {
             started: finished,
             finished,
             in_flight: 0,
+            max_in_flight: 0,
             finished_per_sec: 0.0,
             rss_bytes: 0,
         };

@@ -12,7 +12,7 @@ pub(crate) struct FleetArgs {
     #[arg(long)]
     devices: u32,
     /// Share of Windows devices, 0 to 1 (the rest are Macs).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     windows_share: f64,
     /// Closed model: device flows in flight at once; the next device starts when one ends
     /// (for throughput runs). Also the admin calls in flight during setup and verification.
@@ -21,7 +21,7 @@ pub(crate) struct FleetArgs {
     /// Open model: start R devices per second on a schedule, whether or not earlier ones have
     /// finished, as real endpoints do. Latency then counts from each device's scheduled start,
     /// so an overloaded server shows up in the percentiles (and in "late starts").
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
     rate: Option<f64>,
     /// With --rate: grow the rate linearly from 0 to R over the run (which then lasts 2N/R s).
     #[arg(long, requires = "rate")]
@@ -30,10 +30,21 @@ pub(crate) struct FleetArgs {
     /// through a loopback proxy that delays bytes by rtt/2 each way (and a new connection by
     /// one round trip), and each device opens its own connections. Thousands of devices in
     /// flight need thousands of descriptors: see `ulimit -n`.
-    #[arg(long, value_name = "MS", default_value_t = 0.0)]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     rtt: f64,
     /// With --rtt: each round trip varies uniformly by ±MS/2 (seeded by --seed).
-    #[arg(long, value_name = "MS", default_value_t = 0.0, requires = "rtt")]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0.0,
+        requires = "rtt",
+        allow_negative_numbers = true
+    )]
     jitter: f64,
     /// Where fleet.json and fleet.html go.
     #[arg(long, default_value = "reports/fleet")]

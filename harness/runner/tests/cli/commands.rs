@@ -396,3 +396,43 @@ fn a_printing_command_ends_quietly_when_its_reader_leaves() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(!err.contains("Broken pipe"), "{err}");
 }
+
+#[test]
+fn fleet_names_what_is_wrong_with_its_flags_and_its_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = |args: &[&str]| {
+        let out = harness()
+            .arg("fleet")
+            .arg("--report-dir")
+            .arg(dir.path())
+            .args(args)
+            .env_remove("SSAP_OPERATOR_TOKEN")
+            .env_remove("SSAP_ORG_API_KEY")
+            .env_remove("SSAP_ORG_CONNECT_KEY")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        text(&out)
+    };
+    // A negative number is read as a value and refused for what it is.
+    let rtt = fleet(&["--devices", "3", "--rtt", "-5"]);
+    assert!(
+        rtt.contains("--rtt must be between 0 and 600000 ms, got -5"),
+        "{rtt}"
+    );
+    let rate = fleet(&["--devices", "3", "--rate", "-3"]);
+    assert!(rate.contains("--rate must be a positive number"), "{rate}");
+    // Nothing listening: said before any complaint about a missing token.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let down = fleet(&["--devices", "3", "--control-plane", &url]);
+    assert!(
+        down.contains(&format!("nothing answers HTTP at {url}")),
+        "{down}"
+    );
+    assert!(!down.contains("operator token"), "{down}");
+}
