@@ -45,15 +45,22 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn argon2(cost: HashCost) -> Result<Argon2<'static>, ApiError> {
-    let params = match cost {
+fn params(cost: HashCost) -> Result<Params, ApiError> {
+    match cost {
         // OWASP's argon2id recommendation.
         HashCost::Default => Params::new(19_456, 2, 1, None),
         // The least argon2 accepts: tests and load runs only.
         HashCost::Test => Params::new(8, 1, 1, None),
     }
-    .map_err(|e| ApiError::internal(format!("bad argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    .map_err(|e| ApiError::internal(format!("bad argon2 parameters: {e}")))
+}
+
+fn argon2(cost: HashCost) -> Result<Argon2<'static>, ApiError> {
+    Ok(Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        params(cost)?,
+    ))
 }
 
 /// PHC string of `password`. CPU-bound: run it with `spawn_blocking`.
@@ -77,14 +84,14 @@ fn verify_parsed(parsed: &PasswordHash<'_>, password: &str) -> bool {
         .is_ok()
 }
 
-/// Hashes off the async workers, except at the test cost, which takes microseconds (see
-/// [`INLINE_VERIFY_MAX_KIB`]): a fleet's setup creating users 64 at a time otherwise kept
-/// dozens of blocking threads alive, each with its own allocator heap.
+/// Hashes off the async workers, unless the cost is cheap (see [`INLINE_MAX_KIB`]): a
+/// fleet's setup creating users 64 at a time otherwise kept dozens of blocking threads alive,
+/// each with its own allocator heap.
 pub(crate) async fn hash_password_async(
     cost: HashCost,
     password: String,
 ) -> Result<String, ApiError> {
-    if cost == HashCost::Test {
+    if is_cheap(&params(cost)?) {
         return hash_password(cost, &password);
     }
     tokio::task::spawn_blocking(move || hash_password(cost, &password))
@@ -92,15 +99,15 @@ pub(crate) async fn hash_password_async(
         .map_err(|_| ApiError::internal("password hashing failed"))?
 }
 
-/// Hashes whose memory cost is at most this many KiB are verified on the calling worker: at
-/// the test cost (8 KiB, one pass) a check takes microseconds, less than handing it to a
-/// blocking thread and waking the worker again.
-const INLINE_VERIFY_MAX_KIB: u32 = 64;
+/// Hashes whose memory cost is at most this many KiB are made and checked on the calling
+/// worker: at the test cost (8 KiB, one pass) that takes microseconds, less than handing it to
+/// a blocking thread and waking the worker again.
+const INLINE_MAX_KIB: u32 = 64;
 
-/// Verifies off the async workers, unless the hash is cheap (see [`INLINE_VERIFY_MAX_KIB`]).
+/// Verifies off the async workers, unless the hash is cheap (see [`INLINE_MAX_KIB`]).
 pub(crate) async fn verify_password_async(phc: String, password: String) -> bool {
     if let Ok(parsed) = PasswordHash::new(&phc) {
-        if is_cheap(&parsed) {
+        if Params::try_from(&parsed).is_ok_and(|p| is_cheap(&p)) {
             return verify_parsed(&parsed, &password);
         }
     }
@@ -109,11 +116,11 @@ pub(crate) async fn verify_password_async(phc: String, password: String) -> bool
         .unwrap_or(false)
 }
 
-/// Whether a hash asks for so little memory (and so few passes) that checking it is cheaper
-/// than a thread hop.
-fn is_cheap(parsed: &PasswordHash<'_>) -> bool {
-    Params::try_from(parsed)
-        .is_ok_and(|p| p.m_cost() <= INLINE_VERIFY_MAX_KIB && p.t_cost() <= 2 && p.p_cost() == 1)
+/// Whether argon2 with these parameters asks for so little memory (and so few passes) that
+/// hashing or checking is cheaper than a thread hop. One rule for making and for checking,
+/// decided by the parameters, not by which cost was configured.
+fn is_cheap(p: &Params) -> bool {
+    p.m_cost() <= INLINE_MAX_KIB && p.t_cost() <= 2 && p.p_cost() == 1
 }
 
 /// Credential digests already seen, so most requests skip a storage round trip for auth.
@@ -391,9 +398,15 @@ mod tests {
     fn only_test_cost_hashes_are_checked_inline() {
         let cheap = hash_password(HashCost::Test, "pw").expect("test-cost hash");
         let dear = hash_password(HashCost::Default, "pw").expect("default-cost hash");
-        let parsed = |phc| PasswordHash::new(phc).expect("a PHC string");
+        let parsed =
+            |phc| Params::try_from(&PasswordHash::new(phc).expect("a PHC string")).expect("params");
         assert!(is_cheap(&parsed(&cheap)), "{cheap}");
         assert!(!is_cheap(&parsed(&dear)), "{dear}");
+        // Making and checking follow the same rule.
+        assert!(is_cheap(&params(HashCost::Test).expect("test params")));
+        assert!(!is_cheap(
+            &params(HashCost::Default).expect("default params")
+        ));
         assert!(verify_password(&cheap, "pw") && !verify_password(&cheap, "wrong"));
     }
 
