@@ -1,8 +1,11 @@
 //! The SQLite backend: one file in WAL mode, one server at a time.
 //!
-//! WAL auto-checkpoints are set high as a safety net only; a separate checkpointer thread with
-//! its own connection runs passive checkpoints, which proceed alongside the writer, so that
-//! checkpoint stalls stay off the request path.
+//! A separate checkpointer thread with its own connection runs passive checkpoints, which
+//! proceed alongside the writer. The writer still checkpoints itself when the WAL reaches
+//! `wal_autocheckpoint` pages: under steady load the background pass never catches up with the
+//! last commit, so only the writer's own checkpoint lets the WAL start over. That checkpoint
+//! syncs what the background passes have not synced yet, on the request path; passes every
+//! [`CHECKPOINT_EVERY`] keep that small.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,8 +23,12 @@ const STATEMENT_CACHE: usize = 128;
 /// SQLite's page cache per connection, in KiB (its default is 2 MiB): a 100,000-device fleet's
 /// indexes stay in memory instead of being re-read from the OS for every batch.
 const PAGE_CACHE_KIB: u32 = 32 * 1024;
-/// How often the checkpointer looks for new commits.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// How often the checkpointer looks for new commits. Each pass syncs the WAL and the database
+/// file, so the writer's own checkpoint (every `wal_autocheckpoint` pages, about every half
+/// second at a 100,000-device fleet's rate) has at most this long's writes left to sync. At
+/// 500 ms it had about 40 MB and the storage thread sat in `fsync` 20-30 ms each time: every
+/// request in flight waited. The fleet's p99 was 40 ms at 20,000 devices, 16-20 ms at 20 ms.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
 
 pub(super) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS orgs (
