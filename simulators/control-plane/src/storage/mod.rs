@@ -282,7 +282,7 @@ pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), Str
             };
             match opened {
                 Ok((backend, checkpointer)) => {
-                    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::commits);
+                    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::signal);
                     let _ = ready_tx.send(Ok(checkpointer));
                     writer_loop(backend, rx, commits);
                 }
@@ -315,7 +315,7 @@ pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), Str
 fn writer_loop(
     mut backend: Backend,
     mut rx: mpsc::Receiver<Msg>,
-    commits: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
+    commits: Option<sqlite::CommitSignal>,
 ) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
@@ -340,7 +340,7 @@ fn writer_loop(
         }
         run_batch(&mut backend, batch);
         if let Some(commits) = &commits {
-            commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            commits.committed();
         }
     }
     backend.close();

@@ -8,7 +8,7 @@
 //! [`CHECKPOINT_EVERY`] keep that small.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -201,21 +201,13 @@ pub(super) fn open(path: &Path) -> Result<(Connection, Checkpointer), String> {
     super::purge_expired(&conn)?;
     let checkpoint_conn =
         open_connection(path).map_err(|e| format!("cannot open a second connection: {e}"))?;
-    let commits = Arc::new(AtomicU64::new(0));
-    let (stop, stop_rx) = std::sync::mpsc::channel::<()>();
-    let seen = commits.clone();
+    let shared = Arc::new(Shared::default());
+    let seen = shared.clone();
     let thread = std::thread::Builder::new()
         .name("ssap-checkpoint".into())
-        .spawn(move || checkpoint_loop(checkpoint_conn, stop_rx, seen))
+        .spawn(move || checkpoint_loop(checkpoint_conn, &seen))
         .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
-    Ok((
-        conn,
-        Checkpointer {
-            commits,
-            stop,
-            thread,
-        },
-    ))
+    Ok((conn, Checkpointer { shared, thread }))
 }
 
 /// Flushes the WAL into the main file so a clean stop leaves one self-contained file.
@@ -225,41 +217,86 @@ pub(super) fn close(conn: Connection) {
     }
 }
 
+/// What the writer and the checkpointer share.
+#[derive(Default)]
+struct Shared {
+    /// Commits so far (the writer counts them; the checkpointer passes only after new ones).
+    commits: AtomicU64,
+    /// The checkpointer found nothing new and sleeps until the next commit wakes it.
+    asleep: AtomicBool,
+    stop: AtomicBool,
+    /// Passes made (for tests).
+    passes: AtomicU64,
+}
+
 /// The thread running passive checkpoints after commits.
 pub(super) struct Checkpointer {
-    commits: Arc<AtomicU64>,
-    stop: std::sync::mpsc::Sender<()>,
+    shared: Arc<Shared>,
     thread: std::thread::JoinHandle<()>,
 }
 
+/// The writer's side: tells the checkpointer that a batch committed.
+pub(super) struct CommitSignal {
+    shared: Arc<Shared>,
+    checkpointer: std::thread::Thread,
+}
+
+impl CommitSignal {
+    /// Counts a commit, and wakes the checkpointer if it went to sleep on an idle database.
+    pub(super) fn committed(&self) {
+        self.shared.commits.fetch_add(1, Ordering::SeqCst);
+        if self.shared.asleep.load(Ordering::SeqCst)
+            && self.shared.asleep.swap(false, Ordering::SeqCst)
+        {
+            self.checkpointer.unpark();
+        }
+    }
+}
+
 impl Checkpointer {
-    /// The counter the writer bumps after each commit.
-    pub(super) fn commits(&self) -> Arc<AtomicU64> {
-        self.commits.clone()
+    /// The handle the writer signals its commits through.
+    pub(super) fn signal(&self) -> CommitSignal {
+        CommitSignal {
+            shared: self.shared.clone(),
+            checkpointer: self.thread.thread().clone(),
+        }
     }
 
     /// Stops the thread and waits for it (blocking).
     pub(super) fn stop(self) {
-        let _ = self.stop.send(());
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.thread.thread().unpark();
         let _ = self.thread.join();
     }
 }
 
-fn checkpoint_loop(conn: Connection, stop: std::sync::mpsc::Receiver<()>, commits: Arc<AtomicU64>) {
+/// Passes every [`CHECKPOINT_EVERY`] while the writer commits. After a wait with no commit it
+/// sleeps until the next one instead of waking 50 times a second on an idle server.
+fn checkpoint_loop(conn: Connection, shared: &Shared) {
     let mut seen = 0;
     loop {
-        match stop.recv_timeout(CHECKPOINT_EVERY) {
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            _ => return,
+        std::thread::park_timeout(CHECKPOINT_EVERY);
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
         }
-        let now = commits.load(Ordering::Relaxed);
+        let now = shared.commits.load(Ordering::SeqCst);
         if now == seen {
+            // Said before the count is read again: a commit after that read sees `asleep`
+            // and unparks (an unpark before `park` makes `park` return at once).
+            shared.asleep.store(true, Ordering::SeqCst);
+            while shared.commits.load(Ordering::SeqCst) == seen
+                && !shared.stop.load(Ordering::SeqCst)
+            {
+                std::thread::park();
+            }
+            shared.asleep.store(false, Ordering::SeqCst);
             continue;
         }
         seen = now;
         if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
             tracing::debug!(error = %e, "passive checkpoint skipped");
         }
+        shared.passes.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -323,5 +360,46 @@ impl Sql for Connection {
             self.prepare_cached(statement)?.raw_execute()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spins until `done` holds; a deadline turns a missed wake-up into a failure, not a hang.
+    fn eventually(what: &str, done: impl Fn() -> bool) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never happened: {what}"
+            );
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn an_idle_checkpointer_sleeps_until_the_next_commit_and_stops_when_asked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_conn, checkpointer) = open(&dir.path().join("c.sqlite")).expect("open");
+        let shared = checkpointer.shared.clone();
+        let signal = checkpointer.signal();
+        eventually("asleep with no commits", || {
+            shared.asleep.load(Ordering::SeqCst)
+        });
+        assert_eq!(shared.passes.load(Ordering::SeqCst), 0);
+        signal.committed();
+        eventually("one pass after the commit, then asleep again", || {
+            shared.passes.load(Ordering::SeqCst) == 1 && shared.asleep.load(Ordering::SeqCst)
+        });
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            checkpointer.stop();
+            let _ = done_tx.send(());
+        });
+        done_rx
+            .recv_timeout(Duration::from_secs(10))
+            .expect("stop wakes a sleeping checkpointer");
     }
 }
