@@ -106,7 +106,7 @@ fn the_command_reruns_the_same_fleet_without_secrets() {
     assert_eq!(
         c,
         "SSAP_ORG_API_KEY=... SSAP_ORG_CONNECT_KEY=... ssap-harness fleet --devices 5000 \
-         --seed 9 --rate 800 --ramp --rtt 100 --jitter 20 --control-plane http://10.0.0.1:8080"
+         --seed 9 --rate 800 --ramp --concurrency 256 --rtt 100 --jitter 20 --control-plane http://10.0.0.1:8080"
     );
     assert!(!c.contains("secret"));
     let closed = FleetOptions {

@@ -88,7 +88,8 @@ impl FlowTimes {
 /// One latency distribution as reported: count, failures, and the [`PERCENTILES`].
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LatencyRow {
-    /// `device (from due)`, `device (from start)` or a request kind (`POST /api/device/provision`).
+    /// `device flow` (closed model), `device flow, from due` and `device flow, from start`
+    /// (open model), or a request kind (`POST /api/device/provision`).
     pub kind: String,
     /// Latencies recorded.
     pub count: u64,

@@ -102,6 +102,14 @@ async fn the_client_floor_runs_the_same_requests_on_other_users() {
         ],
         "the bare client sends what a simulated device sends: {text}"
     );
+    // Closed model: a device starts when it is due, so one device row, not two equal ones.
+    let device_rows: Vec<&str> = run
+        .latency
+        .iter()
+        .filter(|r| r.kind.starts_with("device flow"))
+        .map(|r| r.kind.as_str())
+        .collect();
+    assert_eq!(device_rows, ["device flow"], "{text}");
     let flow_kinds: std::collections::BTreeMap<String, u64> = run
         .latency
         .iter()
@@ -235,6 +243,8 @@ async fn an_open_model_fleet_over_a_delayed_path_writes_its_report() {
     assert_eq!(proxy.upstream_failures, 0, "{text}");
     assert_eq!(run.latency[0].kind, "device flow, from due");
     assert_eq!(run.latency[0].count, 60);
+    assert_eq!(run.latency[1].kind, "device flow, from start");
+    assert_eq!(run.latency[1].count, 60);
     for kind in ["register", "authenticate", "provision", "login-window"] {
         assert!(
             run.latency.iter().any(|r| r.kind == kind && r.count > 0),

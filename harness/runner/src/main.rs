@@ -54,8 +54,8 @@ enum Command {
     /// Load mode: N simulated endpoints run the whole first-use flow, either C at a time
     /// (closed model, --concurrency) or R per second on a schedule (open model, --rate),
     /// optionally over internet latency (--rtt); then every device is checked for exactly one
-    /// association. Writes fleet.json and fleet.html into --report-dir. Exits 1 unless all
-    /// were provisioned exactly once.
+    /// association. Writes fleet.json and fleet.html into --report-dir. Exits 1 unless every
+    /// device was provisioned exactly once and its user reached the desktop.
     Fleet(fleet::FleetArgs),
     /// Random walks of API calls and of people at simulated Macs and Windows PCs, played on the
     /// control plane and on the mock's model at once, compared after every action, with the

@@ -438,8 +438,12 @@ fn latency_table(rows: &[LatencyRow]) -> String {
         h.push_str("</tr>");
     }
     h.push_str(
-        "</table><p class=\"note\">Milliseconds. Request kinds time one API call each, \
-                send to last byte of the reply.</p>",
+        "</table><p class=\"note\">Milliseconds. <b>device flow</b>: one device's whole \
+         first-use flow, from its start to the desktop (or to where it stopped). With a rate \
+         (open model), <b>from due</b> counts from when the schedule said the device should \
+         start, so a generator or server running behind shows up here, and <b>from start</b> \
+         from when it really started. Request kinds time one API call each, send to last \
+         byte of the reply.</p>",
     );
     h
 }

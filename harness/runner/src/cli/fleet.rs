@@ -96,7 +96,8 @@ pub(crate) struct FleetArgs {
     connect_key: Option<String>,
 }
 
-/// Runs the fleet; exit 0 when every device was provisioned exactly once.
+/// Runs the fleet; exit 0 when every device was provisioned exactly once and its user reached
+/// the desktop ([`ssap_fleet::FleetSummary::passed`]).
 pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
     let control_plane = match args.control_plane.as_str() {
         "embedded" => ssap_fleet::ControlPlane::Embedded,
