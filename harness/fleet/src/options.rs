@@ -165,7 +165,8 @@ pub(crate) fn ms(d: Duration) -> f64 {
 /// Flows in flight that keep both cores of the 2-core reference machine busy. The embedded
 /// control plane's storage thread runs one batch of jobs at a time; while it does, the tokio
 /// workers only have work if enough other devices are between requests. With 64 in flight
-/// the storage thread ran alone (the other core idle) for 28 % of a 100,000-device flow's
-/// time, with 256 for 15 % (`perf sched`), and the flow took 13.8 s instead of 15.3 s; more
-/// than 256 gave nothing more here and latency grows with the number (README, *Fleet*).
+/// the storage thread ran alone (the other core idle) for 28 % of a second sampled at about
+/// 70 % of a 100,000-device flow, with 256 for 15 % (`perf sched`), and the flow was 7 %
+/// faster (5 runs each, alternating); 384 and 512 gave nothing more here, and latency grows
+/// with the number (README, *Fleet*).
 pub const DEFAULT_CONCURRENCY: usize = 256;

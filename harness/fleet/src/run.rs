@@ -69,6 +69,12 @@ pub async fn run_detailed(opts: FleetOptions) -> anyhow::Result<FleetRun> {
         "--jitter needs --rtt"
     );
     anyhow::ensure!(
+        !(opts.floor && opts.rate.is_some()),
+        "--floor compares a closed run's time with bare requests made as fast as they go; with \
+         --rate the schedule sets how long the flow lasts, so the ratio would say nothing (drop \
+         --rate, or --floor)"
+    );
+    anyhow::ensure!(
         (0.0..=1.0).contains(&opts.windows_share),
         "--windows-share must be between 0 and 1, got {}",
         opts.windows_share

@@ -163,10 +163,10 @@ fn page(summary: FleetSummary) -> String {
 
 #[test]
 fn the_memory_card_names_the_figure_that_means_something_for_the_run() {
-    // A closed run with a few dozen in flight: growth per device of the fleet.
+    // A closed run with a few hundred in flight: the peak over the fleet's devices.
     let closed = page(summary());
     assert!(
-        closed.contains("1024 B growth per device of the fleet"),
+        closed.contains("1024 B per device of the fleet (peak ÷ devices)"),
         "{closed}"
     );
     assert!(!closed.contains("per device in flight"));
@@ -193,5 +193,43 @@ fn the_page_shows_what_the_delay_proxy_saw() {
     assert!(
         with_proxy.contains("12345 connections, 2 failed upstream, 1 accept errors"),
         "{with_proxy}"
+    );
+}
+
+#[test]
+fn the_page_shows_the_floor_only_when_one_was_measured() {
+    assert!(!page(summary()).contains("flow / floor"));
+    let with_floor = page(FleetSummary {
+        floor: Some(crate::FloorSummary {
+            http_round_trips: 20,
+            sqlite_transactions: 24,
+            seconds: 1.25,
+            http_seconds: 1.25,
+            sqlite_seconds: 0.5,
+        }),
+        floor_ratio: Some(1.6),
+        ..summary()
+    });
+    assert!(with_floor.contains("1.60x (floor 1.25 s)"), "{with_floor}");
+}
+
+#[test]
+fn the_summary_names_flows_in_flight_and_the_second_latency_only_where_they_mean_something() {
+    let closed = summary().render_text();
+    assert!(closed.contains("seed 1, 32 in flight,"), "{closed}");
+    assert!(!closed.contains("real start"), "{closed}");
+    let open = FleetSummary {
+        model: "open".into(),
+        offered_rate: Some(100.0),
+        service_p50_ms: 0.5,
+        ..summary()
+    }
+    .render_text();
+    // The schedule, not --concurrency, sets an open run's devices in flight.
+    assert!(!open.contains("32 in flight"), "{open}");
+    assert!(open.contains("latency from due p50 1.0 ms"), "{open}");
+    assert!(
+        open.contains("(from each device's real start: p50 0.5, p99 3.0 ms)"),
+        "{open}"
     );
 }

@@ -207,6 +207,14 @@ async fn options_are_checked_before_anything_starts() {
             },
             "--windows-share",
         ),
+        (
+            FleetOptions {
+                floor: true,
+                rate: Some(100.0),
+                ..options(1)
+            },
+            "with --rate the schedule sets how long the flow lasts",
+        ),
     ] {
         let err = ssap_fleet::run(opts).await.expect_err(needle);
         assert!(err.to_string().contains(needle), "{err}");

@@ -21,8 +21,8 @@ const TOP: f64 = 30.0;
 const BOTTOM: f64 = 40.0;
 
 /// With thousands in flight, memory per device in flight says what a device costs; with a few
-/// dozen (the closed model's default) the process's own growth dominates that figure, so the
-/// card gives the growth per device of the fleet instead and says which it is.
+/// hundred (the closed model's default) the process's own growth dominates that figure, so the
+/// card gives the peak divided by the fleet's devices instead and says which it is.
 const IN_FLIGHT_FOR_MEMORY: u64 = 1000;
 
 fn memory_card(s: &crate::FleetSummary) -> String {
@@ -34,7 +34,7 @@ fn memory_card(s: &crate::FleetSummary) -> String {
         )
     } else {
         format!(
-            "{peak:.0} MiB peak; {} B growth per device of the fleet",
+            "{peak:.0} MiB peak; {} B per device of the fleet (peak ÷ devices)",
             s.rss_bytes_per_device
         )
     }
@@ -81,7 +81,14 @@ pub fn render(r: &FleetReport) -> String {
         ),
         ("memory", memory_card(s)),
         ("flow", format!("{:.2} s", s.seconds)),
-    ] {
+    ]
+    .into_iter()
+    .chain(s.floor.as_ref().zip(s.floor_ratio).map(|(f, r)| {
+        (
+            "flow / floor",
+            format!("{r:.2}x (floor {:.2} s)", f.seconds),
+        )
+    })) {
         let _ = write!(
             h,
             "<div class=\"card\"><div class=\"label\">{label}</div><div class=\"value\">{}</div></div>",

@@ -55,8 +55,10 @@ pub(crate) struct FleetArgs {
     /// Print the summary as one JSON object on the last line of stdout.
     #[arg(long)]
     json: bool,
-    /// Also time as many bare HTTP round trips and SQLite transactions as the flow made, and
-    /// print the flow's cost as a ratio to that floor.
+    /// Also time as many bare HTTP round trips and SQLite transactions as the flow made, at the
+    /// same concurrency, the two side by side (the floor's time is the later to finish), and
+    /// print the flow's time as a ratio to that floor. Closed model only: with --rate the
+    /// schedule sets the flow's length.
     #[arg(long)]
     floor: bool,
     /// After the flow, run the same devices' requests (same arrivals, same --rtt path) from a

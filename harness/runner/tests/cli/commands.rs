@@ -411,7 +411,8 @@ fn fleet_names_what_is_wrong_with_its_flags_and_its_server() {
             .env_remove("SSAP_ORG_CONNECT_KEY")
             .output()
             .unwrap();
-        assert!(!out.status.success(), "{args:?}: {}", text(&out));
+        // `fleet --help`: 2 on a usage error or a control plane that cannot be reached.
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
         text(&out)
     };
     // A negative number is read as a value and refused for what it is.
