@@ -35,6 +35,7 @@ pub mod report;
 pub mod run;
 pub mod stats;
 pub mod summary;
+pub mod thresholds;
 pub mod timing;
 pub mod verify;
 
@@ -52,3 +53,4 @@ pub use report::FleetReport;
 pub use run::{run, run_detailed, FleetRun};
 pub use ssap_shard::Shard;
 pub use summary::FleetSummary;
+pub use thresholds::{ThresholdResult, Thresholds};

@@ -9,6 +9,7 @@ use crate::arrivals::Arrivals;
 use crate::control_plane::{ControlPlane, OrgKeys};
 use crate::progress::ProgressMode;
 use crate::report;
+use crate::thresholds::Thresholds;
 
 /// Everything `ssap-harness fleet` was asked to do.
 #[derive(Debug, Clone)]
@@ -45,6 +46,8 @@ pub struct FleetOptions {
     pub progress: ProgressMode,
     /// Bounds every HTTP call.
     pub http_timeout: Duration,
+    /// Limits the run must also stay within to pass (`--max-p99`, ...).
+    pub thresholds: Thresholds,
 }
 
 impl Default for FleetOptions {
@@ -65,6 +68,7 @@ impl Default for FleetOptions {
             seed: 1,
             progress: ProgressMode::Auto,
             http_timeout: Duration::from_secs(60),
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -129,6 +133,9 @@ impl FleetOptions {
         }
         if let ControlPlane::Remote { url, .. } = &self.control_plane {
             c.push_str(&format!(" --control-plane {url}"));
+        }
+        for (flag, limit) in self.thresholds.flags() {
+            c.push_str(&format!(" {flag} {limit}"));
         }
         c
     }

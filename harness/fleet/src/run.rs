@@ -68,6 +68,7 @@ pub async fn run_detailed(opts: FleetOptions) -> anyhow::Result<FleetRun> {
         opts.jitter.is_zero() || !opts.rtt.is_zero(),
         "--jitter needs --rtt"
     );
+    opts.thresholds.validate(opts.floor)?;
     anyhow::ensure!(
         !(opts.floor && opts.rate.is_some()),
         "--floor compares a closed run's time with bare requests made as fast as they go; with \
@@ -439,7 +440,7 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
     latency.extend(observer.rows());
     let devices = n;
     let peak = stats::peak_rss_bytes().unwrap_or(0);
-    let summary = FleetSummary {
+    let mut summary = FleetSummary {
         devices,
         macos,
         windows,
@@ -486,7 +487,9 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
             .map(|f| seconds / f.seconds),
         floor,
         client_floor,
+        thresholds: Vec::new(),
     };
+    summary.thresholds = opts.thresholds.check(&summary);
     Ok(FleetRun {
         summary,
         timeline,

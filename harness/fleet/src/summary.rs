@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::cost::ClientFloor;
 use crate::delay_proxy::ProxyStats;
 use crate::floor::FloorSummary;
+use crate::thresholds::ThresholdResult;
 
 /// The outcome of a fleet run. Every device of the slice is in exactly one of provisioned,
 /// refused, duplicates, half_made, mismatched, unverified.
@@ -102,12 +103,21 @@ pub struct FleetSummary {
     pub floor_ratio: Option<f64>,
     /// The harness's own cost next to a bare client's, when measured (`--client-floor`).
     pub client_floor: Option<ClientFloor>,
+    /// The limits asked for (`--max-p99`, `--min-rate`, `--max-floor-ratio`) and what the run
+    /// measured against each; empty without limits.
+    pub thresholds: Vec<ThresholdResult>,
 }
 
 impl FleetSummary {
+    /// Every device provisioned exactly once and its user at the desktop, and every limit
+    /// asked for met.
+    pub fn passed(&self) -> bool {
+        self.provisioned_exactly_once() && self.thresholds.iter().all(|t| t.met)
+    }
+
     /// Every device provisioned and reached the desktop, nothing duplicated, half-made,
     /// mismatched or unchecked.
-    pub fn passed(&self) -> bool {
+    pub fn provisioned_exactly_once(&self) -> bool {
         self.provisioned == self.devices
             && self.incomplete == 0
             && self.duplicates == 0
@@ -217,11 +227,25 @@ impl FleetSummary {
         if let Some(c) = &self.client_floor {
             s.push_str(&c.render_text());
         }
-        s.push_str(if self.passed() {
-            "verdict: PASS\n"
+        if !self.thresholds.is_empty() {
+            let each: Vec<String> = self.thresholds.iter().map(|t| t.describe()).collect();
+            s.push_str(&format!("thresholds: {}\n", each.join("; ")));
+        }
+        let mut why = Vec::new();
+        if !self.provisioned_exactly_once() {
+            why.push("not every device was provisioned exactly once".to_string());
+        }
+        why.extend(
+            self.thresholds
+                .iter()
+                .filter(|t| !t.met)
+                .map(|t| format!("{} missed", t.flag)),
+        );
+        if why.is_empty() {
+            s.push_str("verdict: PASS\n");
         } else {
-            "verdict: FAIL (not every device was provisioned exactly once)\n"
-        });
+            s.push_str(&format!("verdict: FAIL ({})\n", why.join("; ")));
+        }
         s
     }
 }

@@ -50,6 +50,7 @@ fn summary() -> FleetSummary {
         floor: None,
         floor_ratio: None,
         client_floor: None,
+        thresholds: Vec::new(),
     }
 }
 
@@ -231,5 +232,75 @@ fn the_summary_names_flows_in_flight_and_the_second_latency_only_where_they_mean
     assert!(
         open.contains("(from each device's real start: p50 0.5, p99 3.0 ms)"),
         "{open}"
+    );
+}
+
+#[test]
+fn a_missed_limit_fails_the_verdict_and_says_which() {
+    let limits = crate::Thresholds {
+        max_p99_ms: Some(2.5),
+        min_rate: Some(1.0),
+        max_floor_ratio: None,
+    };
+    let mut s = summary();
+    s.thresholds = limits.check(&s);
+    // p99 3.0 ms over a 2.5 ms limit; 2 devices/s over a 1/s floor.
+    assert_eq!(
+        s.thresholds.iter().map(|t| t.met).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(s.provisioned_exactly_once());
+    assert!(!s.passed());
+    let text = s.render_text();
+    assert!(
+        text.contains(
+            "--max-p99 2.5 ms: 3.00 ms, missed; --min-rate 1 devices/s: 2.00 devices/s, met"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("verdict: FAIL (--max-p99 missed)"), "{text}");
+    assert!(page(s).contains("<li class=\"missed\">--max-p99 2.5 ms"));
+
+    let mut within = summary();
+    within.thresholds = crate::Thresholds {
+        max_p99_ms: Some(3.0),
+        ..Default::default()
+    }
+    .check(&within);
+    assert!(within.passed(), "{}", within.render_text());
+}
+
+#[test]
+fn limits_are_checked_and_named_in_the_rerun_command() {
+    let floor_ratio = crate::Thresholds {
+        max_floor_ratio: Some(2.0),
+        ..Default::default()
+    };
+    let err = floor_ratio.validate(false).expect_err("no floor");
+    assert!(err.to_string().contains("--max-floor-ratio needs --floor"));
+    assert!(floor_ratio.validate(true).is_ok());
+    let negative = crate::Thresholds {
+        min_rate: Some(-1.0),
+        ..Default::default()
+    };
+    assert!(negative
+        .validate(false)
+        .expect_err("negative")
+        .to_string()
+        .contains("--min-rate must be a positive number"));
+    let opts = FleetOptions {
+        floor: true,
+        thresholds: crate::Thresholds {
+            max_p99_ms: Some(80.0),
+            max_floor_ratio: Some(2.0),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(
+        opts.command()
+            .ends_with(" --floor --max-p99 80 --max-floor-ratio 2"),
+        "{}",
+        opts.command()
     );
 }

@@ -342,3 +342,35 @@ async fn an_open_model_fleet_over_a_delayed_path_writes_its_report() {
     // An embedded run names no server at all: no address a browser could fetch.
     assert!(!lower.contains("http://") && !lower.contains("https://"));
 }
+
+/// `--min-rate` and friends: a limit the run cannot meet fails it (exit 1 in the CLI) with every
+/// device still provisioned once; limits it meets leave it passing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_that_misses_a_limit_fails_though_every_device_was_provisioned() {
+    let missed = ssap_fleet::run(FleetOptions {
+        thresholds: ssap_fleet::Thresholds {
+            min_rate: Some(1e12),
+            ..Default::default()
+        },
+        ..options(20)
+    })
+    .await
+    .expect("the fleet runs");
+    let text = missed.render_text();
+    assert!(missed.provisioned_exactly_once(), "{text}");
+    assert!(!missed.passed(), "{text}");
+    assert!(text.contains("verdict: FAIL (--min-rate missed)"), "{text}");
+
+    let met = ssap_fleet::run(FleetOptions {
+        thresholds: ssap_fleet::Thresholds {
+            max_p99_ms: Some(600_000.0),
+            min_rate: Some(0.001),
+            ..Default::default()
+        },
+        ..options(20)
+    })
+    .await
+    .expect("the fleet runs");
+    assert!(met.passed(), "{}", met.render_text());
+    assert_eq!(met.thresholds.len(), 2);
+}

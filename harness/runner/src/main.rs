@@ -55,7 +55,8 @@ enum Command {
     /// (closed model, --concurrency) or R per second on a schedule (open model, --rate),
     /// optionally over internet latency (--rtt); then every device is checked for exactly one
     /// association. Writes fleet.json and fleet.html into --report-dir. Exits 1 unless every
-    /// device was provisioned exactly once and its user reached the desktop; 2 on a usage
+    /// device was provisioned exactly once and its user reached the desktop (and the run met
+    /// --max-p99, --min-rate and --max-floor-ratio, when given); 2 on a usage
     /// error or when the control plane cannot be reached or refuses the fleet's keys.
     Fleet(fleet::FleetArgs),
     /// Random walks of API calls and of people at simulated Macs and Windows PCs, played on the

@@ -96,6 +96,18 @@ pub fn render(r: &FleetReport) -> String {
         );
     }
     h.push_str("</div>");
+    if !s.thresholds.is_empty() {
+        h.push_str("<p>Limits asked for:</p><ul>");
+        for t in &s.thresholds {
+            let _ = write!(
+                h,
+                "<li class=\"{}\">{}</li>",
+                if t.met { "met" } else { "missed" },
+                esc(&t.describe())
+            );
+        }
+        h.push_str("</ul>");
+    }
     let _ = write!(
         h,
         "<p class=\"note\">Latency is each device's whole flow (power on to desktop), counted from \
@@ -178,6 +190,7 @@ pub fn render(r: &FleetReport) -> String {
 const CSS: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212529;max-width:1040px}\
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #dee2e6}\
 .verdict{padding:2px 10px;border-radius:4px;color:#fff}.pass{background:#2b8a3e}.fail{background:#c92a2a}\
+.met{color:#2b8a3e}.missed{color:#c92a2a;font-weight:600}\
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #dee2e6;border-radius:6px;padding:8px 12px;min-width:150px}\
 .label{color:#868e96;font-size:12px}.value{font-size:17px;font-weight:600}.note{color:#495057}\
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #dee2e6;padding:3px 8px;text-align:right}\

@@ -68,6 +68,16 @@ pub(crate) struct FleetArgs {
     /// embedded server's.
     #[arg(long)]
     client_floor: bool,
+    /// Also fail (exit 1) when the device flow's p99 latency is over MS milliseconds (from
+    /// when each device was due, with --rate).
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    max_p99: Option<f64>,
+    /// Also fail (exit 1) when fewer than R devices finished per second of the flow.
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
+    min_rate: Option<f64>,
+    /// Also fail (exit 1) when the flow took more than X times its floor (needs --floor).
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    max_floor_ratio: Option<f64>,
     /// Run only slice I of N (1-based), e.g. 2/4, for several machines on one control plane.
     #[arg(long)]
     shard: Option<Shard>,
@@ -98,8 +108,8 @@ pub(crate) struct FleetArgs {
     connect_key: Option<String>,
 }
 
-/// Runs the fleet; exit 0 when every device was provisioned exactly once and its user reached
-/// the desktop ([`ssap_fleet::FleetSummary::passed`]).
+/// Runs the fleet; exit 0 when every device was provisioned exactly once, its user reached the
+/// desktop, and every limit asked for was met ([`ssap_fleet::FleetSummary::passed`]).
 pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
     let control_plane = match args.control_plane.as_str() {
         "embedded" => ssap_fleet::ControlPlane::Embedded,
@@ -141,6 +151,11 @@ pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
         client_floor: args.client_floor,
         shard: args.shard,
         seed: args.seed,
+        thresholds: ssap_fleet::Thresholds {
+            max_p99_ms: args.max_p99,
+            min_rate: args.min_rate,
+            max_floor_ratio: args.max_floor_ratio,
+        },
         ..Default::default()
     };
     let run = ssap_fleet::run_detailed(options.clone()).await?;
