@@ -489,7 +489,7 @@ async fn run_on(cp: &Connected, opts: &FleetOptions) -> anyhow::Result<FleetRun>
         client_floor,
         thresholds: Vec::new(),
     };
-    summary.thresholds = opts.thresholds.check(&summary);
+    summary.thresholds = opts.thresholds.check(&summary.measured());
     Ok(FleetRun {
         summary,
         timeline,

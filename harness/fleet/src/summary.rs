@@ -126,6 +126,15 @@ impl FleetSummary {
             && self.unverified == 0
     }
 
+    /// What [`crate::Thresholds`] are held against.
+    pub fn measured(&self) -> crate::thresholds::Measured {
+        crate::thresholds::Measured {
+            p99_ms: self.p99_ms,
+            rate: self.achieved_rate,
+            floor_ratio: self.floor_ratio,
+        }
+    }
+
     /// The summary as one JSON object on one line.
     pub fn to_json_line(&self) -> anyhow::Result<String> {
         serde_json::to_string(self).context("encoding the fleet summary as JSON")

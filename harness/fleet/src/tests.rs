@@ -243,7 +243,7 @@ fn a_missed_limit_fails_the_verdict_and_says_which() {
         max_floor_ratio: None,
     };
     let mut s = summary();
-    s.thresholds = limits.check(&s);
+    s.thresholds = limits.check(&s.measured());
     // p99 3.0 ms over a 2.5 ms limit; 2 devices/s over a 1/s floor.
     assert_eq!(
         s.thresholds.iter().map(|t| t.met).collect::<Vec<_>>(),
@@ -266,7 +266,7 @@ fn a_missed_limit_fails_the_verdict_and_says_which() {
         max_p99_ms: Some(3.0),
         ..Default::default()
     }
-    .check(&within);
+    .check(&within.measured());
     assert!(within.passed(), "{}", within.render_text());
 }
 
