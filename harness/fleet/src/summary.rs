@@ -130,7 +130,7 @@ impl FleetSummary {
     pub fn measured(&self) -> crate::thresholds::Measured {
         crate::thresholds::Measured {
             p99_ms: self.p99_ms,
-            rate: self.achieved_rate,
+            rate: self.provisions_per_sec,
             floor_ratio: self.floor_ratio,
         }
     }

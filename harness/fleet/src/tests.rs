@@ -254,7 +254,7 @@ fn a_missed_limit_fails_the_verdict_and_says_which() {
     let text = s.render_text();
     assert!(
         text.contains(
-            "--max-p99 2.5 ms: 3.00 ms, missed; --min-rate 1 devices/s: 2.00 devices/s, met"
+            "--max-p99 2.5 ms: 3.00 ms, missed; --min-rate 1 provisions/s: 2.00 provisions/s, met"
         ),
         "{text}"
     );
@@ -268,6 +268,20 @@ fn a_missed_limit_fails_the_verdict_and_says_which() {
     }
     .check(&within.measured());
     assert!(within.passed(), "{}", within.render_text());
+
+    // Refused devices finish too, but --min-rate counts only the provisioned ones.
+    let refused = FleetSummary {
+        provisioned: 0,
+        refused: 4,
+        provisions_per_sec: 0.0,
+        ..summary()
+    };
+    let rate = crate::Thresholds {
+        min_rate: Some(1.0),
+        ..Default::default()
+    }
+    .check(&refused.measured());
+    assert!(!rate[0].met, "{rate:?}");
 }
 
 #[test]
@@ -287,7 +301,7 @@ fn limits_are_checked_and_named_in_the_rerun_command() {
         .validate(false)
         .expect_err("negative")
         .to_string()
-        .contains("--min-rate must be a positive number"));
+        .contains("--min-rate must be a positive, finite number"));
     let opts = FleetOptions {
         floor: true,
         thresholds: crate::Thresholds {

@@ -10,7 +10,7 @@ use serde::Serialize;
 pub struct Thresholds {
     /// The device flow's p99 in ms (from when each device was due, in the open model).
     pub max_p99_ms: Option<f64>,
-    /// Devices finished per second of the flow, at least.
+    /// Devices provisioned per second of the flow, at least (refused ones do not count).
     pub min_rate: Option<f64>,
     /// Flow seconds over floor seconds, at most (needs `--floor`).
     pub max_floor_ratio: Option<f64>,
@@ -21,7 +21,7 @@ pub struct Thresholds {
 pub struct Measured {
     /// The device flow's p99 latency, ms.
     pub p99_ms: f64,
-    /// Devices finished per second of the flow.
+    /// Devices provisioned per second of the flow.
     pub rate: f64,
     /// Flow seconds over floor seconds, when the floor ran.
     pub floor_ratio: Option<f64>,
@@ -46,7 +46,7 @@ impl Thresholds {
         for (flag, value) in self.flags() {
             anyhow::ensure!(
                 value.is_finite() && value > 0.0,
-                "{flag} must be a positive number, got {value}"
+                "{flag} must be a positive, finite number, got {value}"
             );
         }
         anyhow::ensure!(
@@ -69,9 +69,8 @@ impl Thresholds {
     }
 
     /// Each limit set, held against what the run measured: the device flow's p99, the devices
-    /// finished per second, and the flow/floor ratio when the floor ran.
-    pub fn check(&self, measured: &Measured) -> Vec<ThresholdResult> {
-        let s = measured;
+    /// provisioned per second, and the flow/floor ratio when the floor ran.
+    pub fn check(&self, m: &Measured) -> Vec<ThresholdResult> {
         let mut out = Vec::new();
         let mut push = |flag: &str, limit: f64, measured: f64, met: bool| {
             out.push(ThresholdResult {
@@ -82,14 +81,14 @@ impl Thresholds {
             })
         };
         if let Some(limit) = self.max_p99_ms {
-            push("--max-p99", limit, s.p99_ms, s.p99_ms <= limit);
+            push("--max-p99", limit, m.p99_ms, m.p99_ms <= limit);
         }
         if let Some(limit) = self.min_rate {
-            push("--min-rate", limit, s.rate, s.rate >= limit);
+            push("--min-rate", limit, m.rate, m.rate >= limit);
         }
         if let Some(limit) = self.max_floor_ratio {
             // Validation asks for --floor; a floor that did not run is a limit not met.
-            let measured = s.floor_ratio.unwrap_or(f64::NAN);
+            let measured = m.floor_ratio.unwrap_or(f64::NAN);
             push("--max-floor-ratio", limit, measured, measured <= limit);
         }
         out
@@ -101,7 +100,7 @@ impl ThresholdResult {
     pub fn describe(&self) -> String {
         let unit = match self.flag.as_str() {
             "--max-p99" => " ms",
-            "--min-rate" => " devices/s",
+            "--min-rate" => " provisions/s",
             _ => "x",
         };
         format!(

@@ -15,6 +15,18 @@ use anyhow::Context as _;
 pub use model::{Bucket, FleetReport, Parameters};
 
 impl FleetReport {
+    /// Checks before a run that `dir` can take the reports (created if missing, a file written
+    /// and removed), so a long run does not end unable to save what it measured.
+    pub fn check_writable(dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the report folder {}", dir.display()))?;
+        let probe = dir.join(".fleet-write-check");
+        std::fs::write(&probe, b"")
+            .with_context(|| format!("the report folder {} cannot be written", dir.display()))?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(())
+    }
+
     /// Writes `fleet.json` and `fleet.html` into `dir` (created if missing).
     pub fn write(&self, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         std::fs::create_dir_all(dir)

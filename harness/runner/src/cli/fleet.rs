@@ -68,11 +68,14 @@ pub(crate) struct FleetArgs {
     /// embedded server's.
     #[arg(long)]
     client_floor: bool,
-    /// Also fail (exit 1) when the device flow's p99 latency is over MS milliseconds (from
-    /// when each device was due, with --rate).
+    /// Also fail (exit 1) when the device flow's p99 latency is over MS milliseconds: from when
+    /// each device was due with --rate; else from its start, which is mostly queueing behind
+    /// --concurrency (pin it in a gate).
     #[arg(long, value_name = "MS", allow_negative_numbers = true)]
     max_p99: Option<f64>,
-    /// Also fail (exit 1) when fewer than R devices finished per second of the flow.
+    /// Also fail (exit 1) when fewer than R devices were provisioned per second of the flow
+    /// (refused devices do not count; with --rate the flow cannot beat R, and with --ramp its
+    /// mean is R/2).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     min_rate: Option<f64>,
     /// Also fail (exit 1) when the flow took more than X times its floor (needs --floor).
@@ -158,6 +161,7 @@ pub(crate) async fn fleet(args: FleetArgs) -> anyhow::Result<ExitCode> {
         },
         ..Default::default()
     };
+    ssap_fleet::FleetReport::check_writable(&args.report_dir)?;
     let run = ssap_fleet::run_detailed(options.clone()).await?;
     let summary = &run.summary;
     print!("{}", summary.render_text());

@@ -436,4 +436,19 @@ fn fleet_names_what_is_wrong_with_its_flags_and_its_server() {
         "{down}"
     );
     assert!(!down.contains("operator token"), "{down}");
+    // A report folder that cannot be made is said before the run, not after it.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = harness()
+        .args(["fleet", "--devices", "3", "--report-dir"])
+        .arg(file.join("reports"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("creating the report folder"),
+        "{}",
+        text(&out)
+    );
+    assert!(!text(&out).contains("verdict"), "{}", text(&out));
 }
