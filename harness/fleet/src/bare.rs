@@ -30,7 +30,7 @@ pub async fn run_device(
         stopped: None,
     };
     if let Err(why) = requests(http, connect_key, names, i, spec, &mut rec).await {
-        rec.stopped = Some(crate::flow::fold_digits(&why).into());
+        rec.stopped = Some(crate::flow::fold_numbers(&why).into());
     }
     rec
 }

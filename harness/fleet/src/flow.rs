@@ -173,7 +173,7 @@ fn ui_failure(ep: &Endpoint, control: &str, e: &ssap_endpoint::UiError) -> Strin
     })
 }
 
-/// The refusal a screen shows, with digits folded to `N` so that reasons group (a message
+/// The refusal a screen shows, with numbers and ids folded to `N` so that reasons group (a message
 /// naming "Fleet User 12" and one naming "Fleet User 13" are the same reason).
 pub fn reason(s: &Screen) -> Option<String> {
     let text = s.error.as_deref()?;
@@ -182,24 +182,30 @@ pub fn reason(s: &Screen) -> Option<String> {
     } else {
         format!("{}: {text}", s.describe())
     };
-    Some(fold_digits(&full))
+    Some(fold_numbers(&full))
 }
 
-/// Replaces every run of ASCII digits with `N`.
-pub fn fold_digits(s: &str) -> String {
+/// Replaces every number and id with `N`: each run of ASCII letters, digits and hyphens that
+/// holds a digit (`12`, `R42`, a device's UUID). Folding digits alone turned each UUID into a
+/// string of its own (`NaNf-dN-...`), so every unverified device made its own reason.
+pub fn fold_numbers(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut in_digits = false;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                out.push('N');
-            }
-            in_digits = true;
+    let mut rest = s;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_alphanumeric() || c == '-') {
+        out.push_str(&rest[..start]);
+        let token = &rest[start..];
+        let len = token
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(token.len());
+        let word = &token[..len];
+        if word.bytes().any(|b| b.is_ascii_digit()) {
+            out.push('N');
         } else {
-            out.push(c);
-            in_digits = false;
+            out.push_str(word);
         }
+        rest = &token[len..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -208,12 +214,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn digits_fold_so_reasons_group() {
+    fn numbers_and_ids_fold_so_reasons_group() {
         assert_eq!(
-            fold_digits("Account already exists. Fleet User 12. Try in 30 s"),
+            fold_numbers("Account already exists. Fleet User 12. Try in 30 s"),
             "Account already exists. Fleet User N. Try in N s"
         );
-        assert_eq!(fold_digits(""), "");
+        assert_eq!(fold_numbers(""), "");
+        // A device id is one N, so every unverified device shares one reason.
+        assert_eq!(
+            fold_numbers(
+                "not verified: GET /api/admin/devices/0194a5f2-7c1e-7b3a-9e4d-1a2b3c4d5e6f/associations: HTTP 503"
+            ),
+            "not verified: GET /api/admin/devices/N/associations: HTTP N"
+        );
+        assert_eq!(fold_numbers("one-time code, R42"), "one-time code, N");
+        assert_eq!(fold_numbers("Größe 3 ü"), "Größe N ü");
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub struct FleetSummary {
     pub provisioned: u64,
     /// Nothing made on either side.
     pub refused: u64,
-    /// Why devices were refused, stopped early or not verified (digits folded to N).
+    /// Why devices were refused, stopped early or not verified (numbers and ids folded to N).
     pub refused_by_reason: BTreeMap<String, u64>,
     /// More than one association or managed local account on a device, or one user on two.
     pub duplicates: u64,

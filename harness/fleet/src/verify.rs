@@ -241,7 +241,7 @@ pub async fn verify(
             Some(id) => match admin.associations(id).await {
                 Ok(assocs) => (classify(rec, &assocs), assocs),
                 Err(e) => (
-                    Verdict::Unverified(crate::flow::fold_digits(&e.to_string())),
+                    Verdict::Unverified(crate::flow::fold_numbers(&e.to_string())),
                     Vec::new(),
                 ),
             },
