@@ -38,6 +38,63 @@ pub struct ThresholdResult {
     pub measured: f64,
     /// Whether the measurement is within the limit.
     pub met: bool,
+    /// How the figures read (` ms`, ` provisions/s`, `x`).
+    #[serde(skip)]
+    unit: &'static str,
+}
+
+/// The kinds of limit: each knows its flag, its unit, what it is held against and which way.
+#[derive(Debug, Clone, Copy)]
+enum Limit {
+    MaxP99,
+    MinRate,
+    MaxFloorRatio,
+}
+
+impl Limit {
+    /// In the order they are checked, printed and written into the rerun command.
+    const ALL: [Limit; 3] = [Limit::MaxP99, Limit::MinRate, Limit::MaxFloorRatio];
+
+    fn flag(self) -> &'static str {
+        match self {
+            Limit::MaxP99 => "--max-p99",
+            Limit::MinRate => "--min-rate",
+            Limit::MaxFloorRatio => "--max-floor-ratio",
+        }
+    }
+
+    fn unit(self) -> &'static str {
+        match self {
+            Limit::MaxP99 => " ms",
+            Limit::MinRate => " provisions/s",
+            Limit::MaxFloorRatio => "x",
+        }
+    }
+
+    fn asked(self, t: &Thresholds) -> Option<f64> {
+        match self {
+            Limit::MaxP99 => t.max_p99_ms,
+            Limit::MinRate => t.min_rate,
+            Limit::MaxFloorRatio => t.max_floor_ratio,
+        }
+    }
+
+    fn measured(self, m: &Measured) -> f64 {
+        match self {
+            Limit::MaxP99 => m.p99_ms,
+            Limit::MinRate => m.rate,
+            // Validation asks for --floor; a floor that did not run is a limit not met (NaN
+            // compares false).
+            Limit::MaxFloorRatio => m.floor_ratio.unwrap_or(f64::NAN),
+        }
+    }
+
+    fn met(self, limit: f64, measured: f64) -> bool {
+        match self {
+            Limit::MinRate => measured >= limit,
+            Limit::MaxP99 | Limit::MaxFloorRatio => measured <= limit,
+        }
+    }
 }
 
 impl Thresholds {
@@ -58,51 +115,36 @@ impl Thresholds {
 
     /// The limits set, with their flags, in a fixed order.
     pub fn flags(&self) -> Vec<(&'static str, f64)> {
-        [
-            ("--max-p99", self.max_p99_ms),
-            ("--min-rate", self.min_rate),
-            ("--max-floor-ratio", self.max_floor_ratio),
-        ]
-        .into_iter()
-        .filter_map(|(flag, v)| v.map(|v| (flag, v)))
-        .collect()
+        Limit::ALL
+            .into_iter()
+            .filter_map(|l| l.asked(self).map(|v| (l.flag(), v)))
+            .collect()
     }
 
     /// Each limit set, held against what the run measured: the device flow's p99, the devices
     /// provisioned per second, and the flow/floor ratio when the floor ran.
     pub fn check(&self, m: &Measured) -> Vec<ThresholdResult> {
-        let mut out = Vec::new();
-        let mut push = |flag: &str, limit: f64, measured: f64, met: bool| {
-            out.push(ThresholdResult {
-                flag: flag.to_string(),
-                limit,
-                measured,
-                met,
+        Limit::ALL
+            .into_iter()
+            .filter_map(|l| {
+                let limit = l.asked(self)?;
+                let measured = l.measured(m);
+                Some(ThresholdResult {
+                    flag: l.flag().to_string(),
+                    limit,
+                    measured,
+                    met: l.met(limit, measured),
+                    unit: l.unit(),
+                })
             })
-        };
-        if let Some(limit) = self.max_p99_ms {
-            push("--max-p99", limit, m.p99_ms, m.p99_ms <= limit);
-        }
-        if let Some(limit) = self.min_rate {
-            push("--min-rate", limit, m.rate, m.rate >= limit);
-        }
-        if let Some(limit) = self.max_floor_ratio {
-            // Validation asks for --floor; a floor that did not run is a limit not met.
-            let measured = m.floor_ratio.unwrap_or(f64::NAN);
-            push("--max-floor-ratio", limit, measured, measured <= limit);
-        }
-        out
+            .collect()
     }
 }
 
 impl ThresholdResult {
-    /// `--max-p99 50 ms: 71.2 ms, missed`.
+    /// `--max-p99 50 ms: 71.20 ms, missed`.
     pub fn describe(&self) -> String {
-        let unit = match self.flag.as_str() {
-            "--max-p99" => " ms",
-            "--min-rate" => " provisions/s",
-            _ => "x",
-        };
+        let unit = self.unit;
         format!(
             "{} {}{unit}: {:.2}{unit}, {}",
             self.flag,
