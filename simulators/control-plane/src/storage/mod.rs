@@ -282,9 +282,9 @@ pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), Str
             };
             match opened {
                 Ok((backend, checkpointer)) => {
-                    let commits = checkpointer.as_ref().map(sqlite::Checkpointer::signal);
+                    let commit_signal = checkpointer.as_ref().map(sqlite::Checkpointer::signal);
                     let _ = ready_tx.send(Ok(checkpointer));
-                    writer_loop(backend, rx, commits);
+                    writer_loop(backend, rx, commit_signal);
                 }
                 Err(e) => {
                     let _ = ready_tx.send(Err(e));
@@ -315,7 +315,7 @@ pub(crate) fn open(database: &Database) -> Result<(Storage, StorageThreads), Str
 fn writer_loop(
     mut backend: Backend,
     mut rx: mpsc::Receiver<Msg>,
-    commits: Option<sqlite::CommitSignal>,
+    commit_signal: Option<sqlite::CommitSignal>,
 ) {
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
@@ -339,8 +339,8 @@ fn writer_loop(
             }
         }
         run_batch(&mut backend, batch);
-        if let Some(commits) = &commits {
-            commits.committed();
+        if let Some(signal) = &commit_signal {
+            signal.committed();
         }
     }
     backend.close();
